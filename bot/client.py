@@ -1,0 +1,181 @@
+"""The discord.py edge: the Bot subclass, its command tree and the one error handler."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import bot as package
+from bot.config import Settings
+from bot.error_ids import new_error_id
+from bot.errors import DisputeDeskError
+from bot.storage import Database, MetaRepository
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = ("cogs.meta",)
+SyncPolicy = Literal["if_changed", "force", "never"]
+# discord.py names the tasks it runs handlers in; these are the ones a graceful stop waits for.
+_HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
+DRAIN_SECONDS = 10.0
+RESTARTING_MESSAGE = "Dispute Desk is restarting. Nothing was lost: try again in a minute."
+
+
+def command_payload_hash(payload: Sequence[dict[str, Any]]) -> str:
+    """A stable digest of the command payload Discord would receive on sync."""
+    canonical = json.dumps(sorted(payload, key=lambda c: (c.get("type", 1), c["name"])), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def send_private(interaction: discord.Interaction[Any], content: str) -> None:
+    """Answer ephemerally, whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver a private message for interaction %s", interaction.id, exc_info=True)
+
+
+class DeskTree(app_commands.CommandTree["DisputeBot"]):
+    """Command tree with the bot's single error handler and the stop-taking-work switch."""
+
+    async def interaction_check(self, interaction: discord.Interaction[DisputeBot]) -> bool:
+        if self.client.draining:
+            if interaction.type is discord.InteractionType.application_command:
+                await send_private(interaction, RESTARTING_MESSAGE)
+            return False
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction[DisputeBot], error: app_commands.AppCommandError
+    ) -> None:
+        await self.client.report_interaction_error(interaction, error)
+
+
+class DisputeBot(commands.Bot):
+    """Dispute Desk's bot. Resources are opened in ``main()`` and passed in."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        extensions: Sequence[str] = EXTENSIONS,
+        sync_policy: SyncPolicy = "if_changed",
+        sync_guild_id: int | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=DeskTree,
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
+        )
+        self.settings = settings
+        self.db = db
+        self.meta = MetaRepository(db)
+        self.extension_names = tuple(extensions)
+        self.failed_extensions: dict[str, str] = {}
+        self.sync_policy: SyncPolicy = sync_policy
+        self.sync_guild_id = sync_guild_id if sync_guild_id is not None else settings.dev_guild_id
+        self.synced_on_start: bool | None = None
+        self.started_monotonic = time.monotonic()
+        self.draining = False
+        self.version = package.__version__
+
+    async def setup_hook(self) -> None:
+        applied = await self.db.migrate()
+        if applied:
+            log.info("database migrated to version %s", applied[-1].version)
+        for name in self.extension_names:
+            try:
+                await self.load_extension(name)
+            except Exception as exc:
+                self.failed_extensions[name] = repr(exc)
+                log.exception("extension %s failed to load; the others still load", name)
+        self.synced_on_start = await self.sync_commands()
+
+    async def sync_commands(self) -> bool:
+        """Sync the command tree when its payload changed since the last sync (or when forced)."""
+        if self.sync_policy == "never":
+            return False
+        guild = discord.Object(self.sync_guild_id) if self.sync_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree._get_all_commands(guild=guild)]
+        digest = command_payload_hash(payload)
+        key = f"commands_hash:{'global' if guild is None else guild.id}"
+        stored = await self.meta.get(key)
+        if self.sync_policy == "if_changed" and stored is not None and stored.value == digest:
+            log.info("commands unchanged since the last sync; not syncing")
+            return False
+        await self.tree.sync(guild=guild)
+        await self.meta.set(key, digest)
+        log.info("synced %d commands %s", len(payload), "globally" if guild is None else f"to {guild.id}")
+        return True
+
+    async def report_interaction_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+        """Turn any error raised while handling an interaction into a private, useful answer."""
+        original: BaseException = error
+        if isinstance(original, app_commands.CommandInvokeError):
+            original = original.original
+        if isinstance(original, app_commands.TransformerError) and original.__cause__ is not None:
+            original = original.__cause__
+        if isinstance(original, DisputeDeskError):
+            await send_private(interaction, str(original))
+        elif isinstance(original, app_commands.CommandOnCooldown):
+            await send_private(interaction, f"Slow down a little: try again in {original.retry_after:.0f} s.")
+        elif isinstance(original, app_commands.CheckFailure):
+            await send_private(interaction, "You can't use this here.")
+        else:
+            error_id = new_error_id()
+            command = interaction.command.qualified_name if interaction.command else None
+            log.error(
+                "unexpected error %s (command=%s, interaction=%s, user=%s)",
+                error_id,
+                command,
+                interaction.id,
+                interaction.user.id,
+                exc_info=original,
+            )
+            await send_private(
+                interaction,
+                f"Something went wrong on our side. Error id: `{error_id}`. Your answers are kept; "
+                "try again, and give this id to the bot's owner if it happens again.",
+            )
+
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started_monotonic
+
+    async def close(self) -> None:
+        """Stop taking interactions, let the ones in flight finish, then disconnect."""
+        if not self.draining:
+            self.draining = True
+            await self.wait_for_handlers(DRAIN_SECONDS)
+        await super().close()
+
+    async def wait_for_handlers(self, grace_seconds: float) -> None:
+        current = asyncio.current_task()
+        in_flight = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current and task.get_name().startswith(_HANDLER_TASK_PREFIXES) and not task.done()
+        ]
+        if in_flight:
+            log.info("waiting for %d interaction(s) in flight", len(in_flight))
+            await asyncio.wait(in_flight, timeout=grace_seconds)

@@ -1,0 +1,137 @@
+"""Settings from the environment and `.env`, validated once inside ``main()``.
+
+Nothing here is read at import time: ``load_settings`` is called by the CLI, so tests can build
+settings from a plain dict.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+DEFAULT_DATABASE_PATH = "data/dispute-desk.sqlite3"
+DEFAULT_LOG_DIR = "data/logs"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_SNOWFLAKE = re.compile(r"^\d{15,21}$")
+# Only catch the common paste mistakes (a "Bot " prefix, quotes, spaces); the shape is Discord's business.
+_TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_.\-]{20,}$")
+
+
+class Secret:
+    """A string that never shows itself in ``repr``, ``str`` or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the real value; call only where it is handed to Discord."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the bot. ``.env.example`` documents each one."""
+
+    token: Secret | None = None
+    database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    log_level: str = "INFO"
+    log_dir: Path = Path(DEFAULT_LOG_DIR)
+    dev_guild_id: int | None = None
+    owner_ids: frozenset[int] = field(default_factory=frozenset)
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+    session_ttl_days: int = 7
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
+    """Merge `.env` (if present) under the process environment; the environment wins."""
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Validate raw settings; raise ConfigError naming the setting and what is allowed."""
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    token = get("DISCORD_TOKEN")
+    if token is not None and not _TOKEN_CHARS.match(token):
+        raise ConfigError(
+            "DISCORD_TOKEN: must be the bare bot token (letters, digits, '.', '_', '-'; no 'Bot ' prefix, "
+            "quotes or spaces); copy it again from the Developer Portal, Bot tab"
+        )
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL: must be one of {', '.join(LOG_LEVELS)}, got {get('LOG_LEVEL')!r}")
+
+    dev_guild = get("DEV_GUILD_ID")
+    if dev_guild is not None and not _SNOWFLAKE.match(dev_guild):
+        raise ConfigError(f"DEV_GUILD_ID: must be a Discord server id (15-21 digits), got {dev_guild!r}")
+
+    owners: set[int] = set()
+    for part in (get("OWNER_IDS") or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not _SNOWFLAKE.match(part):
+            raise ConfigError(
+                f"OWNER_IDS: must be Discord user ids (15-21 digits) separated by commas, got {part!r}"
+            )
+        owners.add(int(part))
+
+    ttl_raw = get("SESSION_TTL_DAYS") or "7"
+    if not ttl_raw.isdigit() or not 1 <= int(ttl_raw) <= 365:
+        raise ConfigError(f"SESSION_TTL_DAYS: must be a whole number of days from 1 to 365, got {ttl_raw!r}")
+
+    return Settings(
+        token=Secret(token) if token else None,
+        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        log_level=log_level,
+        log_dir=Path(get("LOG_DIR") or DEFAULT_LOG_DIR),
+        dev_guild_id=int(dev_guild) if dev_guild else None,
+        owner_ids=frozenset(owners),
+        api_base_url=_url("DISCORD_API_BASE_URL", get("DISCORD_API_BASE_URL"), ("http", "https")),
+        gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws", "wss")),
+        session_ttl_days=int(ttl_raw),
+    )
+
+
+def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in schemes or not rest.strip("/"):
+        allowed = " or ".join(f"{s}://host:port/..." for s in schemes)
+        raise ConfigError(f"{name}: must be a URL like {allowed}, got {value!r}")
+    return value.rstrip("/")

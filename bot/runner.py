@@ -1,0 +1,72 @@
+"""Open resources, run the bot until a signal, close everything in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.client import DisputeBot
+from bot.config import Settings
+from bot.logging_setup import setup_logging
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+def point_at_discord(settings: Settings) -> None:
+    """Use an HTTP/gateway proxy (or the test suite's fake Discord) when the settings name one."""
+    if settings.api_base_url:
+        discord.http.Route.BASE = settings.api_base_url
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM; return the exit code."""
+    assert settings.token is not None
+    log_file = setup_logging(settings)
+    point_at_discord(settings)
+    log.info("Dispute Desk starting; database %s; log file %s", settings.database_path, log_file)
+    loop = asyncio.get_running_loop()
+    async with await Database.open(settings.database_path) as db:
+        bot = DisputeBot(settings, db)
+        stopping: list[asyncio.Task[None]] = []
+
+        def request_stop(signame: str) -> None:
+            if not stopping:
+                log.info("%s received: finishing interactions in flight, then stopping", signame)
+                stopping.append(asyncio.ensure_future(bot.close()))
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, request_stop, sig.name)
+        try:
+            async with bot:
+                await bot.start(settings.token.reveal())
+        except discord.LoginFailure:
+            log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal, Bot, Reset Token)")
+            return 1
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            if stopping:
+                await stopping[0]
+    log.info("stopped cleanly")
+    return 0
+
+
+async def sync_only(settings: Settings, guild_id: int | None) -> int:
+    """Log in (no gateway), force a sync, return how many commands were synced."""
+    assert settings.token is not None
+    point_at_discord(settings)
+    async with await Database.open(settings.database_path) as db:
+        bot = DisputeBot(settings, db, sync_policy="force", sync_guild_id=guild_id)
+        async with bot:
+            await bot.login(settings.token.reveal())
+            guild = discord.Object(guild_id) if guild_id else None
+            return len(bot.tree.get_commands(guild=guild))

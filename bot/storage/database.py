@@ -1,0 +1,153 @@
+"""The database connection, its migrations and online backup."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.errors import DisputeDeskError
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(DisputeDeskError):
+    """A migration failed; the database was left at the previous version."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The migrations shipped in ``bot/storage/migrations``, in version order."""
+    found: list[Migration] = []
+    for entry in resources.files("bot.storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise MigrationError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
+    return found
+
+
+class Database:
+    """One aiosqlite connection in autocommit mode; group writes with ``transaction()``."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating the folder and file if needed) with WAL and foreign keys on."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA journal_mode=WAL")
+        await connection.execute("PRAGMA foreign_keys=ON")
+        await connection.execute("PRAGMA busy_timeout=5000")
+        await connection.execute("PRAGMA synchronous=NORMAL")
+        return cls(connection, path)
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+        await self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            await self.connection.execute("ROLLBACK")
+            raise
+        await self.connection.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.connection.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        await self.connection.execute(sql, params)
+
+    async def schema_version(self) -> int:
+        """The highest applied migration, 0 for a new database."""
+        await self._ensure_version_table()
+        row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[Migration]:
+        """Apply pending migrations in order, each inside its own transaction; return those applied."""
+        migrations = bundled_migrations() if migrations is None else migrations
+        current = await self.schema_version()
+        applied: list[Migration] = []
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            # executescript runs statements one by one; our explicit BEGIN/COMMIT make it atomic.
+            # The name is [a-z0-9_] (checked when found) and the version an int: no injection here.
+            script = (
+                "BEGIN IMMEDIATE;\n"  # noqa: S608
+                f"{migration.sql}\n;"
+                "INSERT INTO schema_migrations (version, name) "
+                f"VALUES ({migration.version:d}, '{migration.name}');\n"
+                "COMMIT;"
+            )
+            try:
+                await self.connection.executescript(script)
+            except sqlite3.Error as exc:
+                if self.connection.in_transaction:
+                    await self.connection.execute("ROLLBACK")
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} failed: {exc}; "
+                    f"the database stays at version {current}"
+                ) from exc
+            current = migration.version
+            applied.append(migration)
+        return applied
+
+    async def backup(self, destination: Path | str) -> Path:
+        """Copy the live database to ``destination`` with SQLite's online backup API."""
+        destination = Path(destination)
+        if destination.exists():
+            raise DisputeDeskError(f"{destination} already exists; choose a new file name")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        target = await aiosqlite.connect(destination)
+        try:
+            await self.connection.backup(target)
+        finally:
+            await target.close()
+        return destination
+
+    async def _ensure_version_table(self) -> None:
+        await self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+        )
