@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -84,15 +84,15 @@ class Database:
             raise
         await self.connection.execute("COMMIT")
 
-    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> aiosqlite.Row | None:
         async with self.connection.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[aiosqlite.Row]:
         async with self.connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+    async def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> None:
         await self.connection.execute(sql, params)
 
     async def schema_version(self) -> int:
@@ -112,7 +112,7 @@ class Database:
             # executescript runs statements one by one; our explicit BEGIN/COMMIT make it atomic.
             # The name is [a-z0-9_] (checked when found) and the version an int: no injection here.
             script = (
-                "BEGIN IMMEDIATE;\n"  # noqa: S608
+                "BEGIN IMMEDIATE;\n"
                 f"{migration.sql}\n;"
                 "INSERT INTO schema_migrations (version, name) "
                 f"VALUES ({migration.version:d}, '{migration.name}');\n"
