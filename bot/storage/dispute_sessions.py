@@ -1,0 +1,121 @@
+"""Wizard sessions of /dispute: saved after every answer so nothing is lost to a restart."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.errors import DisputeDeskError
+from bot.storage.database import Database
+
+Status = Literal["active", "finished", "cancelled"]
+_COLUMNS = "id, user_id, state, status, revision, created_at, updated_at"
+
+
+class StaleSession(DisputeDeskError):
+    """The session changed since it was read (a double click): reload and try again."""
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    id: int
+    user_id: int
+    state: dict[str, Any]
+    status: Status
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _session(row: aiosqlite.Row) -> StoredSession:
+    return StoredSession(
+        id=row["id"],
+        user_id=row["user_id"],
+        state=json.loads(row["state"]),
+        status=row["status"],
+        revision=row["revision"],
+        created_at=_timestamp(row["created_at"]),
+        updated_at=_timestamp(row["updated_at"]),
+    )
+
+
+class DisputeSessionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, user_id: int, state: dict[str, Any], now: datetime | None = None) -> StoredSession:
+        stamp = _iso(now or datetime.now(UTC))
+        row = await self._db.fetch_one(
+            f"INSERT INTO dispute_sessions (user_id, state, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            f"RETURNING {_COLUMNS}",
+            (user_id, json.dumps(state, sort_keys=True), stamp, stamp),
+        )
+        assert row is not None
+        return _session(row)
+
+    async def get(self, session_id: int) -> StoredSession | None:
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM dispute_sessions WHERE id = ?", (session_id,))
+        return _session(row) if row else None
+
+    async def save(
+        self,
+        session: StoredSession,
+        state: dict[str, Any],
+        status: Status | None = None,
+        now: datetime | None = None,
+    ) -> StoredSession:
+        """Write a new state if nobody saved since ``session`` was read; else raise StaleSession."""
+        row = await self._db.fetch_one(
+            "UPDATE dispute_sessions SET state = ?, status = ?, revision = revision + 1, updated_at = ? "
+            f"WHERE id = ? AND revision = ? RETURNING {_COLUMNS}",
+            (
+                json.dumps(state, sort_keys=True),
+                status or session.status,
+                _iso(now or datetime.now(UTC)),
+                session.id,
+                session.revision,
+            ),
+        )
+        if row is None:
+            raise StaleSession("That step was already answered (two clicks at once?). Showing the latest state.")
+        return _session(row)
+
+    async def latest_active(self, user_id: int) -> StoredSession | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM dispute_sessions WHERE user_id = ? AND status = 'active' "
+            "ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _session(row) if row else None
+
+    async def list_active(self, user_id: int, limit: int = 25) -> list[StoredSession]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM dispute_sessions WHERE user_id = ? AND status = 'active' "
+            "ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_session(row) for row in rows]
+
+    async def last_started_at(self, user_id: int) -> datetime | None:
+        row = await self._db.fetch_one("SELECT MAX(created_at) FROM dispute_sessions WHERE user_id = ?", (user_id,))
+        return _timestamp(row[0]) if row and row[0] else None
+
+    async def purge_unfinished(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Delete active sessions untouched for ``older_than``; return how many went."""
+        cutoff = _iso((now or datetime.now(UTC)) - older_than)
+        rows = await self._db.fetch_all(
+            "DELETE FROM dispute_sessions WHERE status = 'active' AND updated_at < ? RETURNING id", (cutoff,)
+        )
+        return len(rows)
