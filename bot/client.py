@@ -19,10 +19,11 @@ from bot.config import Settings
 from bot.error_ids import new_error_id
 from bot.errors import DisputeDeskError
 from bot.storage import Database, MetaRepository
+from bot.ui import send_private
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.meta",)
+EXTENSIONS: tuple[str, ...] = ("cogs.meta", "cogs.profile")
 SyncPolicy = Literal["if_changed", "force", "never"]
 # discord.py names the tasks it runs handlers in; these are the ones a graceful stop waits for.
 _HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
@@ -34,17 +35,6 @@ def command_payload_hash(payload: Sequence[dict[str, Any]]) -> str:
     """A stable digest of the command payload Discord would receive on sync."""
     canonical = json.dumps(sorted(payload, key=lambda c: (c.get("type", 1), c["name"])), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def send_private(interaction: discord.Interaction[Any], content: str) -> None:
-    """Answer ephemerally, whether or not the interaction was already acknowledged."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True)
-        else:
-            await interaction.response.send_message(content, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver a private message for interaction %s", interaction.id, exc_info=True)
 
 
 class DeskTree(app_commands.CommandTree["DisputeBot"]):
