@@ -224,6 +224,7 @@ class FakeDiscord:
         self._guild_commands: dict[int, dict[tuple[int, str], JSON]] = {}
         self.sync_count = 0
         self._faults: list[Fault] = []
+        self.internal_errors: list[str] = []
         self._changed = Waitable()
 
         if validate is None:
@@ -255,7 +256,7 @@ class FakeDiscord:
         app.router.add_get("/resume", self.gateway.handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._port_wanted, shutdown_timeout=1.0)
+        site = web.TCPSite(self._runner, self.host, self._port_wanted)
         await site.start()
         server = site._server
         assert server is not None
@@ -638,6 +639,11 @@ class FakeDiscord:
             rec.status = err.status
             self._changed.notify()
             return self._json_response(err.status, err.body, rl_headers)
+        except Exception as exc:  # a bug in the fake: answer like Discord, and let the fixture fail
+            self.internal_errors.append(f"{method} {path}: {exc!r}")
+            rec.status = 500
+            self._changed.notify()
+            return self._json_response(500, {"message": "500: Internal Server Error", "code": 0}, rl_headers)
         rec.status = status
         self._changed.notify()
         if status == 204:
@@ -928,7 +934,8 @@ class FakeDiscord:
                 response_message_id=str(src.id), response_message_loading=False, response_message_ephemeral=src.ephemeral
             )
         elif kind == 9:
-            inter.modal = number_components(copy.deepcopy(data))
+            inter.modal = copy.deepcopy(data)
+            number_components(inter.modal.setdefault("components", []))
         inter.callback = CallbackRecord(kind, data, self.clock(), latency, body.files)
         return 200, result
 
