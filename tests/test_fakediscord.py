@@ -27,6 +27,7 @@ from tests.fakediscord import (
 from tests.fakediscord.spec import CALLBACK_ROUTE, find_spec_dir
 
 pytestmark = pytest.mark.timeout(30)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 COMMANDS_ROUTE = "/applications/{application_id}/commands"
 FOLLOWUP_ROUTE = "/webhooks/{webhook_id}/{webhook_token}"
@@ -103,7 +104,9 @@ class SelfTestBot(commands.Bot):
             ctx = interaction.context
             where = "guild" if ctx.guild else "dm" if ctx.dm_channel else "private"
             user_app = interaction.is_user_integration()
-            await interaction.response.send_message(f"{where} guild={interaction.guild_id} user_app={user_app}")
+            await interaction.response.send_message(
+                f"{where} guild={interaction.guild_id} user_app={user_app}"
+            )
 
         @tree.command(description="Show buttons.")
         async def buttons(interaction: discord.Interaction) -> None:
@@ -120,7 +123,9 @@ class SelfTestBot(commands.Bot):
         @tree.command(description="Send a text file.")
         async def export(interaction: discord.Interaction) -> None:
             await interaction.response.defer(thinking=True)
-            await interaction.followup.send("here", file=discord.File(io.BytesIO(b"line 1\nline 2\n"), "notes.txt"))
+            await interaction.followup.send(
+                "here", file=discord.File(io.BytesIO(b"line 1\nline 2\n"), "notes.txt")
+            )
 
         @tree.command(description="Reply with an attachment directly.")
         async def attach(interaction: discord.Interaction) -> None:
@@ -264,7 +269,9 @@ async def test_slash_with_subcommand_and_typed_options(env: Env) -> None:
     )
     assert (await res.response()).data["content"] == "late|42|bob"
     with pytest.raises(FakeDiscordError, match="integer"):
-        await env.fake.slash("case open", user=env.alice, guild=env.guild, options={"title": "x", "amount": "1"})
+        await env.fake.slash(
+            "case open", user=env.alice, guild=env.guild, options={"title": "x", "amount": "1"}
+        )
     with pytest.raises(FakeDiscordError, match="requires option 'amount'"):
         await env.fake.slash("case open", user=env.alice, guild=env.guild, options={"title": "x"})
     with pytest.raises(FakeDiscordError, match="needs a subcommand"):
@@ -357,7 +364,9 @@ async def test_dm_and_channel_post(env: Env) -> None:
     ann = await fake.slash("announce", user=env.alice, guild=env.guild, options={"text": "hello all"})
     (done,) = await ann.wait_followups(1)
     assert done.ephemeral
-    posted = [m for m in fake.bot_messages() if m.source == "channel" and m.channel_id == env.guild.channel.id]
+    posted = [
+        m for m in fake.bot_messages() if m.source == "channel" and m.channel_id == env.guild.channel.id
+    ]
     assert [m.content for m in posted] == ["hello all"]
 
 
@@ -408,7 +417,9 @@ async def test_drop_not_resumable_reidentifies(env: Env) -> None:
         ("invalid_session", False, 2, 0),
     ],
 )
-async def test_gateway_faults_recover(env: Env, kind: str, resumable: bool, identifies: int, resumes: int) -> None:
+async def test_gateway_faults_recover(
+    env: Env, kind: str, resumable: bool, identifies: int, resumes: int
+) -> None:
     fake = env.fake
     await fake.gateway_fault(kind, code=4000, resumable=resumable)
     await fake.wait_ready(timeout=5)
@@ -503,16 +514,23 @@ def test_validator_rejects_bad_bodies(spec_validator: SpecValidator) -> None:
     def row(i: int) -> dict[str, object]:
         return {"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": f"c{i}"}]}
 
-    six_rows = {"type": 4, "data": {"components": [row(i) for i in range(6)], "allowed_mentions": {"parse": []}}}
+    six_rows = {
+        "type": 4,
+        "data": {"components": [row(i) for i in range(6)], "allowed_mentions": {"parse": []}},
+    }
     assert any("action rows" in p.message for p in spec_validator.validate("POST", CALLBACK_ROUTE, six_rows))
 
     dup = {"type": 4, "data": {"components": [row(1), row(1)], "allowed_mentions": {"parse": []}}}
-    assert any("duplicate custom_id" in p.message for p in spec_validator.validate("POST", CALLBACK_ROUTE, dup))
+    assert any(
+        "duplicate custom_id" in p.message for p in spec_validator.validate("POST", CALLBACK_ROUTE, dup)
+    )
 
     long_label = {
         "type": 4,
         "data": {
-            "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "x" * 81, "custom_id": "a"}]}],
+            "components": [
+                {"type": 1, "components": [{"type": 2, "style": 1, "label": "x" * 81, "custom_id": "a"}]}
+            ],
             "allowed_mentions": {"parse": []},
         },
     }
@@ -537,7 +555,7 @@ async def test_subprocess_bot_connects_to_in_process_fake() -> None:
     async with FakeDiscord(validate=find_spec_dir() is not None) as fake:
         guild = fake.add_guild()
         alice = fake.add_user("alice")
-        root = Path(__file__).resolve().parents[1]
+        root = PROJECT_ROOT
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -1,5 +1,8 @@
 """Plain data kept by the fake Discord: users, guilds, channels, messages, recorded requests."""
 
+# Waiters take ``timeout=`` by design, like the public API built on them.
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -306,7 +309,9 @@ class FakeMessage:
         for comp in walk_components(self.components):
             if comp.get("custom_id") == custom_id:
                 return comp
-        raise KeyError(f"message {self.id} has no component with custom_id {custom_id!r}: {self.custom_ids()}")
+        raise KeyError(
+            f"message {self.id} has no component with custom_id {custom_id!r}: {self.custom_ids()}"
+        )
 
     def to_payload(self) -> JSON:
         data: JSON = {

@@ -129,7 +129,9 @@ class Gateway:
         if conn is not None and conn.session is session and not conn.closed:
             conn.send(text)
         if self.record_sent:
-            self.events.append(GatewayEvent("send", OP_DISPATCH, event, seq, data, conn.number if conn else 0))
+            self.events.append(
+                GatewayEvent("send", OP_DISPATCH, event, seq, data, conn.number if conn else 0)
+            )
         return seq
 
     async def fault(self, kind: str, *, code: int = 4000, resumable: bool = True) -> None:
@@ -228,7 +230,9 @@ class Gateway:
             self.heartbeats += 1
             self._send_op(conn, OP_HEARTBEAT_ACK, None)
             return
-        self.events.append(GatewayEvent("recv", op if isinstance(op, int) else -1, None, None, d, conn.number))
+        self.events.append(
+            GatewayEvent("recv", op if isinstance(op, int) else -1, None, None, d, conn.number)
+        )
         if op == OP_IDENTIFY:
             await self._identify(conn, d or {})
         elif op == OP_RESUME:

@@ -47,7 +47,9 @@ async def running_bot(
     task = asyncio.create_task(client.start(fake.token), name="fake-discord-bot")
     ready = asyncio.create_task(client.wait_until_ready())
     try:
-        done, _ = await asyncio.wait({task, ready}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {task, ready}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if task in done:
             task.result()
             raise RuntimeError("the bot stopped before it was ready")

@@ -5,6 +5,9 @@ Start it with ``async with FakeDiscord() as fake``, point discord.py at it with
 subprocess), then drive interactions with :meth:`FakeDiscord.slash`, :meth:`FakeDiscord.click` ...
 """
 
+# The public waiters take ``timeout=`` by design (``await res.response(timeout=3)``).
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from ._model import (
     JSON,
@@ -97,7 +100,13 @@ class SimulatedInteraction:
     """An interaction the fake sent to the bot, and everything the bot answered to it."""
 
     def __init__(
-        self, fake: FakeDiscord, payload: JSON, *, user: FakeUser, guild: FakeGuild | None, channel: FakeChannel
+        self,
+        fake: FakeDiscord,
+        payload: JSON,
+        *,
+        user: FakeUser,
+        guild: FakeGuild | None,
+        channel: FakeChannel,
     ) -> None:
         self.fake = fake
         self.payload = payload
@@ -169,7 +178,9 @@ class SimulatedInteraction:
         """Autocomplete choices the bot returned (callback type 8)."""
         rec = await self.response(timeout)
         if rec.type != 8:
-            raise FakeDiscordError(f"interaction {self.id} was answered with type {rec.type}, not autocomplete")
+            raise FakeDiscordError(
+                f"interaction {self.id} was answered with type {rec.type}, not autocomplete"
+            )
         return list(rec.data.get("choices") or [])
 
     def describe(self) -> str:
@@ -327,7 +338,9 @@ class FakeDiscord:
         except TimeoutError:
             raise TimeoutError(f"the bot did not finish IDENTIFY/RESUME within {timeout}s") from None
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 3.0, what: str = "condition") -> Any:
+    async def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 3.0, what: str = "condition"
+    ) -> Any:
         """Wait until ``predicate()`` is truthy, re-checked after every request and gateway frame."""
         return await self._changed.wait_for(predicate, timeout, what)
 
@@ -453,7 +466,10 @@ class FakeDiscord:
         return fault
 
     def requests_to(self, method: str, route: str) -> list[RecordedRequest]:
-        """Recorded requests by method and route template, e.g. ``("PUT", "/applications/{application_id}/commands")``."""
+        """Recorded requests by method and route template.
+
+        Example: ``fake.requests_to("PUT", "/applications/{application_id}/commands")``.
+        """
         return [r for r in self.requests if r.method == method and r.route == route]
 
     @property
@@ -514,8 +530,16 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", self._r_webhook_message),
             ("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", self._r_webhook_message),
             ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", self._r_webhook_message),
-            ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", self._r_webhook_message),
-            ("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", self._r_webhook_message),
+            (
+                "PATCH",
+                "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+                self._r_webhook_message,
+            ),
+            (
+                "DELETE",
+                "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+                self._r_webhook_message,
+            ),
             ("POST", "/channels/{channel_id}/messages", self._r_channel_post),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
@@ -562,17 +586,17 @@ class FakeDiscord:
             payload: Any = None
             files: list[RecordedFile] = []
             async for part in reader:
-                if not hasattr(part, "read"):
+                if not isinstance(part, BodyPartReader):
                     continue
                 name = part.name or ""
-                raw = await part.read(decode=False)  # type: ignore[union-attr]
+                raw = await part.read(decode=False)
                 if name == "payload_json":
                     payload = json.loads(raw.decode() or "null")
                 else:
                     files.append(
                         RecordedFile(
                             name,
-                            part.filename or name,  # type: ignore[union-attr]
+                            part.filename or name,
                             part.headers.get("Content-Type"),
                             bytes(raw),
                         )
@@ -593,7 +617,10 @@ class FakeDiscord:
             raise HTTPError(401, "401: Unauthorized", 0)
 
     def _creates_message(self, method: str, route: str, params: Mapping[str, str], body: Any) -> bool:
-        if method == "POST" and route in ("/webhooks/{webhook_id}/{webhook_token}", "/channels/{channel_id}/messages"):
+        if method == "POST" and route in (
+            "/webhooks/{webhook_id}/{webhook_token}",
+            "/channels/{channel_id}/messages",
+        ):
             return True
         if method == "PATCH" and route.endswith("/messages/@original"):
             inter = self._by_token.get(params.get("webhook_token", ""))
@@ -605,7 +632,7 @@ class FakeDiscord:
         method = request.method
         matched = self._match(method, path)
         route = matched[0] if matched else None
-        headers = {k: v for k, v in request.headers.items()}
+        headers = dict(request.headers.items())
         if "Authorization" in headers:
             headers["Authorization"] = "[redacted]"
         rec = RecordedRequest(
@@ -627,7 +654,9 @@ class FakeDiscord:
                 raise HTTPError(404, "404: Not Found", 0)
             template, params, handler = matched
             if body.json is not None:
-                self._validate(method, template, body.json, self._creates_message(method, template, params, body.json))
+                self._validate(
+                    method, template, body.json, self._creates_message(method, template, params, body.json)
+                )
             fault = self._take_fault(method, path)
             if fault is not None:
                 rec.fault = True
@@ -689,7 +718,9 @@ class FakeDiscord:
         if msg is not None:
             for att, f in zip(msg.attachments, msg.files, strict=False):
                 if att["id"] == request.match_info["attachment_id"]:
-                    return web.Response(body=f.data, content_type=f.content_type or "application/octet-stream")
+                    return web.Response(
+                        body=f.data, content_type=f.content_type or "application/octet-stream"
+                    )
         return web.Response(status=404)
 
     # ------------------------------------------------------------------------------ REST routes
@@ -703,7 +734,9 @@ class FakeDiscord:
             "locale": "en-US",
         }
 
-    async def _r_get_application(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_get_application(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         return 200, {
             "id": str(self.application_id),
             "name": self.bot_user.global_name,
@@ -758,7 +791,9 @@ class FakeDiscord:
             "description": cmd.get("description") or "",
             "description_localizations": cmd.get("description_localizations"),
             "default_member_permissions": (
-                str(cmd["default_member_permissions"]) if cmd.get("default_member_permissions") is not None else None
+                str(cmd["default_member_permissions"])
+                if cmd.get("default_member_permissions") is not None
+                else None
             ),
             "dm_permission": cmd.get("dm_permission", True),
             "nsfw": bool(cmd.get("nsfw", False)),
@@ -771,10 +806,14 @@ class FakeDiscord:
             stored["guild_id"] = guild_id
         return stored
 
-    async def _r_get_commands(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_get_commands(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         return 200, list(self._command_scope(params).values())
 
-    async def _r_put_commands(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_put_commands(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         scope = self._command_scope(params)
         if not isinstance(body.json, list):
             raise HTTPError(400, "Invalid Form Body", 50035)
@@ -787,7 +826,9 @@ class FakeDiscord:
         self.sync_count += 1
         return 200, list(new.values())
 
-    async def _r_post_command(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_post_command(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         scope = self._command_scope(params)
         cmd = body.json if isinstance(body.json, dict) else {}
         key = (cmd.get("type") or 1, str(cmd.get("name")))
@@ -795,7 +836,9 @@ class FakeDiscord:
         scope[key] = self._stored_command(cmd, scope.get(key), params.get("guild_id"))
         return (200 if existed else 201), scope[key]
 
-    async def _r_delete_command(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_delete_command(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         scope = self._command_scope(params)
         for key, cmd in list(scope.items()):
             if cmd["id"] == params["command_id"]:
@@ -901,16 +944,19 @@ class FakeDiscord:
             4: {8},
             5: {4, 5, 6, 7},
         }.get(inter.type, set())
-        if kind == 6 or kind == 7:
-            if inter.source_message is None:
-                allowed = allowed - {6, 7}
+        if kind in (6, 7) and inter.source_message is None:
+            allowed = allowed - {6, 7}
         if kind not in allowed:
             inter.rejected.append((400, cb))
             raise HTTPError(
                 400,
                 "Invalid Form Body",
                 50035,
-                {"type": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": f"type {kind} not valid here"}]}},
+                {
+                    "type": {
+                        "_errors": [{"code": "BASE_TYPE_CHOICES", "message": f"type {kind} not valid here"}]
+                    }
+                },
             )
         resp_inter: JSON = {"id": str(inter.id), "type": inter.type}
         result: JSON = {"interaction": resp_inter}
@@ -931,7 +977,9 @@ class FakeDiscord:
                 self._apply_edit(src, data, body.files, creating=False)
                 result["resource"] = {"type": 7, "message": src.to_payload()}
             resp_inter.update(
-                response_message_id=str(src.id), response_message_loading=False, response_message_ephemeral=src.ephemeral
+                response_message_id=str(src.id),
+                response_message_loading=False,
+                response_message_ephemeral=src.ephemeral,
             )
         elif kind == 9:
             inter.modal = copy.deepcopy(data)
@@ -989,7 +1037,9 @@ class FakeDiscord:
             raise HTTPError(403, "Missing Access", 50001)
         return ch
 
-    async def _r_channel_post(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_channel_post(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         ch = self._writable_channel(params["channel_id"])
         data = body.json if isinstance(body.json, dict) else {}
         msg = FakeMessage(
@@ -1031,7 +1081,9 @@ class FakeDiscord:
         self._maybe_dispatch_message("MESSAGE_UPDATE", msg)
         return 200, msg.to_payload()
 
-    async def _r_get_channel(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+    async def _r_get_channel(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
         ch = self._writable_channel(params["channel_id"])
         return 200, ch.to_payload()
 
@@ -1128,8 +1180,7 @@ class FakeDiscord:
                 context=context,
                 authorizing_integration_owners=owners,
             )
-        inter = SimulatedInteraction(self, payload, user=user, guild=guild, channel=channel)
-        return inter
+        return SimulatedInteraction(self, payload, user=user, guild=guild, channel=channel)
 
     def _send(self, inter: SimulatedInteraction) -> SimulatedInteraction:
         self.interactions[inter.id] = inter
@@ -1149,7 +1200,9 @@ class FakeDiscord:
         context = inter.payload["context"]
         contexts = cmd.get("contexts")
         if contexts is not None and context not in contexts:
-            raise FakeDiscordError(f"command {cmd['name']!r} is not available in context {context} ({contexts})")
+            raise FakeDiscordError(
+                f"command {cmd['name']!r} is not available in context {context} ({contexts})"
+            )
         if contexts is None and context != 0 and not cmd.get("dm_permission", True):
             raise FakeDiscordError(f"command {cmd['name']!r} is not available in DMs")
         installs = cmd.get("integration_types") or [0]
@@ -1178,13 +1231,21 @@ class FakeDiscord:
         for d in defs:
             name = d["name"]
             if name == focused:
-                out.append({"name": name, "type": d["type"], "value": str(values.get(name, "")), "focused": True})
+                out.append(
+                    {"name": name, "type": d["type"], "value": str(values.get(name, "")), "focused": True}
+                )
                 continue
             if name not in values:
                 if d.get("required") and focused is None:
                     raise FakeDiscordError(f"{where} requires option {name!r}")
                 continue
-            out.append({"name": name, "type": d["type"], "value": self._option_value(d, values[name], guild, resolved, where)})
+            out.append(
+                {
+                    "name": name,
+                    "type": d["type"],
+                    "value": self._option_value(d, values[name], guild, resolved, where),
+                }
+            )
         return out
 
     def _option_value(self, d: JSON, value: Any, guild: FakeGuild | None, resolved: JSON, where: str) -> Any:
@@ -1487,7 +1548,10 @@ class FakeDiscord:
             guild = self.guilds.get(message.guild_id) if message.guild_id else None
             ids = []
             for v in values:
-                fake_def = {"type": OPT_MENTIONABLE if ctype in (7,) else {5: 6, 6: 8, 8: 7}[ctype], "name": custom_id}
+                fake_def = {
+                    "type": OPT_MENTIONABLE if ctype in (7,) else {5: 6, 6: 8, 8: 7}[ctype],
+                    "name": custom_id,
+                }
                 ids.append(self._option_value(fake_def, v, guild, resolved, f"select {custom_id!r}"))
             data["values"] = ids
             data["resolved"] = resolved
@@ -1508,14 +1572,16 @@ class FakeDiscord:
         """
         modal = source.modal
         if modal is None:
-            raise FakeDiscordError(f"interaction {source.id} did not open a modal (callback: {source.callback})")
+            raise FakeDiscordError(
+                f"interaction {source.id} did not open a modal (callback: {source.callback})"
+            )
         unknown = set(values) - {c.get("custom_id") for c in walk_components(modal.get("components", []))}
         if unknown:
             raise FakeDiscordError(f"modal {modal.get('custom_id')!r} has no input(s) {sorted(unknown)}")
 
         def answer(comp: JSON) -> JSON:
             ctype = comp.get("type")
-            cid = comp.get("custom_id")
+            cid = str(comp.get("custom_id"))
             if ctype == 4:
                 value = values.get(cid, comp.get("value") or "")
                 if not isinstance(value, str):
@@ -1536,7 +1602,11 @@ class FakeDiscord:
                 submitted.append({"type": 18, "id": top.get("id"), "component": answer(top["component"])})
             elif top.get("type") == 1:
                 submitted.append(
-                    {"type": 1, "id": top.get("id"), "components": [answer(c) for c in top.get("components", [])]}
+                    {
+                        "type": 1,
+                        "id": top.get("id"),
+                        "components": [answer(c) for c in top.get("components", [])],
+                    }
                 )
             else:
                 submitted.append({"type": top.get("type"), "id": top.get("id")})

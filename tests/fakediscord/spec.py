@@ -44,7 +44,10 @@ ROUTE_SCHEMAS: dict[tuple[str, str], str] = {
     ("POST", "/applications/{application_id}/commands"): "ApplicationCommandCreateRequest",
     ("POST", "/applications/{application_id}/guilds/{guild_id}/commands"): "ApplicationCommandCreateRequest",
     ("POST", "/webhooks/{webhook_id}/{webhook_token}"): "IncomingWebhookInteractionRequest",
-    ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"): "IncomingWebhookUpdateRequestPartial",
+    (
+        "PATCH",
+        "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+    ): "IncomingWebhookUpdateRequestPartial",
     ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"): (
         "IncomingWebhookUpdateRequestPartial"
     ),
@@ -165,7 +168,7 @@ class SpecValidator:
                     problems.append(SpecProblem(method, route, "$", f"{len(body)} commands (max 130)"))
                 for i, item in enumerate(body):
                     for p in self.schema_problems(method, route, name[:-2], item):
-                        problems.append(SpecProblem(method, route, "$[%d]" % i + p.json_path[1:], p.message))
+                        problems.append(SpecProblem(method, route, f"$[{i}]" + p.json_path[1:], p.message))
             else:
                 problems += self.schema_problems(method, route, name, body)
         problems += semantic_problems(method, route, body, creates_message=creates_message)
@@ -192,7 +195,7 @@ def is_valid_command_name(name: str) -> bool:
         if ch in "-_":
             continue
         cat = unicodedata.category(ch)
-        if not (cat.startswith("L") or cat.startswith("N")):
+        if not cat.startswith(("L", "N")):
             return False
     return True
 
@@ -255,13 +258,13 @@ def _message_problems(
         all_comps = list(walk_components([c for c in comps if isinstance(c, dict)]))
         if modal:
             if not 1 <= len(comps) <= MAX_MODAL_ITEMS:
-                out.append(SpecProblem(method, route, f"{where}.components", f"{len(comps)} modal items (1-5)"))
+                out.append(
+                    SpecProblem(method, route, f"{where}.components", f"{len(comps)} modal items (1-5)")
+                )
         elif flags & MESSAGE_FLAG_COMPONENTS_V2:
             if len(all_comps) > MAX_V2_COMPONENTS:
                 out.append(
-                    SpecProblem(
-                        method, route, f"{where}.components", f"{len(all_comps)} components (max 40)"
-                    )
+                    SpecProblem(method, route, f"{where}.components", f"{len(all_comps)} components (max 40)")
                 )
             for key in ("content", "embeds"):
                 if msg.get(key):
@@ -291,12 +294,17 @@ def _message_problems(
                 if any(k != 2 for k in kinds) and len(kinds) > 1:
                     out.append(
                         SpecProblem(
-                            method, route, f"{where}.components[{i}]", "a select must be alone in its action row"
+                            method,
+                            route,
+                            f"{where}.components[{i}]",
+                            "a select must be alone in its action row",
                         )
                     )
                 if len(kinds) > MAX_ROW_BUTTONS:
                     out.append(
-                        SpecProblem(method, route, f"{where}.components[{i}]", f"{len(kinds)} buttons (max 5)")
+                        SpecProblem(
+                            method, route, f"{where}.components[{i}]", f"{len(kinds)} buttons (max 5)"
+                        )
                     )
         seen: set[str] = set()
         for comp in all_comps:
@@ -321,7 +329,9 @@ def _message_problems(
     return out
 
 
-def semantic_problems(method: str, route: str, body: Any, *, creates_message: bool = False) -> list[SpecProblem]:
+def semantic_problems(
+    method: str, route: str, body: Any, *, creates_message: bool = False
+) -> list[SpecProblem]:
     """Discord rules outside the OpenAPI schema: names, component counts, custom_ids, mentions."""
     if route.endswith("/commands"):
         if isinstance(body, list):
@@ -332,7 +342,9 @@ def semantic_problems(method: str, route: str, body: Any, *, creates_message: bo
                 if isinstance(cmd, dict):
                     key = (cmd.get("type", 1) or 1, str(cmd.get("name")))
                     if key in names:
-                        out.append(SpecProblem(method, route, f"$[{i}].name", f"duplicate command {key[1]!r}"))
+                        out.append(
+                            SpecProblem(method, route, f"$[{i}].name", f"duplicate command {key[1]!r}")
+                        )
                     names.add(key)
             return out
         return _command_problems(method, route, body, "$")
@@ -342,7 +354,9 @@ def semantic_problems(method: str, route: str, body: Any, *, creates_message: bo
         if kind == 9:
             return _message_problems(method, route, data, "$.data", creates_message=False, modal=True)
         if kind in (4, 7):
-            return _message_problems(method, route, data, "$.data", creates_message=creates_message or kind == 4)
+            return _message_problems(
+                method, route, data, "$.data", creates_message=creates_message or kind == 4
+            )
         return []
     if route.startswith(("/webhooks/", "/channels/")):
         return _message_problems(method, route, body, "$", creates_message=creates_message)
