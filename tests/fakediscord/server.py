@@ -124,6 +124,8 @@ class SimulatedInteraction:
         self.source_message: FakeMessage | None = None
         self.modal: JSON | None = None
         self.rejected: list[tuple[int, JSON]] = []
+        # Per-interaction, so 1,000 concurrent waiters are not all woken by every request.
+        self.changed = Waitable()
 
     def __repr__(self) -> str:
         return f"<SimulatedInteraction id={self.id} type={self.type} callback={self.callback}>"
@@ -135,7 +137,7 @@ class SimulatedInteraction:
 
     async def response(self, timeout: float = 3.0) -> CallbackRecord:
         """The bot's callback (type and data); raises TimeoutError if it did not answer in time."""
-        return await self.fake._changed.wait_for(
+        return await self.changed.wait_for(
             lambda: self.callback, timeout, f"the callback to interaction {self.id} ({self.describe()})"
         )
 
@@ -148,7 +150,7 @@ class SimulatedInteraction:
 
     async def message(self, timeout: float = 3.0) -> FakeMessage:
         """The original response message once it has real content (type 4, or type 5 then edited)."""
-        return await self.fake._changed.wait_for(
+        return await self.changed.wait_for(
             lambda: (
                 self.original
                 if self.original is not None and not self.original.flags & MESSAGE_FLAG_LOADING
@@ -160,7 +162,7 @@ class SimulatedInteraction:
 
     async def wait_followups(self, count: int = 1, timeout: float = 3.0) -> list[FakeMessage]:
         """The first ``count`` followup messages."""
-        return await self.fake._changed.wait_for(
+        return await self.changed.wait_for(
             lambda: self.followups[:count] if len(self.followups) >= count else None,
             timeout,
             f"{count} followup(s) to interaction {self.id}",
@@ -926,6 +928,12 @@ class FakeDiscord:
         inter = self.interactions.get(int(params["interaction_id"]))
         if inter is None or inter.token != params["interaction_token"]:
             raise HTTPError(404, "Unknown interaction", 10062)
+        try:
+            return self._callback(inter, body)
+        finally:
+            inter.changed.notify()
+
+    def _callback(self, inter: SimulatedInteraction, body: Body) -> tuple[int, Any]:
         cb = body.json if isinstance(body.json, dict) else {}
         kind = cb.get("type")
         data = cb.get("data") or {}
@@ -996,6 +1004,7 @@ class FakeDiscord:
         data = body.json if isinstance(body.json, dict) else {}
         msg = self._message_from_body(data, body.files, inter, "followup")
         inter.followups.append(msg)
+        inter.changed.notify()
         if request.query.get("wait", "").lower() in ("1", "true"):
             return 200, msg.to_payload()
         return 204, None
@@ -1027,6 +1036,7 @@ class FakeDiscord:
         if was_loading:
             msg.flags &= ~MESSAGE_FLAG_LOADING
             msg.edited_at = None
+        inter.changed.notify()
         return 200, msg.to_payload()
 
     def _writable_channel(self, channel_id: str) -> FakeChannel:
