@@ -375,6 +375,8 @@ async def test_multipart_attachments_recorded(env: Env) -> None:
     res = await fake.slash("export", user=env.alice, guild=env.guild)
     assert (await res.response()).type == 5
     (msg,) = await res.wait_followups(1)
+    assert msg is res.original  # the first followup after a defer fills the "thinking" message
+    assert not msg.flags & 128  # LOADING cleared
     assert msg.files[0].filename == "notes.txt"
     assert msg.files[0].text == "line 1\nline 2\n"
     assert msg.attachments[0]["filename"] == "notes.txt"

@@ -1002,7 +1002,18 @@ class FakeDiscord:
         if inter.user_installed_outside and len(inter.followups) >= MAX_USER_APP_FOLLOWUPS:
             raise HTTPError(400, "This interaction has hit the maximum number of follow up messages", 40094)
         data = body.json if isinstance(body.json, dict) else {}
-        msg = self._message_from_body(data, body.files, inter, "followup")
+        original = inter.original
+        if original is not None and original.flags & MESSAGE_FLAG_LOADING:
+            # Discord turns the first followup after a deferred (type 5) answer into the
+            # original "thinking" message; its ephemerality comes from the defer.
+            ephemeral = original.flags & MESSAGE_FLAG_EPHEMERAL
+            self._apply_edit(original, {**data, "flags": None}, body.files, creating=False)
+            original.flags = (int(data.get("flags") or 0) & ~MESSAGE_FLAG_EPHEMERAL) | ephemeral
+            original.edited_at = None
+            original.edits -= 1
+            msg = original
+        else:
+            msg = self._message_from_body(data, body.files, inter, "followup")
         inter.followups.append(msg)
         inter.changed.notify()
         if request.query.get("wait", "").lower() in ("1", "true"):
