@@ -1,0 +1,1653 @@
+"""FakeDiscord: Discord's REST API and gateway on 127.0.0.1 for the real discord.py client.
+
+Start it with ``async with FakeDiscord() as fake``, point discord.py at it with
+``fake.patch_discord()`` (or the env vars ``DISCORD_API_BASE_URL``/``DISCORD_GATEWAY_URL`` in a
+subprocess), then drive interactions with :meth:`FakeDiscord.slash`, :meth:`FakeDiscord.click` ...
+"""
+
+# The public waiters take ``timeout=`` by design (``await res.response(timeout=3)``).
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import hashlib
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from aiohttp import BodyPartReader, web
+
+from ._model import (
+    JSON,
+    MESSAGE_FLAG_EPHEMERAL,
+    MESSAGE_FLAG_LOADING,
+    PERM_ALL,
+    PERM_BOT_DEFAULT,
+    PERM_DEFAULT_MEMBER,
+    PERM_USER_APP,
+    CallbackRecord,
+    FakeChannel,
+    FakeDiscordError,
+    FakeGuild,
+    FakeMessage,
+    FakeRole,
+    FakeUser,
+    RecordedFile,
+    RecordedRequest,
+    SnowflakeFactory,
+    Waitable,
+    iso,
+    number_components,
+    walk_components,
+)
+from .gateway import Gateway
+from .spec import SpecProblem, SpecValidator, load_validator, template_to_regex
+
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+TOKEN_LIFETIME = 15 * 60
+MAX_USER_APP_FOLLOWUPS = 5
+CALLBACK_ROUTE = "/interactions/{interaction_id}/{interaction_token}/callback"
+
+# Option types (Discord's ApplicationCommandOptionType).
+OPT_SUB, OPT_GROUP, OPT_STRING, OPT_INT, OPT_BOOL, OPT_USER, OPT_CHANNEL, OPT_ROLE = 1, 2, 3, 4, 5, 6, 7, 8
+OPT_MENTIONABLE, OPT_NUMBER, OPT_ATTACHMENT = 9, 10, 11
+
+ValidateMode = bool | Literal["deferred"]
+
+
+class HTTPError(Exception):
+    """Raised by a route handler to answer with a Discord-style JSON error."""
+
+    def __init__(self, status: int, message: str, code: int = 0, errors: JSON | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body: JSON = {"message": message, "code": code}
+        if errors:
+            self.body["errors"] = errors
+
+
+@dataclass
+class Fault:
+    """A REST fault armed with :meth:`FakeDiscord.fail_next`."""
+
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    retry_after: float
+    remaining: int
+    body: JSON | None
+    is_global: bool
+    hits: int = 0
+
+
+@dataclass
+class Body:
+    """A parsed request: JSON body (or ``payload_json``) and uploaded files."""
+
+    json: Any
+    files: list[RecordedFile] = field(default_factory=list)
+
+
+class SimulatedInteraction:
+    """An interaction the fake sent to the bot, and everything the bot answered to it."""
+
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        payload: JSON,
+        *,
+        user: FakeUser,
+        guild: FakeGuild | None,
+        channel: FakeChannel,
+    ) -> None:
+        self.fake = fake
+        self.payload = payload
+        self.id = int(payload["id"])
+        self.token: str = payload["token"]
+        self.type: int = payload["type"]
+        self.user = user
+        self.guild = guild
+        self.channel = channel
+        self.sent_at = 0.0  # loop time when dispatched
+        self.created_at = fake.clock()
+        self.callback: CallbackRecord | None = None
+        self.original: FakeMessage | None = None
+        self.followups: list[FakeMessage] = []
+        self.source_message: FakeMessage | None = None
+        self.modal: JSON | None = None
+        self.rejected: list[tuple[int, JSON]] = []
+        # Per-interaction, so 1,000 concurrent waiters are not all woken by every request.
+        self.changed = Waitable()
+
+    def __repr__(self) -> str:
+        return f"<SimulatedInteraction id={self.id} type={self.type} callback={self.callback}>"
+
+    @property
+    def user_installed_outside(self) -> bool:
+        """True in a guild the bot is not in (user-installed app): no gateway events, 5 followups."""
+        return self.guild is not None and not self.guild.bot_member
+
+    async def response(self, timeout: float = 3.0) -> CallbackRecord:
+        """The bot's callback (type and data); raises TimeoutError if it did not answer in time."""
+        return await self.changed.wait_for(
+            lambda: self.callback, timeout, f"the callback to interaction {self.id} ({self.describe()})"
+        )
+
+    @property
+    def ack_latency(self) -> float:
+        """Seconds from dispatching INTERACTION_CREATE to receiving the callback."""
+        if self.callback is None:
+            raise FakeDiscordError(f"interaction {self.id} was not answered")
+        return self.callback.latency
+
+    async def message(self, timeout: float = 3.0) -> FakeMessage:
+        """The original response message once it has real content (type 4, or type 5 then edited)."""
+        return await self.changed.wait_for(
+            lambda: (
+                self.original
+                if self.original is not None and not self.original.flags & MESSAGE_FLAG_LOADING
+                else None
+            ),
+            timeout,
+            f"the response message of interaction {self.id} ({self.describe()})",
+        )
+
+    async def wait_followups(self, count: int = 1, timeout: float = 3.0) -> list[FakeMessage]:
+        """The first ``count`` followup messages."""
+        return await self.changed.wait_for(
+            lambda: self.followups[:count] if len(self.followups) >= count else None,
+            timeout,
+            f"{count} followup(s) to interaction {self.id}",
+        )
+
+    async def wait_modal(self, timeout: float = 3.0) -> JSON:
+        """The modal the bot opened (callback type 9 data)."""
+        rec = await self.response(timeout)
+        if rec.type != 9:
+            raise FakeDiscordError(f"interaction {self.id} was answered with type {rec.type}, not a modal")
+        assert self.modal is not None
+        return self.modal
+
+    async def choices(self, timeout: float = 3.0) -> list[JSON]:
+        """Autocomplete choices the bot returned (callback type 8)."""
+        rec = await self.response(timeout)
+        if rec.type != 8:
+            raise FakeDiscordError(
+                f"interaction {self.id} was answered with type {rec.type}, not autocomplete"
+            )
+        return list(rec.data.get("choices") or [])
+
+    def describe(self) -> str:
+        data = self.payload.get("data") or {}
+        return str(data.get("name") or data.get("custom_id") or f"type {self.type}")
+
+
+class FakeDiscord:
+    """A fake Discord on 127.0.0.1 that the real discord.py client logs in to.
+
+    ``validate``: True validates each request body as it arrives, ``"deferred"`` stores bodies and
+    validates them when :attr:`spec_problems` is read (cheaper on the hot path), False never.
+    None (default) means True when the spec folder is found, else False.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        validate: ValidateMode | None = None,
+        spec_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        interaction_deadline: float = 3.0,
+        heartbeat_interval_ms: int = 41_250,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_name: str = "Dispute Desk",
+        record_requests: bool = True,
+    ) -> None:
+        self.clock = clock
+        self.snowflake = SnowflakeFactory(clock)
+        self.token = token or f"fake.{secrets.token_urlsafe(24)}"
+        self.application_id = self.snowflake()
+        self.application_flags = 1 << 23  # APPLICATION_COMMAND_BADGE
+        self.bot_user = FakeUser(self.application_id, bot_name.lower().replace(" ", "-"), bot_name, bot=True)
+        self.owner = FakeUser(self.snowflake(), "owner", "App Owner")
+        self.interaction_deadline = interaction_deadline
+        self.host = host
+        self._port_wanted = port
+        self.port = 0
+        self.record_requests = record_requests
+
+        self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user, self.owner.id: self.owner}
+        self.guilds: dict[int, FakeGuild] = {}
+        self.channels: dict[int, FakeChannel] = {}
+        self.dm_channels: dict[int, FakeChannel] = {}
+        self.messages: dict[int, FakeMessage] = {}
+        self.requests: list[RecordedRequest] = []
+        self.interactions: dict[int, SimulatedInteraction] = {}
+        self._by_token: dict[str, SimulatedInteraction] = {}
+        self._global_commands: dict[tuple[int, str], JSON] = {}
+        self._guild_commands: dict[int, dict[tuple[int, str], JSON]] = {}
+        self.sync_count = 0
+        self._faults: list[Fault] = []
+        self.internal_errors: list[str] = []
+        self._changed = Waitable()
+
+        if validate is None:
+            self.validator: SpecValidator | None = load_validator(spec_dir)
+            self.validate_mode: ValidateMode = self.validator is not None
+        elif validate:
+            self.validator = load_validator(spec_dir)
+            if self.validator is None:
+                raise FakeDiscordError("validate=True but Discord's OpenAPI spec folder was not found")
+            self.validate_mode = validate
+        else:
+            self.validator = None
+            self.validate_mode = False
+        self._problems: list[SpecProblem] = []
+        self._pending_validation: list[tuple[str, str, Any, bool]] = []
+
+        self.gateway = Gateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
+        self._routes = self._build_routes()
+        self._runner: web.AppRunner | None = None
+        self._bucket_cache: dict[str, str] = {}
+
+    # ------------------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> FakeDiscord:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_rest)
+        app.router.add_get("/attachments/{message_id}/{attachment_id}/{filename}", self._handle_attachment)
+        app.router.add_get("/", self.gateway.handle)
+        app.router.add_get("/resume", self.gateway.handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self._port_wanted)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is None:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.gateway.close_all(), 2.0)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._runner.cleanup(), 5.0)
+        self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_base_url(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/"
+
+    @property
+    def resume_gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/resume"
+
+    def env(self) -> dict[str, str]:
+        """Environment variables for a bot subprocess."""
+        return {
+            "DISCORD_API_BASE_URL": self.api_base_url,
+            "DISCORD_GATEWAY_URL": self.gateway_url,
+            "DISCORD_TOKEN": self.token,
+        }
+
+    @contextlib.contextmanager
+    def patch_discord(self) -> Iterator[FakeDiscord]:
+        """Point discord.py's REST base and default gateway here; restore both on exit."""
+        import discord.gateway
+        import discord.http
+        import yarl
+
+        old_base = discord.http.Route.BASE
+        old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        discord.http.Route.BASE = self.api_base_url
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+        try:
+            yield self
+        finally:
+            discord.http.Route.BASE = old_base
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+    async def wait_ready(self, timeout: float = 5.0) -> None:
+        """Wait until the bot has identified (or resumed) and received READY/RESUMED."""
+        try:
+            await asyncio.wait_for(self.gateway.ready.wait(), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"the bot did not finish IDENTIFY/RESUME within {timeout}s") from None
+
+    async def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 3.0, what: str = "condition"
+    ) -> Any:
+        """Wait until ``predicate()`` is truthy, re-checked after every request and gateway frame."""
+        return await self._changed.wait_for(predicate, timeout, what)
+
+    async def gateway_fault(self, kind: str, *, code: int = 4000, resumable: bool = True) -> None:
+        """``close`` (with ``code``), ``drop`` (no close frame), ``reconnect`` (op 7), ``invalid_session``."""
+        await self.gateway.fault(kind, code=code, resumable=resumable)
+
+    def dispatch(self, event: str, data: JSON) -> int:
+        """Send a raw gateway DISPATCH; returns its sequence number."""
+        return self.gateway.dispatch(event, data)
+
+    # ------------------------------------------------------------------------------ world
+
+    def add_user(self, username: str, *, global_name: str | None = None, locale: str = "en-US") -> FakeUser:
+        user = FakeUser(self.snowflake(), username, global_name or username.title(), locale=locale)
+        self.users[user.id] = user
+        return user
+
+    def add_guild(
+        self,
+        name: str = "Test Guild",
+        *,
+        bot_member: bool = True,
+        owner: FakeUser | None = None,
+        channels: Sequence[str] = ("general",),
+        locale: str = "en-US",
+    ) -> FakeGuild:
+        """A guild; ``bot_member=False`` is a server where a user installed the app (no GUILD_CREATE)."""
+        gid = self.snowflake()
+        chans = [FakeChannel(self.snowflake(), 0, ch, gid) for ch in channels]
+        guild = FakeGuild(
+            id=gid,
+            name=name,
+            owner_id=(owner or self.owner).id,
+            bot_member=bot_member,
+            channels=chans,
+            roles=[FakeRole(gid, "@everyone", PERM_DEFAULT_MEMBER)],
+            locale=locale,
+            joined_at=self.clock(),
+        )
+        self.guilds[gid] = guild
+        for ch in chans:
+            self.channels[ch.id] = ch
+        if bot_member and self.gateway.session is not None:
+            self.gateway.dispatch("GUILD_CREATE", self.guild_create_payload(guild))
+        return guild
+
+    def add_role(self, guild: FakeGuild, name: str, permissions: int = 0) -> FakeRole:
+        role = FakeRole(self.snowflake(), name, permissions, position=len(guild.roles))
+        guild.roles.append(role)
+        return role
+
+    def guild_create_payload(self, guild: FakeGuild) -> JSON:
+        return guild.to_create_payload(self.bot_user, PERM_BOT_DEFAULT)
+
+    def dm_channel(self, user: FakeUser) -> FakeChannel:
+        """The DM channel between ``user`` and the bot (created on first use)."""
+        ch = self.dm_channels.get(user.id)
+        if ch is None:
+            ch = FakeChannel(self.snowflake(), 1, None, None, [user])
+            self.dm_channels[user.id] = ch
+            self.channels[ch.id] = ch
+        return ch
+
+    def add_message(self, channel: FakeChannel, author: FakeUser, content: str) -> FakeMessage:
+        """A message written by a user (e.g. the target of a message context menu)."""
+        msg = FakeMessage(
+            id=self.snowflake(),
+            channel_id=channel.id,
+            guild_id=channel.guild_id,
+            author=author,
+            created_at=self.clock(),
+            content=content,
+            source="user",
+        )
+        self.messages[msg.id] = msg
+        return msg
+
+    def bot_messages(self) -> list[FakeMessage]:
+        return [m for m in self.messages.values() if m.author is self.bot_user and not m.deleted]
+
+    # ------------------------------------------------------------------------------ commands
+
+    def commands(self, guild: FakeGuild | int | None = None) -> list[JSON]:
+        """The commands currently synced, global or for ``guild``."""
+        if guild is None:
+            return list(self._global_commands.values())
+        gid = guild if isinstance(guild, int) else guild.id
+        return list(self._guild_commands.get(gid, {}).values())
+
+    def find_command(self, name: str, *, type: int = 1, guild: FakeGuild | None = None) -> JSON:
+        """The synced command a user in ``guild`` would see (guild commands shadow global ones)."""
+        if guild is not None and guild.bot_member:
+            cmd = self._guild_commands.get(guild.id, {}).get((type, name))
+            if cmd is not None:
+                return cmd
+        cmd = self._global_commands.get((type, name))
+        if cmd is None:
+            synced = sorted(n for (_, n) in self._global_commands)
+            raise FakeDiscordError(f"no synced command {name!r} of type {type} (global: {synced})")
+        return cmd
+
+    # ------------------------------------------------------------------------------ requests & faults
+
+    def fail_next(
+        self,
+        method: str,
+        path_pattern: str,
+        *,
+        status: int = 500,
+        retry_after: float = 0.1,
+        count: int = 1,
+        json: JSON | None = None,
+        is_global: bool = False,
+    ) -> Fault:
+        """Answer the next ``count`` matching requests with ``status`` instead of handling them.
+
+        ``path_pattern`` is a regex searched in the path after ``/api/v10``. A 429 carries
+        ``retry_after``, ``Retry-After`` and a ``Via`` header, so discord.py retries it.
+        """
+        fault = Fault(method.upper(), re.compile(path_pattern), status, retry_after, count, json, is_global)
+        self._faults.append(fault)
+        return fault
+
+    def requests_to(self, method: str, route: str) -> list[RecordedRequest]:
+        """Recorded requests by method and route template.
+
+        Example: ``fake.requests_to("PUT", "/applications/{application_id}/commands")``.
+        """
+        return [r for r in self.requests if r.method == method and r.route == route]
+
+    @property
+    def unknown_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.route is None]
+
+    @property
+    def spec_problems(self) -> list[SpecProblem]:
+        """Validation problems found so far (runs deferred validation first)."""
+        self._flush_validation()
+        return self._problems
+
+    def take_spec_problems(self) -> list[SpecProblem]:
+        """Return and clear the problems (for tests that expect some)."""
+        problems = list(self.spec_problems)
+        self._problems.clear()
+        return problems
+
+    def _flush_validation(self) -> None:
+        if not self._pending_validation or self.validator is None:
+            return
+        pending, self._pending_validation = self._pending_validation, []
+        for method, route, body, creates in pending:
+            self._problems += self.validator.validate(method, route, body, creates_message=creates)
+
+    def _validate(self, method: str, route: str, body: Any, creates: bool) -> None:
+        if self.validate_mode is False or self.validator is None:
+            return
+        if self.validate_mode == "deferred":
+            self._pending_validation.append((method, route, body, creates))
+        else:
+            self._problems += self.validator.validate(method, route, body, creates_message=creates)
+
+    # ------------------------------------------------------------------------------ REST plumbing
+
+    def _build_routes(self) -> list[tuple[str, re.Pattern[str], str, Callable[..., Any]]]:
+        table: list[tuple[str, str, Callable[..., Any]]] = [
+            ("GET", "/users/@me", self._r_get_me),
+            ("GET", "/oauth2/applications/@me", self._r_get_application),
+            ("GET", "/applications/@me", self._r_get_application),
+            ("GET", "/gateway", self._r_gateway),
+            ("GET", "/gateway/bot", self._r_gateway),
+            ("GET", "/applications/{application_id}/commands", self._r_get_commands),
+            ("PUT", "/applications/{application_id}/commands", self._r_put_commands),
+            ("POST", "/applications/{application_id}/commands", self._r_post_command),
+            ("DELETE", "/applications/{application_id}/commands/{command_id}", self._r_delete_command),
+            ("GET", "/applications/{application_id}/guilds/{guild_id}/commands", self._r_get_commands),
+            ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", self._r_put_commands),
+            ("POST", "/applications/{application_id}/guilds/{guild_id}/commands", self._r_post_command),
+            (
+                "DELETE",
+                "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
+                self._r_delete_command,
+            ),
+            ("POST", CALLBACK_ROUTE, self._r_callback),
+            ("POST", "/webhooks/{webhook_id}/{webhook_token}", self._r_followup),
+            ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", self._r_webhook_message),
+            ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", self._r_webhook_message),
+            ("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", self._r_webhook_message),
+            ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", self._r_webhook_message),
+            (
+                "PATCH",
+                "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+                self._r_webhook_message,
+            ),
+            (
+                "DELETE",
+                "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+                self._r_webhook_message,
+            ),
+            ("POST", "/channels/{channel_id}/messages", self._r_channel_post),
+            ("GET", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
+            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
+            ("GET", "/channels/{channel_id}", self._r_get_channel),
+            ("POST", "/users/@me/channels", self._r_create_dm),
+        ]
+        return [(m, template_to_regex(t), t, h) for m, t, h in table]
+
+    def _match(self, method: str, path: str) -> tuple[str, dict[str, str], Callable[..., Any]] | None:
+        for m, rx, template, handler in self._routes:
+            if m != method:
+                continue
+            found = rx.match(path)
+            if found:
+                return template, found.groupdict(), handler
+        return None
+
+    def _ratelimit_headers(self, route: str | None) -> dict[str, str]:
+        key = route or "unknown"
+        bucket = self._bucket_cache.get(key)
+        if bucket is None:
+            bucket = hashlib.blake2s(key.encode(), digest_size=8).hexdigest()
+            self._bucket_cache[key] = bucket
+        now = time.time()
+        return {
+            "X-RateLimit-Limit": "50",
+            "X-RateLimit-Remaining": "49",
+            "X-RateLimit-Reset": f"{now + 1:.3f}",
+            "X-RateLimit-Reset-After": "1.000",
+            "X-RateLimit-Bucket": bucket,
+        }
+
+    @staticmethod
+    def _json_response(status: int, data: Any, headers: dict[str, str]) -> web.Response:
+        # Exactly "application/json": discord.py compares the header verbatim.
+        headers["Content-Type"] = "application/json"
+        return web.Response(status=status, body=json.dumps(data).encode(), headers=headers)
+
+    async def _read_body(self, request: web.Request) -> Body:
+        ctype = request.content_type
+        if ctype.startswith("multipart/"):
+            reader = await request.multipart()
+            payload: Any = None
+            files: list[RecordedFile] = []
+            async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                name = part.name or ""
+                raw = await part.read(decode=False)
+                if name == "payload_json":
+                    payload = json.loads(raw.decode() or "null")
+                else:
+                    files.append(
+                        RecordedFile(
+                            name,
+                            part.filename or name,
+                            part.headers.get("Content-Type"),
+                            bytes(raw),
+                        )
+                    )
+            return Body(payload, files)
+        raw_text = await request.text()
+        if not raw_text:
+            return Body(None)
+        try:
+            return Body(json.loads(raw_text))
+        except ValueError:
+            raise HTTPError(400, "400: Bad Request (body is not JSON)", 50109) from None
+
+    def _check_auth(self, request: web.Request, route: str) -> None:
+        if route.startswith(("/interactions/", "/webhooks/{webhook_id}/{webhook_token}")):
+            return
+        if request.headers.get("Authorization") != f"Bot {self.token}":
+            raise HTTPError(401, "401: Unauthorized", 0)
+
+    def _creates_message(self, method: str, route: str, params: Mapping[str, str], body: Any) -> bool:
+        if method == "POST" and route in (
+            "/webhooks/{webhook_id}/{webhook_token}",
+            "/channels/{channel_id}/messages",
+        ):
+            return True
+        if method == "PATCH" and route.endswith("/messages/@original"):
+            inter = self._by_token.get(params.get("webhook_token", ""))
+            return bool(inter and inter.original and inter.original.flags & MESSAGE_FLAG_LOADING)
+        return False
+
+    async def _handle_rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        method = request.method
+        matched = self._match(method, path)
+        route = matched[0] if matched else None
+        headers = dict(request.headers.items())
+        if "Authorization" in headers:
+            headers["Authorization"] = "[redacted]"
+        rec = RecordedRequest(
+            method=method,
+            path=path,
+            route=route,
+            query=dict(request.query),
+            json=None,
+            headers=headers,
+            time=self.clock(),
+        )
+        if self.record_requests:
+            self.requests.append(rec)
+        rl_headers = self._ratelimit_headers(route)
+        try:
+            body = await self._read_body(request)
+            rec.json, rec.files = body.json, body.files
+            if matched is None:
+                raise HTTPError(404, "404: Not Found", 0)
+            template, params, handler = matched
+            if body.json is not None:
+                self._validate(
+                    method, template, body.json, self._creates_message(method, template, params, body.json)
+                )
+            fault = self._take_fault(method, path)
+            if fault is not None:
+                rec.fault = True
+                rec.status = fault.status
+                return self._fault_response(fault, rl_headers)
+            self._check_auth(request, template)
+            status, data = await handler(params, body, request)
+        except HTTPError as err:
+            rec.status = err.status
+            self._changed.notify()
+            return self._json_response(err.status, err.body, rl_headers)
+        except Exception as exc:  # a bug in the fake: answer like Discord, and let the fixture fail
+            self.internal_errors.append(f"{method} {path}: {exc!r}")
+            rec.status = 500
+            self._changed.notify()
+            return self._json_response(500, {"message": "500: Internal Server Error", "code": 0}, rl_headers)
+        rec.status = status
+        self._changed.notify()
+        if status == 204:
+            return web.Response(status=204, headers=rl_headers)
+        return self._json_response(status, data, rl_headers)
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.remaining > 0 and fault.method == method and fault.pattern.search(path):
+                fault.remaining -= 1
+                fault.hits += 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _fault_response(self, fault: Fault, headers: dict[str, str]) -> web.Response:
+        if fault.status == 429:
+            headers.update(
+                {
+                    "Via": "1.1 google",
+                    "Retry-After": str(max(1, round(fault.retry_after))),
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": f"{fault.retry_after:.3f}",
+                    "X-RateLimit-Scope": "global" if fault.is_global else "user",
+                }
+            )
+            if fault.is_global:
+                headers["X-RateLimit-Global"] = "true"
+            body = fault.body or {
+                "message": "You are being rate limited.",
+                "retry_after": fault.retry_after,
+                "global": fault.is_global,
+                "code": 0,
+            }
+        else:
+            body = fault.body or {"message": f"{fault.status}: Injected fault", "code": 0}
+        self._changed.notify()
+        return self._json_response(fault.status, body, headers)
+
+    async def _handle_attachment(self, request: web.Request) -> web.Response:
+        msg = self.messages.get(int(request.match_info["message_id"]))
+        if msg is not None:
+            for att, f in zip(msg.attachments, msg.files, strict=False):
+                if att["id"] == request.match_info["attachment_id"]:
+                    return web.Response(
+                        body=f.data, content_type=f.content_type or "application/octet-stream"
+                    )
+        return web.Response(status=404)
+
+    # ------------------------------------------------------------------------------ REST routes
+
+    async def _r_get_me(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+        return 200, {
+            **self.bot_user.to_payload(),
+            "verified": True,
+            "mfa_enabled": False,
+            "email": None,
+            "locale": "en-US",
+        }
+
+    async def _r_get_application(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        return 200, {
+            "id": str(self.application_id),
+            "name": self.bot_user.global_name,
+            "icon": None,
+            "description": "",
+            "summary": "",
+            "type": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "flags": self.application_flags,
+            "owner": self.owner.to_payload(),
+            "team": None,
+            "bot": self.bot_user.to_payload(),
+            "rpc_origins": [],
+            "tags": [],
+            "redirect_uris": [],
+            "interactions_endpoint_url": None,
+            "integration_types_config": {"0": {}, "1": {}},
+            "approximate_guild_count": sum(1 for g in self.guilds.values() if g.bot_member),
+        }
+
+    async def _r_gateway(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+        return 200, {
+            "url": self.gateway_url.rstrip("/"),
+            "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+        }
+
+    def _command_scope(self, params: dict[str, str]) -> dict[tuple[int, str], JSON]:
+        if int(params["application_id"]) != self.application_id:
+            raise HTTPError(403, "Missing Access", 50001)
+        if "guild_id" not in params:
+            return self._global_commands
+        gid = int(params["guild_id"])
+        guild = self.guilds.get(gid)
+        if guild is None:
+            raise HTTPError(404, "Unknown Guild", 10004)
+        if not guild.bot_member:
+            raise HTTPError(403, "Missing Access", 50001)
+        return self._guild_commands.setdefault(gid, {})
+
+    def _stored_command(self, cmd: JSON, old: JSON | None, guild_id: str | None) -> JSON:
+        ctype = cmd.get("type") or 1
+        stored: JSON = {
+            "id": old["id"] if old else str(self.snowflake()),
+            "application_id": str(self.application_id),
+            "version": str(self.snowflake()),
+            "type": ctype,
+            "name": cmd.get("name"),
+            "name_localizations": cmd.get("name_localizations"),
+            "description": cmd.get("description") or "",
+            "description_localizations": cmd.get("description_localizations"),
+            "default_member_permissions": (
+                str(cmd["default_member_permissions"])
+                if cmd.get("default_member_permissions") is not None
+                else None
+            ),
+            "dm_permission": cmd.get("dm_permission", True),
+            "nsfw": bool(cmd.get("nsfw", False)),
+            "integration_types": cmd.get("integration_types") or [0],
+            "contexts": cmd.get("contexts"),
+        }
+        if cmd.get("options"):
+            stored["options"] = copy.deepcopy(cmd["options"])
+        if guild_id is not None:
+            stored["guild_id"] = guild_id
+        return stored
+
+    async def _r_get_commands(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        return 200, list(self._command_scope(params).values())
+
+    async def _r_put_commands(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        scope = self._command_scope(params)
+        if not isinstance(body.json, list):
+            raise HTTPError(400, "Invalid Form Body", 50035)
+        new: dict[tuple[int, str], JSON] = {}
+        for cmd in body.json:
+            key = (cmd.get("type") or 1, str(cmd.get("name")))
+            new[key] = self._stored_command(cmd, scope.get(key), params.get("guild_id"))
+        scope.clear()
+        scope.update(new)
+        self.sync_count += 1
+        return 200, list(new.values())
+
+    async def _r_post_command(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        scope = self._command_scope(params)
+        cmd = body.json if isinstance(body.json, dict) else {}
+        key = (cmd.get("type") or 1, str(cmd.get("name")))
+        existed = key in scope
+        scope[key] = self._stored_command(cmd, scope.get(key), params.get("guild_id"))
+        return (200 if existed else 201), scope[key]
+
+    async def _r_delete_command(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        scope = self._command_scope(params)
+        for key, cmd in list(scope.items()):
+            if cmd["id"] == params["command_id"]:
+                del scope[key]
+                return 204, None
+        raise HTTPError(404, "Unknown application command", 10063)
+
+    # -- interactions
+
+    def _message_from_body(
+        self,
+        data: JSON,
+        files: list[RecordedFile],
+        inter: SimulatedInteraction,
+        source: str,
+        *,
+        loading: bool = False,
+    ) -> FakeMessage:
+        msg = FakeMessage(
+            id=self.snowflake(),
+            channel_id=inter.channel.id,
+            guild_id=inter.guild.id if inter.guild else None,
+            author=self.bot_user,
+            created_at=self.clock(),
+            webhook_id=self.application_id,
+            application_id=self.application_id,
+            interaction_id=inter.id,
+            source=source,
+            interaction_metadata={
+                "id": str(inter.id),
+                "type": inter.type,
+                "user": inter.user.to_payload(),
+                "authorizing_integration_owners": inter.payload.get("authorizing_integration_owners", {}),
+            },
+        )
+        self._apply_edit(msg, data, files, creating=True)
+        if loading:
+            msg.flags |= MESSAGE_FLAG_LOADING
+        self.messages[msg.id] = msg
+        return msg
+
+    def _apply_edit(self, msg: FakeMessage, data: JSON, files: list[RecordedFile], *, creating: bool) -> None:
+        if "content" in data:
+            msg.content = data["content"] or ""
+        if "embeds" in data:
+            msg.embeds = copy.deepcopy(data["embeds"] or [])
+        if "components" in data:
+            msg.components = number_components(copy.deepcopy(data["components"] or []))
+        if "flags" in data and data["flags"] is not None:
+            keep = msg.flags & MESSAGE_FLAG_EPHEMERAL if not creating else 0
+            msg.flags = int(data["flags"]) | keep
+        if "attachments" in data and not creating:
+            wanted = {str(a.get("id")) for a in data["attachments"] or []}
+            kept = [(a, f) for a, f in zip(msg.attachments, msg.files, strict=False) if a["id"] in wanted]
+            msg.attachments = [a for a, _ in kept]
+            msg.files = [f for _, f in kept]
+        for f in files:
+            att_id = str(self.snowflake())
+            msg.attachments.append(
+                {
+                    "id": att_id,
+                    "filename": f.filename,
+                    "size": len(f.data),
+                    "url": f"{self.base_url}/attachments/{msg.id}/{att_id}/{f.filename}",
+                    "proxy_url": f"{self.base_url}/attachments/{msg.id}/{att_id}/{f.filename}",
+                    "content_type": f.content_type,
+                }
+            )
+            msg.files.append(f)
+        if not creating:
+            msg.edited_at = self.clock()
+            msg.edits += 1
+
+    def _interaction_by_token(self, params: dict[str, str]) -> SimulatedInteraction:
+        if int(params["webhook_id"]) != self.application_id:
+            raise HTTPError(404, "Unknown Webhook", 10015)
+        inter = self._by_token.get(params["webhook_token"])
+        if inter is None:
+            raise HTTPError(401, "Invalid Webhook Token", 50027)
+        if self.clock() - inter.created_at > TOKEN_LIFETIME:
+            raise HTTPError(401, "Invalid Webhook Token", 50027)
+        return inter
+
+    async def _r_callback(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+        inter = self.interactions.get(int(params["interaction_id"]))
+        if inter is None or inter.token != params["interaction_token"]:
+            raise HTTPError(404, "Unknown interaction", 10062)
+        try:
+            return self._callback(inter, body)
+        finally:
+            inter.changed.notify()
+
+    def _callback(self, inter: SimulatedInteraction, body: Body) -> tuple[int, Any]:
+        cb = body.json if isinstance(body.json, dict) else {}
+        kind = cb.get("type")
+        data = cb.get("data") or {}
+        loop = asyncio.get_running_loop()
+        latency = loop.time() - inter.sent_at
+        if inter.callback is not None:
+            inter.rejected.append((400, cb))
+            raise HTTPError(400, "Interaction has already been acknowledged.", 40060)
+        if latency > self.interaction_deadline:
+            inter.rejected.append((404, cb))
+            raise HTTPError(404, "Unknown interaction", 10062)
+        allowed = {
+            1: set(),
+            2: {4, 5, 9},
+            3: {4, 5, 6, 7, 9},
+            4: {8},
+            5: {4, 5, 6, 7},
+        }.get(inter.type, set())
+        if kind in (6, 7) and inter.source_message is None:
+            allowed = allowed - {6, 7}
+        if kind not in allowed:
+            inter.rejected.append((400, cb))
+            raise HTTPError(
+                400,
+                "Invalid Form Body",
+                50035,
+                {
+                    "type": {
+                        "_errors": [{"code": "BASE_TYPE_CHOICES", "message": f"type {kind} not valid here"}]
+                    }
+                },
+            )
+        resp_inter: JSON = {"id": str(inter.id), "type": inter.type}
+        result: JSON = {"interaction": resp_inter}
+        if kind in (4, 5):
+            msg = self._message_from_body(data, body.files, inter, "callback", loading=kind == 5)
+            inter.original = msg
+            resp_inter.update(
+                response_message_id=str(msg.id),
+                response_message_loading=kind == 5,
+                response_message_ephemeral=msg.ephemeral,
+            )
+            if kind == 4:
+                result["resource"] = {"type": 4, "message": msg.to_payload()}
+        elif kind in (6, 7):
+            src = inter.source_message
+            assert src is not None
+            if kind == 7:
+                self._apply_edit(src, data, body.files, creating=False)
+                result["resource"] = {"type": 7, "message": src.to_payload()}
+            resp_inter.update(
+                response_message_id=str(src.id),
+                response_message_loading=False,
+                response_message_ephemeral=src.ephemeral,
+            )
+        elif kind == 9:
+            inter.modal = copy.deepcopy(data)
+            number_components(inter.modal.setdefault("components", []))
+        inter.callback = CallbackRecord(kind, data, self.clock(), latency, body.files)
+        return 200, result
+
+    async def _r_followup(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+        inter = self._interaction_by_token(params)
+        if inter.callback is None:
+            raise HTTPError(404, "Unknown Webhook", 10015)
+        if inter.user_installed_outside and len(inter.followups) >= MAX_USER_APP_FOLLOWUPS:
+            raise HTTPError(400, "This interaction has hit the maximum number of follow up messages", 40094)
+        data = body.json if isinstance(body.json, dict) else {}
+        original = inter.original
+        if original is not None and original.flags & MESSAGE_FLAG_LOADING:
+            # Discord turns the first followup after a deferred (type 5) answer into the
+            # original "thinking" message; its ephemerality comes from the defer.
+            ephemeral = original.flags & MESSAGE_FLAG_EPHEMERAL
+            self._apply_edit(original, {**data, "flags": None}, body.files, creating=False)
+            original.flags = (int(data.get("flags") or 0) & ~MESSAGE_FLAG_EPHEMERAL) | ephemeral
+            original.edited_at = None
+            original.edits -= 1
+            msg = original
+        else:
+            msg = self._message_from_body(data, body.files, inter, "followup")
+        inter.followups.append(msg)
+        inter.changed.notify()
+        if request.query.get("wait", "").lower() in ("1", "true"):
+            return 200, msg.to_payload()
+        return 204, None
+
+    def _interaction_message(self, inter: SimulatedInteraction, message_id: str | None) -> FakeMessage:
+        if message_id is None:
+            msg = inter.original
+        else:
+            msg = self.messages.get(int(message_id)) if message_id.isdigit() else None
+            if msg is not None and msg is not inter.original and msg not in inter.followups:
+                msg = None
+        if msg is None or msg.deleted:
+            raise HTTPError(404, "Unknown Message", 10008)
+        return msg
+
+    async def _r_webhook_message(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        inter = self._interaction_by_token(params)
+        msg = self._interaction_message(inter, params.get("message_id"))
+        if request.method == "GET":
+            return 200, msg.to_payload()
+        if request.method == "DELETE":
+            msg.deleted = True
+            return 204, None
+        data = body.json if isinstance(body.json, dict) else {}
+        was_loading = bool(msg.flags & MESSAGE_FLAG_LOADING)
+        self._apply_edit(msg, data, body.files, creating=False)
+        if was_loading:
+            msg.flags &= ~MESSAGE_FLAG_LOADING
+            msg.edited_at = None
+        inter.changed.notify()
+        return 200, msg.to_payload()
+
+    def _writable_channel(self, channel_id: str) -> FakeChannel:
+        ch = self.channels.get(int(channel_id)) if channel_id.isdigit() else None
+        if ch is None:
+            raise HTTPError(404, "Unknown Channel", 10003)
+        if ch.guild_id is not None and not self.guilds[ch.guild_id].bot_member:
+            raise HTTPError(403, "Missing Access", 50001)
+        return ch
+
+    async def _r_channel_post(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        ch = self._writable_channel(params["channel_id"])
+        data = body.json if isinstance(body.json, dict) else {}
+        msg = FakeMessage(
+            id=self.snowflake(),
+            channel_id=ch.id,
+            guild_id=ch.guild_id,
+            author=self.bot_user,
+            created_at=self.clock(),
+            source="channel",
+        )
+        self._apply_edit(msg, data, body.files, creating=True)
+        self.messages[msg.id] = msg
+        self._maybe_dispatch_message("MESSAGE_CREATE", msg)
+        return 200, msg.to_payload()
+
+    def _maybe_dispatch_message(self, event: str, msg: FakeMessage) -> None:
+        session = self.gateway.session
+        if session is None:
+            return
+        wanted = (1 << 9) if msg.guild_id is not None else (1 << 12)
+        if session.intents & wanted:
+            self.gateway.dispatch(event, msg.to_payload())
+
+    async def _r_channel_message(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        ch = self._writable_channel(params["channel_id"])
+        msg = self.messages.get(int(params["message_id"])) if params["message_id"].isdigit() else None
+        if msg is None or msg.deleted or msg.channel_id != ch.id:
+            raise HTTPError(404, "Unknown Message", 10008)
+        if request.method == "GET":
+            return 200, msg.to_payload()
+        if msg.author is not self.bot_user and request.method == "PATCH":
+            raise HTTPError(403, "Cannot edit a message authored by another user", 50005)
+        if request.method == "DELETE":
+            msg.deleted = True
+            return 204, None
+        self._apply_edit(msg, body.json if isinstance(body.json, dict) else {}, body.files, creating=False)
+        self._maybe_dispatch_message("MESSAGE_UPDATE", msg)
+        return 200, msg.to_payload()
+
+    async def _r_get_channel(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        ch = self._writable_channel(params["channel_id"])
+        return 200, ch.to_payload()
+
+    async def _r_create_dm(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+        data = body.json if isinstance(body.json, dict) else {}
+        try:
+            user = self.users[int(data.get("recipient_id") or 0)]
+        except (KeyError, ValueError):
+            raise HTTPError(400, "Invalid Recipient(s)", 50033) from None
+        return 200, self.dm_channel(user).to_payload()
+
+    # ------------------------------------------------------------------------------ interactions
+
+    def _base_interaction(
+        self,
+        itype: int,
+        data: JSON,
+        *,
+        user: FakeUser,
+        guild: FakeGuild | None,
+        channel: FakeChannel | None,
+        dm: bool,
+        private_channel: bool,
+        permissions: int | None,
+        roles: Sequence[FakeRole],
+        locale: str | None,
+        user_installed: bool | None,
+    ) -> SimulatedInteraction:
+        if self.gateway.session is None:
+            raise FakeDiscordError("the bot is not connected to the gateway (call wait_ready first)")
+        iid = self.snowflake()
+        payload: JSON = {
+            "id": str(iid),
+            "application_id": str(self.application_id),
+            "type": itype,
+            "data": data,
+            "token": f"fake-itoken-{secrets.token_urlsafe(32)}",
+            "version": 1,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "locale": locale or user.locale,
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+        }
+        if guild is not None:
+            if channel is None:
+                channel = guild.channel
+            if permissions is None:
+                permissions = PERM_ALL if guild.owner_id == user.id else PERM_DEFAULT_MEMBER
+                for role in roles:
+                    permissions |= role.permissions
+            payload.update(
+                guild_id=str(guild.id),
+                guild=guild.partial_payload(),
+                guild_locale=guild.locale,
+                channel_id=str(channel.id),
+                channel=channel.to_payload(permissions=permissions),
+                member={
+                    "user": user.to_payload(),
+                    "roles": [str(r.id) for r in roles],
+                    "joined_at": iso(guild.joined_at),
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                    "nick": None,
+                    "avatar": None,
+                    "banner": None,
+                    "pending": False,
+                    "premium_since": None,
+                    "communication_disabled_until": None,
+                    "unusual_dm_activity_until": None,
+                    "permissions": str(permissions),
+                },
+                app_permissions=str(PERM_BOT_DEFAULT if guild.bot_member else PERM_USER_APP),
+                context=0,
+            )
+            owners: JSON = {"0": str(guild.id)} if guild.bot_member else {}
+            if user_installed or not guild.bot_member:
+                owners["1"] = str(user.id)
+            payload["authorizing_integration_owners"] = owners
+        else:
+            if private_channel:
+                channel = channel or FakeChannel(self.snowflake(), 3, "Group", None, [user])
+                context = 2
+                owners = {"1": str(user.id)}
+            else:
+                channel = channel or self.dm_channel(user)
+                context = 1
+                owners = {"1": str(user.id)} if user_installed else {"0": "0"}
+            payload.update(
+                channel_id=str(channel.id),
+                channel=channel.to_payload(),
+                user=user.to_payload(),
+                app_permissions=str(PERM_USER_APP),
+                context=context,
+                authorizing_integration_owners=owners,
+            )
+        return SimulatedInteraction(self, payload, user=user, guild=guild, channel=channel)
+
+    def _send(self, inter: SimulatedInteraction) -> SimulatedInteraction:
+        self.interactions[inter.id] = inter
+        self._by_token[inter.token] = inter
+        inter.sent_at = asyncio.get_running_loop().time()
+        self.gateway.dispatch("INTERACTION_CREATE", inter.payload)
+        return inter
+
+    @staticmethod
+    def _default_user_installed(cmd: JSON, guild: FakeGuild | None) -> bool:
+        """Which installation authorizes the interaction when the test does not say."""
+        if guild is not None:
+            return not guild.bot_member
+        return 0 not in (cmd.get("integration_types") or [0])
+
+    def _check_available(self, cmd: JSON, inter: SimulatedInteraction) -> None:
+        context = inter.payload["context"]
+        contexts = cmd.get("contexts")
+        if contexts is not None and context not in contexts:
+            raise FakeDiscordError(
+                f"command {cmd['name']!r} is not available in context {context} ({contexts})"
+            )
+        if contexts is None and context != 0 and not cmd.get("dm_permission", True):
+            raise FakeDiscordError(f"command {cmd['name']!r} is not available in DMs")
+        installs = cmd.get("integration_types") or [0]
+        owners = inter.payload["authorizing_integration_owners"]
+        if not any(str(k) in owners for k in installs):
+            raise FakeDiscordError(
+                f"command {cmd['name']!r} has integration_types {installs} but the interaction "
+                f"is authorized by {sorted(owners)} (guild install 0 / user install 1)"
+            )
+
+    def _build_options(
+        self,
+        defs: list[JSON],
+        values: Mapping[str, Any],
+        guild: FakeGuild | None,
+        resolved: JSON,
+        *,
+        where: str,
+        focused: str | None = None,
+    ) -> list[JSON]:
+        by_name = {d["name"]: d for d in defs}
+        for name in values:
+            if name not in by_name:
+                raise FakeDiscordError(f"{where} has no option {name!r} (options: {sorted(by_name)})")
+        out: list[JSON] = []
+        for d in defs:
+            name = d["name"]
+            if name == focused:
+                out.append(
+                    {"name": name, "type": d["type"], "value": str(values.get(name, "")), "focused": True}
+                )
+                continue
+            if name not in values:
+                if d.get("required") and focused is None:
+                    raise FakeDiscordError(f"{where} requires option {name!r}")
+                continue
+            out.append(
+                {
+                    "name": name,
+                    "type": d["type"],
+                    "value": self._option_value(d, values[name], guild, resolved, where),
+                }
+            )
+        return out
+
+    def _option_value(self, d: JSON, value: Any, guild: FakeGuild | None, resolved: JSON, where: str) -> Any:
+        otype = d["type"]
+        name = d["name"]
+        if otype == OPT_STRING:
+            if not isinstance(value, str):
+                raise FakeDiscordError(f"{where} option {name!r} is a string, got {value!r}")
+            if d.get("max_length") is not None and len(value) > d["max_length"]:
+                raise FakeDiscordError(f"{where} option {name!r} longer than {d['max_length']}")
+            if d.get("min_length") is not None and len(value) < d["min_length"]:
+                raise FakeDiscordError(f"{where} option {name!r} shorter than {d['min_length']}")
+        elif otype == OPT_INT:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise FakeDiscordError(f"{where} option {name!r} is an integer, got {value!r}")
+        elif otype == OPT_NUMBER:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise FakeDiscordError(f"{where} option {name!r} is a number, got {value!r}")
+        elif otype == OPT_BOOL:
+            if not isinstance(value, bool):
+                raise FakeDiscordError(f"{where} option {name!r} is a boolean, got {value!r}")
+        elif otype in (OPT_USER, OPT_MENTIONABLE) and isinstance(value, FakeUser):
+            resolved.setdefault("users", {})[str(value.id)] = value.to_payload()
+            if guild is not None:
+                resolved.setdefault("members", {})[str(value.id)] = {
+                    "roles": [],
+                    "joined_at": iso(guild.joined_at),
+                    "flags": 0,
+                    "nick": None,
+                    "avatar": None,
+                    "pending": False,
+                    "premium_since": None,
+                    "permissions": str(PERM_DEFAULT_MEMBER),
+                    "communication_disabled_until": None,
+                }
+            return str(value.id)
+        elif otype in (OPT_ROLE, OPT_MENTIONABLE) and isinstance(value, FakeRole):
+            resolved.setdefault("roles", {})[str(value.id)] = value.to_payload()
+            return str(value.id)
+        elif otype == OPT_CHANNEL and isinstance(value, FakeChannel):
+            resolved.setdefault("channels", {})[str(value.id)] = {
+                **value.to_payload(permissions=PERM_DEFAULT_MEMBER),
+            }
+            return str(value.id)
+        else:
+            raise FakeDiscordError(f"{where} option {name!r} of type {otype}: unsupported value {value!r}")
+        for bound, op in (("min_value", min), ("max_value", max)):
+            limit = d.get(bound)
+            if limit is not None and isinstance(value, int | float) and op(value, limit) != value:
+                raise FakeDiscordError(f"{where} option {name!r}={value} violates {bound}={limit}")
+        choices = d.get("choices")
+        if choices and value not in [c["value"] for c in choices]:
+            raise FakeDiscordError(f"{where} option {name!r}={value!r} is not one of its choices")
+        return value
+
+    def _command_data(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None,
+        guild: FakeGuild | None,
+        *,
+        focused: str | None = None,
+    ) -> tuple[JSON, JSON]:
+        path = name.split()
+        cmd = self.find_command(path[0], type=1, guild=guild)
+        resolved: JSON = {}
+        defs: list[JSON] = cmd.get("options") or []
+        nested: list[JSON] = []
+        holder = nested
+        where = f"/{path[0]}"
+        for part in path[1:]:
+            sub = next((d for d in defs if d["name"] == part and d["type"] in (OPT_SUB, OPT_GROUP)), None)
+            if sub is None:
+                raise FakeDiscordError(f"{where} has no subcommand (group) {part!r}")
+            entry: JSON = {"name": part, "type": sub["type"], "options": []}
+            holder.append(entry)
+            holder = entry["options"]
+            defs = sub.get("options") or []
+            where += f" {part}"
+        if any(d["type"] in (OPT_SUB, OPT_GROUP) for d in defs):
+            names = [d["name"] for d in defs]
+            raise FakeDiscordError(f"{where} needs a subcommand: one of {names}")
+        holder.extend(self._build_options(defs, options or {}, guild, resolved, where=where, focused=focused))
+        data: JSON = {"id": cmd["id"], "name": cmd["name"], "type": 1}
+        if nested:
+            data["options"] = nested
+        elif holder:
+            data["options"] = holder
+        if resolved:
+            data["resolved"] = resolved
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
+        return cmd, data
+
+    async def slash(
+        self,
+        name: str,
+        *,
+        user: FakeUser,
+        guild: FakeGuild | None = None,
+        channel: FakeChannel | None = None,
+        dm: bool = False,
+        private_channel: bool = False,
+        options: Mapping[str, Any] | None = None,
+        permissions: int | None = None,
+        roles: Sequence[FakeRole] = (),
+        locale: str | None = None,
+        user_installed: bool | None = None,
+    ) -> SimulatedInteraction:
+        """Run ``/name`` (``"group sub"`` for subcommands) as ``user`` with typed ``options``.
+
+        Exactly one place: ``guild=`` (bot member or a user-installed guild), ``dm=True`` (the bot's
+        DM) or ``private_channel=True`` (a group DM, user-installed). Options are checked against the
+        synced definition; users/roles/channels given as fakes are put in ``resolved``.
+        """
+        if guild is None and not dm and not private_channel:
+            raise FakeDiscordError("say where: guild=..., dm=True or private_channel=True")
+        cmd, data = self._command_data(name, options, guild)
+        if user_installed is None:
+            user_installed = self._default_user_installed(cmd, guild)
+        inter = self._base_interaction(
+            2,
+            data,
+            user=user,
+            guild=guild,
+            channel=channel,
+            dm=dm,
+            private_channel=private_channel,
+            permissions=permissions,
+            roles=roles,
+            locale=locale,
+            user_installed=user_installed,
+        )
+        self._check_available(cmd, inter)
+        return self._send(inter)
+
+    async def autocomplete(
+        self,
+        name: str,
+        *,
+        focused: str,
+        value: str,
+        user: FakeUser,
+        guild: FakeGuild | None = None,
+        dm: bool = False,
+        private_channel: bool = False,
+        options: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> SimulatedInteraction:
+        """Type ``value`` into option ``focused`` of ``/name``; ``await res.choices()`` for the answer."""
+        if guild is None and not dm and not private_channel:
+            raise FakeDiscordError("say where: guild=..., dm=True or private_channel=True")
+        cmd, data = self._command_data(name, {**(options or {}), focused: value}, guild, focused=focused)
+        user_installed = self._default_user_installed(cmd, guild)
+        inter = self._base_interaction(
+            4,
+            data,
+            user=user,
+            guild=guild,
+            channel=None,
+            dm=dm,
+            private_channel=private_channel,
+            permissions=None,
+            roles=(),
+            locale=locale,
+            user_installed=user_installed,
+        )
+        self._check_available(cmd, inter)
+        return self._send(inter)
+
+    async def context_menu(
+        self,
+        name: str,
+        target: FakeMessage | FakeUser,
+        *,
+        user: FakeUser,
+        guild: FakeGuild | None = None,
+        dm: bool = False,
+        private_channel: bool = False,
+        locale: str | None = None,
+    ) -> SimulatedInteraction:
+        """Run a message (target is a message) or user (target is a user) context menu command."""
+        if isinstance(target, FakeMessage):
+            ctype = 3
+            if guild is None and target.guild_id is not None:
+                guild = self.guilds[target.guild_id]
+            channel = self.channels.get(target.channel_id) if guild is not None else None
+            resolved: JSON = {"messages": {str(target.id): target.to_payload()}}
+        else:
+            ctype = 2
+            channel = None
+            resolved = {"users": {str(target.id): target.to_payload()}}
+        if guild is None and not dm and not private_channel:
+            raise FakeDiscordError("say where: guild=..., dm=True or private_channel=True")
+        cmd = self.find_command(name, type=ctype, guild=guild)
+        data: JSON = {
+            "id": cmd["id"],
+            "name": cmd["name"],
+            "type": ctype,
+            "target_id": str(target.id),
+            "resolved": resolved,
+        }
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
+        user_installed = self._default_user_installed(cmd, guild)
+        inter = self._base_interaction(
+            2,
+            data,
+            user=user,
+            guild=guild,
+            channel=channel,
+            dm=dm,
+            private_channel=private_channel,
+            permissions=None,
+            roles=(),
+            locale=locale,
+            user_installed=user_installed,
+        )
+        self._check_available(cmd, inter)
+        return self._send(inter)
+
+    def _component_interaction(
+        self, message: FakeMessage, data: JSON, user: FakeUser, locale: str | None, permissions: int | None
+    ) -> SimulatedInteraction:
+        if message.deleted:
+            raise FakeDiscordError(f"message {message.id} was deleted")
+        guild = self.guilds.get(message.guild_id) if message.guild_id is not None else None
+        channel = self.channels.get(message.channel_id)
+        origin = self.interactions.get(message.interaction_id) if message.interaction_id else None
+        if channel is None and origin is not None:
+            channel = origin.channel
+        private = bool(origin and origin.payload.get("context") == 2)
+        user_installed = bool(origin and "1" in origin.payload.get("authorizing_integration_owners", {}))
+        inter = self._base_interaction(
+            3,
+            data,
+            user=user,
+            guild=guild,
+            channel=channel,
+            dm=guild is None and not private,
+            private_channel=private,
+            permissions=permissions,
+            roles=(),
+            locale=locale,
+            user_installed=user_installed if guild is not None else None,
+        )
+        if origin is not None and origin.guild is None and guild is None:
+            inter.payload["authorizing_integration_owners"] = origin.payload["authorizing_integration_owners"]
+        inter.payload["message"] = message.to_payload()
+        inter.source_message = message
+        return self._send(inter)
+
+    async def click(
+        self,
+        message: FakeMessage,
+        custom_id: str,
+        *,
+        user: FakeUser,
+        locale: str | None = None,
+        permissions: int | None = None,
+    ) -> SimulatedInteraction:
+        """Click the button ``custom_id`` on a message the bot sent."""
+        comp = message.component(custom_id)
+        if comp.get("type") != 2:
+            raise FakeDiscordError(f"{custom_id!r} is a component of type {comp.get('type')}, not a button")
+        if comp.get("disabled"):
+            raise FakeDiscordError(f"button {custom_id!r} is disabled")
+        data = {"custom_id": custom_id, "component_type": 2, "id": comp.get("id")}
+        return self._component_interaction(message, data, user, locale, permissions)
+
+    async def select(
+        self,
+        message: FakeMessage,
+        custom_id: str,
+        values: Sequence[Any],
+        *,
+        user: FakeUser,
+        locale: str | None = None,
+        permissions: int | None = None,
+    ) -> SimulatedInteraction:
+        """Pick ``values`` in the select ``custom_id`` (strings for a string select; fakes for others)."""
+        comp = message.component(custom_id)
+        ctype = comp.get("type")
+        if ctype not in (3, 5, 6, 7, 8):
+            raise FakeDiscordError(f"{custom_id!r} is a component of type {ctype}, not a select")
+        if comp.get("disabled"):
+            raise FakeDiscordError(f"select {custom_id!r} is disabled")
+        lo, hi = comp.get("min_values", 1), comp.get("max_values", 1)
+        if not lo <= len(values) <= hi:
+            raise FakeDiscordError(f"select {custom_id!r} takes {lo}..{hi} values, got {len(values)}")
+        data: JSON = {"custom_id": custom_id, "component_type": ctype, "id": comp.get("id")}
+        if ctype == 3:
+            allowed = [o["value"] for o in comp.get("options", [])]
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise FakeDiscordError(f"select {custom_id!r} has no option(s) {bad} (options: {allowed})")
+            data["values"] = list(values)
+        else:
+            resolved: JSON = {}
+            guild = self.guilds.get(message.guild_id) if message.guild_id else None
+            ids = []
+            for v in values:
+                fake_def = {
+                    "type": OPT_MENTIONABLE if ctype in (7,) else {5: 6, 6: 8, 8: 7}[ctype],
+                    "name": custom_id,
+                }
+                ids.append(self._option_value(fake_def, v, guild, resolved, f"select {custom_id!r}"))
+            data["values"] = ids
+            data["resolved"] = resolved
+        return self._component_interaction(message, data, user, locale, permissions)
+
+    async def submit_modal(
+        self,
+        source: SimulatedInteraction,
+        values: Mapping[str, Any],
+        *,
+        user: FakeUser | None = None,
+        locale: str | None = None,
+    ) -> SimulatedInteraction:
+        """Submit the modal the bot opened in answer to ``source`` with ``{custom_id: value}``.
+
+        Text inputs take strings, selects lists of values. Inputs are sent as Discord does for
+        ``ui.Label`` (type 18 wrapping the input) or inside action rows (legacy modals).
+        """
+        modal = source.modal
+        if modal is None:
+            raise FakeDiscordError(
+                f"interaction {source.id} did not open a modal (callback: {source.callback})"
+            )
+        unknown = set(values) - {c.get("custom_id") for c in walk_components(modal.get("components", []))}
+        if unknown:
+            raise FakeDiscordError(f"modal {modal.get('custom_id')!r} has no input(s) {sorted(unknown)}")
+
+        def answer(comp: JSON) -> JSON:
+            ctype = comp.get("type")
+            cid = str(comp.get("custom_id"))
+            if ctype == 4:
+                value = values.get(cid, comp.get("value") or "")
+                if not isinstance(value, str):
+                    raise FakeDiscordError(f"text input {cid!r} takes a string")
+                if comp.get("required", True) and not value:
+                    raise FakeDiscordError(f"text input {cid!r} is required")
+                if value and not comp.get("min_length", 0) <= len(value) <= comp.get("max_length", 4000):
+                    raise FakeDiscordError(f"text input {cid!r}: length {len(value)} out of bounds")
+                return {"type": 4, "id": comp.get("id"), "custom_id": cid, "value": value}
+            if ctype in (3, 5, 6, 7, 8):
+                vals = values.get(cid, [])
+                return {"type": ctype, "id": comp.get("id"), "custom_id": cid, "values": list(vals)}
+            return {"type": ctype, "id": comp.get("id")}
+
+        submitted: list[JSON] = []
+        for top in modal.get("components", []):
+            if top.get("type") == 18:
+                submitted.append({"type": 18, "id": top.get("id"), "component": answer(top["component"])})
+            elif top.get("type") == 1:
+                submitted.append(
+                    {
+                        "type": 1,
+                        "id": top.get("id"),
+                        "components": [answer(c) for c in top.get("components", [])],
+                    }
+                )
+            else:
+                submitted.append({"type": top.get("type"), "id": top.get("id")})
+        data = {"custom_id": modal.get("custom_id"), "components": submitted}
+        who = user or source.user
+        inter = self._base_interaction(
+            5,
+            data,
+            user=who,
+            guild=source.guild,
+            channel=source.channel,
+            dm=source.guild is None and source.payload.get("context") == 1,
+            private_channel=source.payload.get("context") == 2,
+            permissions=None,
+            roles=(),
+            locale=locale,
+            user_installed="1" in source.payload.get("authorizing_integration_owners", {}),
+        )
+        inter.payload["authorizing_integration_owners"] = source.payload["authorizing_integration_owners"]
+        if source.source_message is not None:
+            inter.payload["message"] = source.source_message.to_payload()
+            inter.source_message = source.source_message
+        return self._send(inter)
