@@ -1,0 +1,43 @@
+"""Start the real Dispute Desk bot against the fake Discord, with a real SQLite file."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+
+from bot.client import EXTENSIONS, DisputeBot
+from bot.config import Settings, load_settings
+from bot.storage import Database
+from tests.fakediscord import FakeDiscord, running_bot
+
+
+def desk_settings(fake: FakeDiscord, tmp_path: Path, **overrides: str) -> Settings:
+    env = {
+        "DISCORD_TOKEN": fake.token,
+        "DATABASE_PATH": str(tmp_path / "desk.sqlite3"),
+        "LOG_DIR": str(tmp_path / "logs"),
+        "DISCORD_API_BASE_URL": fake.api_base_url,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        **overrides,
+    }
+    return load_settings(env)
+
+
+@contextlib.asynccontextmanager
+async def desk_bot(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    extensions: Sequence[str] = EXTENSIONS,
+    prepare: Callable[[DisputeBot], None] | None = None,
+    **overrides: str,
+) -> AsyncIterator[DisputeBot]:
+    """A running DisputeBot; ``prepare`` may add test-only commands before it starts."""
+    settings = desk_settings(fake, tmp_path, **overrides)
+    async with await Database.open(settings.database_path) as db:
+        bot = DisputeBot(settings, db, extensions=extensions)
+        if prepare is not None:
+            prepare(bot)
+        async with running_bot(bot, fake, ready_timeout=10):
+            yield bot

@@ -1,0 +1,221 @@
+"""The real bot, through real discord.py, against the fake Discord on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.client import EXTENSIONS, DisputeBot
+from tests.deskbot import desk_bot
+from tests.fakediscord import FakeDiscord
+
+pytestmark = pytest.mark.timeout(60)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EPHEMERAL = 1 << 6
+CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
+
+
+def add_failing_command(bot: DisputeBot) -> None:
+    @bot.tree.command(name="explode")
+    async def explode(interaction: discord.Interaction) -> None:
+        """Fail on purpose (test only)."""
+        raise RuntimeError("boom: a bug in a command")
+
+
+def add_slow_command(bot: DisputeBot) -> None:
+    @bot.tree.command(name="slow")
+    async def slow(interaction: discord.Interaction) -> None:
+        """Answer after a while (test only)."""
+        await asyncio.sleep(0.5)
+        await interaction.response.send_message("done slowly", ephemeral=True)
+
+
+async def test_login_syncs_valid_commands_installable_everywhere(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    async with desk_bot(fake_discord, tmp_path) as bot:
+        assert bot.failed_extensions == {}
+        assert set(bot.extensions) == set(EXTENSIONS)
+        assert bot.synced_on_start is True
+    assert fake_discord.sync_count == 1
+    commands = fake_discord.commands()
+    names = [c["name"] for c in commands]
+    assert len(names) == len(set(names)), "two commands share a name"
+    assert {"help", "about", "profile"} <= set(names)
+    for command in commands:
+        assert sorted(command["integration_types"]) == [0, 1], command["name"]
+        assert sorted(command["contexts"]) == [0, 1, 2], command["name"]
+        assert 1 <= len(command["description"]) <= 100
+
+
+async def test_help_is_ephemeral_fast_and_lists_the_synced_commands(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    guild = fake_discord.add_guild("Freelancers")
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path):
+        result = await fake_discord.slash("help", user=alice, guild=guild)
+        answer = await result.response(timeout=3)
+    assert answer.type == 4
+    assert answer.data["flags"] & EPHEMERAL
+    assert answer.data["allowed_mentions"] == {"parse": []}
+    assert result.ack_latency < 3
+    listed = " ".join(field["value"] for field in answer.data["embeds"][0]["fields"])
+    for command in fake_discord.commands():
+        if command.get("type", 1) == 1 and not any(o["type"] in (1, 2) for o in command.get("options", [])):
+            assert f"/{command['name']}`" in listed
+
+
+async def test_help_in_a_dm_and_as_a_user_installed_app(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    elsewhere = fake_discord.add_guild("Not installed here", bot_member=False)
+    async with desk_bot(fake_discord, tmp_path):
+        in_dm = await fake_discord.slash("help", user=alice, dm=True)
+        outside = await fake_discord.slash("help", user=alice, guild=elsewhere)
+        for result in (in_dm, outside):
+            answer = await result.response()
+            assert answer.data["flags"] & EPHEMERAL
+    assert outside.user_installed_outside
+
+
+async def test_about_shows_version_and_schema(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path) as bot:
+        answer = await (await fake_discord.slash("about", user=alice, dm=True)).response()
+        schema = await bot.db.schema_version()
+    assert f"Version: {bot.version}" in answer.data["content"]
+    assert f"Database schema version: {schema}" in answer.data["content"]
+
+
+async def test_second_boot_does_not_sync_but_a_changed_tree_does(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    async with desk_bot(fake_discord, tmp_path) as bot:
+        assert bot.synced_on_start is True
+    async with desk_bot(fake_discord, tmp_path) as bot:
+        assert bot.synced_on_start is False
+    assert fake_discord.sync_count == 1
+    async with desk_bot(fake_discord, tmp_path, prepare=add_slow_command) as bot:
+        assert bot.synced_on_start is True
+    assert fake_discord.sync_count == 2
+    assert "slow" in {c["name"] for c in fake_discord.commands()}
+
+
+async def test_dev_guild_gets_the_commands_instantly(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    guild = fake_discord.add_guild("Dev server")
+    async with desk_bot(fake_discord, tmp_path, DEV_GUILD_ID=str(guild.id)):
+        pass
+    assert {"help", "about"} <= {c["name"] for c in fake_discord.commands(guild)}
+    assert fake_discord.commands() == []
+
+
+@pytest.mark.parametrize("resumable", [True, False])
+async def test_bot_keeps_answering_after_a_dropped_gateway(
+    fake_discord: FakeDiscord, tmp_path: Path, resumable: bool
+) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path):
+        identifies = fake_discord.gateway.identify_count
+        if resumable:
+            await fake_discord.gateway_fault("drop")
+        else:
+            await fake_discord.gateway_fault("invalid_session", resumable=False)
+        await fake_discord.wait_ready(timeout=10)
+        answer = await (await fake_discord.slash("help", user=alice, dm=True)).response(timeout=10)
+        assert answer.type == 4
+        if resumable:
+            assert fake_discord.gateway.resume_count >= 1
+        else:
+            assert fake_discord.gateway.identify_count > identifies
+
+
+async def test_a_429_on_the_callback_is_retried(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path):
+        fake_discord.fail_next("POST", r"/interactions/.*/callback", status=429, retry_after=0.2)
+        answer = await (await fake_discord.slash("help", user=alice, dm=True)).response(timeout=3)
+    assert answer.type == 4
+    statuses = [r.status for r in fake_discord.requests if r.route == CALLBACK]
+    assert statuses == [429, 200]
+
+
+async def test_an_exception_gives_an_error_id_and_others_are_still_served(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
+    guild = fake_discord.add_guild("Freelancers")
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        async with desk_bot(fake_discord, tmp_path, prepare=add_failing_command):
+            failing = await fake_discord.slash("explode", user=alice, guild=guild)
+            helped = await fake_discord.slash("help", user=bob, guild=guild)
+            error_answer = await failing.response()
+            assert (await helped.response()).type == 4
+    assert error_answer.data["flags"] & EPHEMERAL
+    content = error_answer.data["content"]
+    match = re.search(r"Error id: `([0-9a-f]{8})`", content)
+    assert match, content
+    assert "Traceback" not in content and "boom" not in content
+    logged = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+
+
+async def test_a_failing_extension_is_logged_and_the_rest_load(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice = fake_discord.add_user("alice")
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        async with desk_bot(fake_discord, tmp_path, extensions=("tests.no_such_extension", *EXTENSIONS)) as bot:
+            assert list(bot.failed_extensions) == ["tests.no_such_extension"]
+            assert (await (await fake_discord.slash("help", user=alice, dm=True)).response()).type == 4
+    assert any("tests.no_such_extension" in r.getMessage() for r in caplog.records)
+
+
+async def test_close_finishes_interactions_in_flight(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=add_slow_command) as bot:
+        slow = await fake_discord.slash("slow", user=alice, dm=True)
+        await asyncio.sleep(0.1)
+        await bot.close()
+        answer = await slow.response(timeout=3)
+    assert answer.data["content"] == "done slowly"
+
+
+async def test_bot_process_connects_answers_and_stops_cleanly_on_sigterm(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake_discord.add_user("alice")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        **fake_discord.env(),
+        "DATABASE_PATH": str(tmp_path / "proc.sqlite3"),
+        "LOG_DIR": str(tmp_path / "logs"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=PROJECT_ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        await fake_discord.wait_ready(timeout=20)
+        await fake_discord.wait_for(lambda: fake_discord.sync_count >= 1, 10, "the bot's first sync")
+        answer = await (await fake_discord.slash("help", user=alice, dm=True)).response(timeout=5)
+        assert answer.type == 4
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = (await process.stdout.read()).decode() if process.stdout else ""
+    assert code == 0, output
+    assert "stopped cleanly" in output
+    assert fake_discord.token not in output
+    log_text = (tmp_path / "logs" / "dispute-desk.log").read_text()
+    assert "stopped cleanly" in log_text and fake_discord.token not in log_text
