@@ -40,7 +40,7 @@ check: $(STAMP_RUN)
 	$(BIN)/python -m bot check
 
 bench: $(STAMP_DEV)
-	$(BIN)/python -m bench
+	$(BIN)/python -m tests.benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
