@@ -16,8 +16,9 @@ from tests.benchmarks import bot_latency
 
 def print_latency_table(title: str, rows: dict[str, Any]) -> None:
     print(f"\n{title}")
-    header = f"{'':28} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'ready s':>8} {'1st answer s':>12} {'peak RSS MiB':>12}"
-    print(header)
+    columns = ("p50 ms", "p95 ms", "p99 ms", "ready s", "1st answer s", "peak RSS MiB")
+    widths = (9, 9, 9, 8, 12, 12)
+    print(f"{'':28} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
     for label, row in rows.items():
         if isinstance(row, dict) and "p50_ms" in row:
             print(
