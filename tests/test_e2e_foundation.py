@@ -219,3 +219,16 @@ async def test_bot_process_connects_answers_and_stops_cleanly_on_sigterm(
     assert fake_discord.token not in output
     log_text = (tmp_path / "logs" / "dispute-desk.log").read_text()
     assert "stopped cleanly" in log_text and fake_discord.token not in log_text
+
+
+async def test_sync_command_forces_a_sync_even_when_unchanged(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    from bot.runner import sync_only
+    from tests.deskbot import desk_settings
+
+    settings = desk_settings(fake_discord, tmp_path)
+    assert await sync_only(settings, guild_id=None) >= 3
+    assert await sync_only(settings, guild_id=None) >= 3
+    assert fake_discord.sync_count == 2
+    guild = fake_discord.add_guild("Dev")
+    await sync_only(settings, guild_id=guild.id)
+    assert {"help", "about", "profile"} <= {c["name"] for c in fake_discord.commands(guild)}
