@@ -43,7 +43,8 @@ async def test_set_view_clear_and_refuse_bad_input(fake_discord: FakeDiscord, tm
         ).response()
         assert "**Currency**: *not set*" in cleared.data["content"]
 
-        bob_view = await (await fake_discord.slash("profile view", user=fake_discord.add_user("bob"), dm=True)).response()
+        bob = fake_discord.add_user("bob")
+        bob_view = await (await fake_discord.slash("profile view", user=bob, dm=True)).response()
         assert "Ana" not in bob_view.data["content"]
 
         choices = await (
