@@ -45,11 +45,14 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "invoice_number": ("INV-2026-041",),
     "delivered_at": ("10 days ago",),
     "due_at": ("in 20 hours", "5 hours ago"),
+    "tone": ("neutral",),  # every draft is rendered in every tone anyway
 }
 
 
 def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...]:
     """The values explored for one question given the answers so far."""
+    if question.id in SAMPLES and question.kind in {"choice", "multi_choice"}:
+        return SAMPLES[question.id]
     if question.kind in {"choice", "multi_choice"}:
         return tuple(option.value for option in question.options_for(answers))
     if question.kind == "yes_no":
