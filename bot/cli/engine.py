@@ -1,0 +1,133 @@
+"""`python -m bot try | draft | check`: the dispute engine in a terminal and in scripts.
+
+No token and no network: these commands only read the flow, the facts and the templates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from bot.cli.outcome_format import format_markdown, format_text
+from bot.engine.checks import run_check
+from bot.engine.errors import DisputeDeskError, InvalidAnswers
+from bot.engine.flow import load_flow
+from bot.engine.outcome import TONES
+from bot.engine.parsing import parse_datetime
+from bot.engine.planner import plan_outcome
+from bot.engine.schema import flow_schema
+from bot.engine.session import session_from_answers
+
+NOT_A_TERMINAL = """\
+`try` is interactive and needs a terminal. For scripts, use `draft` with an answers file:
+
+    python -m bot draft --answers examples/s1-fiverr-cancellation.json --now 2026-11-28T12:00:00Z
+    python -m bot draft --schema        # the question ids and allowed values, as JSON
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add `try`, `draft` and `check` to the `python -m bot` parser."""
+    try_parser = subparsers.add_parser("try", help="Answer the dispute questionnaire in this terminal.",
+                                       description="Interactive questionnaire; no token, no network.")
+    try_parser.add_argument("--now", help="pretend the time is this ISO-8601 moment (UTC)")
+    try_parser.set_defaults(handler=try_command)
+
+    draft = subparsers.add_parser("draft", help="Plan the outcome and drafts from an answers file.",
+                                  description="Non-interactive: answers as JSON in, outcome out.")
+    source = draft.add_mutually_exclusive_group(required=True)
+    source.add_argument("--answers", metavar="FILE|-", help="JSON object of answers keyed by question id")
+    source.add_argument("--schema", action="store_true", help="print the questionnaire as JSON and exit")
+    draft.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    draft.add_argument("--tone", choices=TONES, help="override the answers' tone")
+    draft.add_argument("--now", help="the current time, ISO-8601 (default: the clock)")
+    draft.set_defaults(handler=draft_command)
+
+    check = subparsers.add_parser("check", help="Validate the flow and render every draft in every tone.")
+    check.add_argument("--now", help="the time to check against, ISO-8601 (default: the clock)")
+    check.set_defaults(handler=check_command)
+
+
+def _now(raw: str | None) -> datetime:
+    clock = datetime.now(UTC).replace(microsecond=0)
+    return clock if raw is None else parse_datetime(raw, now=clock)
+
+
+def _read_answers(source: str, stdin: IO[str]) -> dict[str, Any]:
+    text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("the answers must be a JSON object keyed by question id")
+    return data
+
+
+def draft_command(args: argparse.Namespace, stdin: IO[str] | None = None, stdout: IO[str] | None = None,
+                  stderr: IO[str] | None = None) -> int:
+    """Exit 0 with the outcome; 2 with one line per problem when answers are bad or missing."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    flow = load_flow()
+    if args.schema:
+        stdout.write(json.dumps(flow_schema(flow), indent=2, ensure_ascii=False) + "\n")
+        return 0
+    try:
+        now = _now(args.now)
+    except ValueError as exc:
+        stderr.write(f"--now: {exc}\n")
+        return 2
+    try:
+        answers = _read_answers(args.answers, stdin)
+    except (OSError, ValueError) as exc:
+        stderr.write(f"answers: {exc}\n")
+        return 2
+    try:
+        session = session_from_answers(flow, answers, now=now)
+        outcome = plan_outcome(flow, session, now=now, tone=args.tone)
+    except InvalidAnswers as exc:
+        stderr.write("".join(f"{problem}\n" for problem in exc.problems))
+        return 2
+    except DisputeDeskError as exc:
+        stderr.write(f"{exc}\n")
+        return 2
+    if args.format == "json":
+        stdout.write(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "markdown":
+        stdout.write(format_markdown(outcome))
+    else:
+        stdout.write(format_text(outcome))
+    return 0
+
+
+def check_command(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
+    """Exit 0 when the flow and every rendered draft are within limits, else 1 with the problems."""
+    stdout = stdout or sys.stdout
+    report = run_check(now=_now(getattr(args, "now", None)))
+    if report.problems:
+        stdout.write(f"check: {len(report.problems)} problem(s)\n")
+        stdout.write("".join(f"  - {problem}\n" for problem in report.problems))
+        return 1
+    stdout.write(f"check: ok — flow valid; {report.paths} paths, {report.renders} drafts rendered "
+                 f"in {len(TONES)} tones, all within Discord's limits\n")
+    return 0
+
+
+def try_command(args: argparse.Namespace, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+    """Interactive mode; exits 2 with how to use `draft` when standard input is not a terminal."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    if not stdin.isatty():
+        sys.stderr.write(NOT_A_TERMINAL)
+        return 2
+    from bot.cli.interactive import run_interactive  # questionary is only needed here
+
+    return run_interactive(now=_now(getattr(args, "now", None)), stdout=stdout)
+
+
+def main(argv: list[str]) -> int:
+    """Run one of these sub-commands without `bot.__main__` (tests, temporary scripts)."""
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.handler(args))

@@ -1,0 +1,110 @@
+"""The `try` questionnaire with questionary: arrow keys for choices, defaults, back, inline validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import questionary
+
+from bot.cli.outcome_format import format_markdown, format_text
+from bot.engine.answers import parse_answer
+from bot.engine.errors import DisputeDeskError, InvalidAnswer, SessionError
+from bot.engine.flow import Flow, Question, load_flow
+from bot.engine.planner import plan_outcome
+from bot.engine.session import Session, default_for, go_back, next_question, record_answer, start_session
+
+BACK = "__back__"
+BACK_WORDS = {"<", "back"}
+
+
+def _display_default(question: Question, value: Any) -> str:
+    if value is None:
+        return ""
+    if question.kind == "yes_no":
+        return "yes" if value else "no"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def ask(question: Question, session: Session, now: datetime, can_go_back: bool) -> Any:
+    """Ask one question; returns the raw answer, BACK, or None when the user pressed Ctrl-C."""
+    prompt = question.prompt_for(session.answers)
+    default = default_for(question, session)
+    back = [questionary.Choice("← back", value=BACK)] if can_go_back else []
+    instruction = question.help
+    if question.kind in {"choice", "yes_no"}:
+        if question.kind == "choice":
+            choices = [questionary.Choice(o.label, value=o.value, description=o.description or None)
+                       for o in question.options_for(session.answers)]
+        else:
+            choices = [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
+        values = [choice.value for choice in choices]
+        return questionary.select(prompt, choices=choices + back, instruction=f"({instruction})",
+                                  default=default if default in values else None).ask()
+    if question.kind == "multi_choice":
+        choices = [questionary.Choice(o.label, value=o.value, checked=isinstance(default, list) and
+                                      o.value in default) for o in question.options_for(session.answers)]
+        return questionary.checkbox(prompt, choices=choices, instruction=f"({instruction})").ask()
+
+    def validate(text: str) -> bool | str:
+        if text.strip().lower() in BACK_WORDS and can_go_back:
+            return True
+        if not text.strip() and not question.required:
+            return True
+        try:
+            parse_answer(question, text, now=now, answers=session.answers)
+        except InvalidAnswer as exc:
+            return f"{exc.problem} — allowed: {exc.allowed}" if exc.allowed else exc.problem
+        return True
+
+    hint = f"{instruction}  (type < to go back)" if can_go_back else instruction
+    if question.kind == "long_text":
+        hint += "  [Alt+Enter or Esc, Enter to finish]"
+    answer = questionary.text(f"{prompt}\n  {hint}\n ", default=_display_default(question, default),
+                              validate=validate, multiline=question.kind == "long_text").ask()
+    if isinstance(answer, str) and answer.strip().lower() in BACK_WORDS:
+        return BACK
+    return answer
+
+
+def questionnaire(flow: Flow, now: datetime) -> Session | None:
+    session = start_session(flow, now=now)
+    while (question := next_question(flow, session)) is not None:
+        raw = ask(question, session, now, can_go_back=bool(session.history))
+        if raw is None:
+            return None
+        if raw == BACK:
+            try:
+                session = go_back(flow, session)
+            except SessionError:
+                pass
+            continue
+        try:
+            session = record_answer(flow, session, question.id, raw, now=now)
+        except InvalidAnswer as exc:
+            questionary.print(f"  {exc}", style="fg:red")
+    return session
+
+
+def run_interactive(*, now: datetime, stdout: IO[str]) -> int:
+    flow = load_flow()
+    questionary.print("Dispute Desk — answer a few questions (about a minute). Ctrl-C to quit.",
+                      style="bold")
+    session = questionnaire(flow, now)
+    if session is None:
+        stdout.write("Stopped; nothing was saved.\n")
+        return 1
+    try:
+        outcome = plan_outcome(flow, session, now=now)
+    except DisputeDeskError as exc:
+        stdout.write(f"{exc}\n")
+        return 1
+    stdout.write("\n" + format_text(outcome))
+    if questionary.confirm("Save everything as a Markdown file?", default=False).ask():
+        default_name = f"dispute-{outcome.case.replace('/', '-')}-{now:%Y%m%d-%H%M}.md"
+        name = questionary.text("File name:", default=default_name).ask()
+        if name:
+            Path(name).write_text(format_markdown(outcome), encoding="utf-8")
+            stdout.write(f"Saved to {name}\n")
+    return 0

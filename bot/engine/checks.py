@@ -1,0 +1,110 @@
+"""`python -m bot check`: validate the flow and render every draft of every reachable outcome in every tone.
+
+Returns a precise list of problems (empty when all is well). Pure apart from reading the data files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+from bot.engine.errors import DisputeDeskError, FlowError
+from bot.engine.facts import load_facts
+from bot.engine.flow import Flow, load_flow
+from bot.engine.outcome import AUDIENCES, TONES
+from bot.engine.paths import explore, shape_problems
+from bot.engine.planner import prepare
+from bot.engine.session import Session
+from bot.engine.wording import check_wording
+from bot.rendering import DISCORD_MESSAGE_LIMIT, split_message
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Za-z ]*\]|\{\{|\}\}|\{%|None\b|Undefined")
+REMINDER_WORD_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: tuple[str, ...]
+    paths: int
+    renders: int
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers of a text, in order: tones must keep exactly the same ones."""
+    return sorted(_NUMBER.findall(text))
+
+
+def check_outcomes(flow: Flow, *, now: datetime, limit: int | None = None) -> CheckReport:
+    facts = load_facts()
+    problems: list[str] = []
+    paths = renders = 0
+    seen: set[str] = set()
+    for answers in explore(flow, now=now):
+        paths += 1
+        if limit is not None and paths > limit:
+            break
+        case = f"{answers['platform']}/{answers['dispute_type']}"
+        for problem in shape_problems(flow, answers):
+            _add(problems, seen, problem)
+        session = Session(flow.version, now, MappingProxyType(answers), tuple(answers))
+        try:
+            prepared = prepare(flow, session, now=now, facts=facts)
+        except Exception as exc:  # noqa: BLE001 - the checker reports every failure
+            _add(problems, seen, f"{case}: planning failed: {exc}")
+            continue
+        if not prepared.plan.options or not prepared.plan.drafts:
+            _add(problems, seen, f"{case}: no options or no drafts")
+        for spec in prepared.plan.drafts:
+            if spec.audience not in AUDIENCES:
+                _add(problems, seen, f"{case}: draft {spec.id} has unknown audience {spec.audience!r}")
+            numbers: dict[str, list[str]] = {}
+            for tone in TONES:
+                renders += 1
+                try:
+                    draft = prepared.render(spec, tone)
+                except DisputeDeskError as exc:
+                    _add(problems, seen, f"{case}: draft {spec.id} ({tone}): {exc}")
+                    continue
+                where = f"{case}: draft {spec.id} ({tone})"
+                for problem in _draft_problems(draft.text, spec.id, spec.audience, answers["platform"]):
+                    _add(problems, seen, f"{where}: {problem}")
+                numbers[tone] = numbers_in(draft.text)
+            if len({tuple(value) for value in numbers.values()}) > 1:
+                _add(problems, seen, f"{case}: draft {spec.id}: tones change the numbers: {numbers}")
+    return CheckReport(tuple(problems), paths, renders)
+
+
+def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> Iterable[str]:
+    if not text.strip():
+        yield "empty"
+    found = _PLACEHOLDER.search(text)
+    if found:
+        yield f"unfilled placeholder {found.group(0)!r}"
+    if audience in {"buyer", "public"} and len(text) > DISCORD_MESSAGE_LIMIT:
+        yield f"{len(text)} chars, a buyer/public draft must fit one Discord message ({DISCORD_MESSAGE_LIMIT})"
+    if any(len(part) > DISCORD_MESSAGE_LIMIT for part in split_message(text)):
+        yield "does not split into Discord-sized messages"
+    for warning in check_wording(text, platform=platform, audience=audience):
+        yield f"wording: {warning}"
+    if draft_id == "payment_reminder" and len(text.split()) > REMINDER_WORD_LIMIT:
+        yield f"{len(text.split())} words, a payment reminder stays under {REMINDER_WORD_LIMIT}"
+
+
+def run_check(*, now: datetime, limit: int | None = None) -> CheckReport:
+    """Validate the flow and the facts, then every outcome; FlowError problems are reported, not raised."""
+    try:
+        flow = load_flow()
+        load_facts()
+    except FlowError as exc:
+        return CheckReport(tuple(exc.problems), 0, 0)
+    return check_outcomes(flow, now=now, limit=limit)
+
+
+def _add(problems: list[str], seen: set[str], problem: str) -> None:
+    if problem not in seen:
+        seen.add(problem)
+        problems.append(problem)

@@ -1,0 +1,170 @@
+"""Lenient parsing of what people type: money, numbers, dates and date-times.
+
+Pure functions, no I/O; "now" is always a parameter so relative dates ("yesterday 14:00",
+"30 hours ago") are deterministic. Naive times are taken as UTC. Every failure raises
+``ValueError`` with a message meant for the user; the engine wraps it in ``InvalidAnswer``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "A$": "AUD",
+                    "C$": "CAD", "R$": "BRL", "₱": "PHP", "₦": "NGN", "₺": "TRY", "zł": "PLN"}
+
+# Active ISO 4217 codes people are likely to use (the full list would work the same way).
+ISO_4217 = frozenset(
+    """AED ARS AUD BDT BGN BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP GHS HKD HUF IDR ILS INR ISK JPY
+    KES KRW LKR MAD MXN MYR NGN NOK NPR NZD PEN PHP PKR PLN RON RSD RUB SAR SEK SGD THB TRY TWD UAH
+    USD UYU VND ZAR""".split()
+)
+
+_MONEY_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>[km]?)$")
+_UNITS = {"minute": 60, "min": 60, "hour": 3600, "hr": 3600, "h": 3600, "day": 86400, "d": 86400,
+          "week": 604800, "w": 604800}
+_AGO_RE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$")
+_IN_RE = re.compile(r"^in\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)$")
+_TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount with an optional ISO 4217 currency (None when the text named none)."""
+
+    amount: Decimal
+    currency: str | None
+
+
+def parse_money(text: str) -> Money:
+    """Parse "1,500", "$1500", "1.5k", "1500 EUR", "€900.50" into a non-negative amount."""
+    raw = text.strip()
+    if not raw:
+        raise ValueError("an amount is required, like 1500 or 1,500.50")
+    currency: str | None = None
+    rest = raw.replace("\u00a0", " ")
+    code = re.search(r"(?i)\b([a-z]{3})\b", rest)
+    if code:
+        candidate = code.group(1).upper()
+        if candidate not in ISO_4217:
+            raise ValueError(f"{code.group(1)!r} is not a currency code like USD, EUR or GBP")
+        currency = candidate
+        rest = rest[: code.start()] + rest[code.end():]
+    for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
+        if symbol in rest:
+            symbol_currency = CURRENCY_SYMBOLS[symbol]
+            if currency and currency != symbol_currency:
+                raise ValueError(f"{symbol} and {currency} name different currencies")
+            currency = symbol_currency
+            rest = rest.replace(symbol, "")
+            break
+    compact = rest.replace(" ", "").replace(",", "").lower()
+    if compact.startswith("-"):
+        raise ValueError("the amount cannot be negative")
+    match = _MONEY_RE.match(compact)
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not an amount; write it like 1500, 1,500.50 or 1.5k")
+    try:
+        amount = Decimal(match.group("number"))
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guarantees digits
+        raise ValueError(f"{text!r} is not an amount") from exc
+    amount *= {"": 1, "k": 1_000, "m": 1_000_000}[match.group("suffix")]
+    return Money(amount.quantize(Decimal("0.01")), currency)
+
+
+def parse_number(text: str, *, integer: bool = False) -> float | int:
+    """Parse "5", "1,000", "2.5"; with ``integer`` only whole numbers are accepted."""
+    compact = text.strip().replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", compact):
+        raise ValueError(f"{text.strip()!r} is not a number" if text.strip() else "a number is required")
+    value = float(compact)
+    if integer:
+        if not value.is_integer():
+            raise ValueError(f"{text.strip()!r} is not a whole number")
+        return int(value)
+    return int(value) if value.is_integer() else value
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _parse_time_of_day(text: str) -> time:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not a time of day like 14:00 or 2pm")
+    hour, minute = int(match.group("h")), int(match.group("m") or 0)
+    ampm = match.group("ampm")
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{text.strip()!r} is not a time of day")
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{text.strip()!r} is not a time of day")
+    return time(hour, minute)
+
+
+def _relative_day(word: str, now: datetime) -> date | None:
+    offsets = {"today": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
+    return (now + timedelta(days=offsets[word])).date() if word in offsets else None
+
+
+def parse_datetime(text: str, *, now: datetime) -> datetime:
+    """Parse an ISO date-time, "2026-11-27 14:00", "yesterday 14:00", "30 hours ago", "now"... as UTC."""
+    now = _as_utc(now)
+    raw = " ".join(text.strip().lower().split())
+    if not raw:
+        raise ValueError("a date and time is required, like 2026-11-27 14:00 or '30 hours ago'")
+    if raw == "now":
+        return now.replace(microsecond=0)
+    for pattern, sign in ((_AGO_RE, -1), (_IN_RE, 1)):
+        match = pattern.match(raw)
+        if match:
+            unit = match.group("unit").rstrip("s") if match.group("unit") not in {"h", "d", "w"} else match.group("unit")
+            seconds = float(match.group("n")) * _UNITS[unit]
+            return (now + sign * timedelta(seconds=seconds)).replace(microsecond=0)
+    word, _, rest = raw.partition(" ")
+    day = _relative_day(word, now)
+    if day is not None:
+        moment = _parse_time_of_day(rest) if rest else now.time().replace(microsecond=0)
+        return datetime.combine(day, moment, tzinfo=UTC)
+    iso = raw.upper().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValueError(
+            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 hours ago'"
+        )
+    return _as_utc(parsed)
+
+
+def parse_date(text: str, *, now: datetime) -> date:
+    """Parse "2026-11-27", "today", "yesterday", "in 3 days", "10 days ago" (or an ISO date-time)."""
+    raw = " ".join(text.strip().lower().split())
+    if not raw:
+        raise ValueError("a date is required, like 2026-11-27")
+    day = _relative_day(raw, _as_utc(now))
+    if day is not None:
+        return day
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(text, now=now).date()
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a date; write it like 2026-11-27 or 'yesterday'") from None
+
+
+def parse_yes_no(text: str) -> bool:
+    """Parse yes/no answers: yes, y, true, 1 / no, n, false, 0."""
+    raw = text.strip().lower()
+    if raw in {"yes", "y", "true", "1", "oui"}:
+        return True
+    if raw in {"no", "n", "false", "0", "non"}:
+        return False
+    raise ValueError(f"{text.strip()!r} is not yes or no")

@@ -1,0 +1,111 @@
+"""Enumerate the paths through the flow, for `check` and the tests.
+
+Choice and yes/no questions branch on every option that applies. Free-form questions take
+representative values: the question's `samples` from the flow when it declares some (chosen so
+that every rule of the planner that reads a number or a date is exercised), else one value per
+kind. This keeps enumeration complete for the branching answers without exploding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.engine.answers import AnswerValue, parse_answer
+from bot.engine.flow import MAX_PAGE_FIELDS, MAX_PAGES_PER_PATH, Flow, Question
+from bot.engine.session import applicable_questions
+
+_KIND_SAMPLES: Mapping[str, tuple[Any, ...]] = {
+    "money": ("1500",),
+    "date": ("2 days ago",),
+    "datetime": ("30 hours ago",),
+    "short_text": ("the agreed items",),
+    "long_text": ("I am not satisfied, please cancel the order.",),
+}
+
+# Values that make the planner take each of its numeric / date branches.
+SAMPLES: Mapping[str, tuple[Any, ...]] = {
+    "order_value": ("40", "1500"),
+    "revisions_used": (2, 5),
+    "revisions_included": (5,),
+    "invoice_due_date": ("in 1 day", "2 days ago", "10 days ago", "20 days ago", "45 days ago"),
+    "currency": ("EUR",),
+    "payment_link": ("https://example.com/pay/041", None),
+    "late_fee_terms": ("1.5% per month", None),
+    "false_claims": ("delivered on time on 2026-11-18", None),
+    "rating": (1,),
+    "work_done_percent": (20, 80),
+    "deposit_amount": ("500",),
+    "refund_asked": ("600",),
+    "max_refund": ("0", "300"),
+    "hours_manual": (0, 3),
+    "hours_disputed": (10,),
+    "invoice_number": ("INV-2026-041",),
+    "delivered_at": ("10 days ago",),
+    "due_at": ("in 20 hours", "5 hours ago"),
+    "tone": ("neutral",),  # every draft is rendered in every tone anyway
+}
+
+
+def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The values explored for one question given the answers so far."""
+    if question.id in SAMPLES and question.kind in {"choice", "multi_choice"}:
+        return SAMPLES[question.id]
+    if question.kind in {"choice", "multi_choice"}:
+        return tuple(option.value for option in question.options_for(answers))
+    if question.kind == "yes_no":
+        return (True, False)
+    if question.id in SAMPLES:
+        return SAMPLES[question.id]
+    if question.kind == "number":
+        return (question.default if question.default is not None else int(question.minimum or 1),)
+    return _KIND_SAMPLES[question.kind]
+
+
+def explore(flow: Flow, *, now: datetime) -> Iterator[dict[str, AnswerValue | None]]:
+    """Yield one complete answers dict per path (depth first, in flow order)."""
+
+    def walk(answers: dict[str, AnswerValue | None]) -> Iterator[dict[str, AnswerValue | None]]:
+        pending = next((q for q in applicable_questions(flow, answers) if q.id not in answers), None)
+        if pending is None:
+            yield dict(answers)
+            return
+        for raw in candidates(pending, answers):
+            if raw is None:
+                yield from walk({**answers, pending.id: None})
+                continue
+            parsed = parse_answer(pending, raw, now=now, answers=answers)
+            yield from walk({**answers, pending.id: parsed.value})
+
+    yield from walk({})
+
+
+@dataclass(frozen=True)
+class PathShape:
+    """How long one path is, for the 'about a minute' rule."""
+
+    fields: int
+    pages: int
+    largest_page: int
+
+
+def shape(flow: Flow, answers: Mapping[str, Any]) -> PathShape:
+    asked = [q for q in applicable_questions(flow, answers)]
+    pages: dict[str, int] = {}
+    for question in asked:
+        pages[question.page] = pages.get(question.page, 0) + 1
+    return PathShape(len(asked), len(pages), max(pages.values(), default=0))
+
+
+def shape_problems(flow: Flow, answers: Mapping[str, Any]) -> list[str]:
+    """Problems of one path against the flow's limits (pages per path, fields per page)."""
+    path_shape = shape(flow, answers)
+    where = f"path {answers.get('platform')}/{answers.get('dispute_type')}"
+    problems = []
+    if path_shape.pages > MAX_PAGES_PER_PATH:
+        problems.append(f"{where}: {path_shape.pages} pages, at most {MAX_PAGES_PER_PATH}")
+    if path_shape.largest_page > MAX_PAGE_FIELDS:
+        problems.append(f"{where}: a page with {path_shape.largest_page} fields, at most {MAX_PAGE_FIELDS}")
+    return problems

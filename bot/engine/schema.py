@@ -1,0 +1,42 @@
+"""The questionnaire as JSON, for scripts and other front ends (`python -m bot draft --schema`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.answers import allowed_text
+from bot.engine.flow import Flow
+from bot.engine.outcome import AUDIENCES, TONES
+
+
+def flow_schema(flow: Flow) -> dict[str, Any]:
+    """Ids, kinds, prompts, options, conditions, bounds and defaults of every question."""
+    questions = []
+    for question in flow.questions:
+        entry: dict[str, Any] = {
+            "id": question.id,
+            "kind": question.kind,
+            "page": question.page,
+            "prompt": question.prompt,
+            "help": question.help,
+            "required": question.required,
+            "allowed": allowed_text(question),
+        }
+        if question.prompt_by_type:
+            entry["prompt_by_type"] = dict(question.prompt_by_type)
+        if question.options:
+            entry["options"] = [
+                {"value": o.value, "label": o.label, "description": o.description, **o.condition.to_json()}
+                for o in question.options
+            ]
+        entry.update(question.condition.to_json())
+        for key, value in (("min", question.minimum), ("max", question.maximum),
+                           ("max_length", question.max_length), ("default", question.default)):
+            if value is not None:
+                entry[key] = int(value) if isinstance(value, float) and value.is_integer() else value
+        if question.placeholder:
+            entry["placeholder"] = question.placeholder
+        if question.format:
+            entry["format"] = question.format
+        questions.append(entry)
+    return {"version": flow.version, "tones": list(TONES), "audiences": list(AUDIENCES), "questions": questions}
