@@ -1,0 +1,166 @@
+"""The /dispute wizard's use cases: the engine's pure session, saved after every change.
+
+Discord-free: the cog turns clicks and modal submits into plain values and calls these methods.
+A domain error never loses what was typed: it is kept in the saved state and shown again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
+from bot.engine.flow import Flow
+from bot.engine.outcome import TONES, Outcome
+from bot.engine.planner import plan_outcome
+from bot.engine.session import Session, go_back, jump_to, record_answer, start_session
+from bot.errors import DisputeDeskError
+from bot.storage.database import Database
+from bot.storage.dispute_sessions import DisputeSessionRepository, StoredSession
+from bot.wizard.steps import Screen, current_screen
+
+
+class NotYourSession(DisputeDeskError):
+    def __init__(self) -> None:
+        super().__init__("This isn't your case: start your own with `/dispute start`.")
+
+
+class SessionGone(DisputeDeskError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This case is no longer here (it was closed or expired). Start a new one with `/dispute start`."
+        )
+
+
+@dataclass(frozen=True)
+class WizardState:
+    stored: StoredSession
+    session: Session
+    typed: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    closed: bool = False
+
+    @property
+    def id(self) -> int:
+        return self.stored.id
+
+    @property
+    def user_id(self) -> int:
+        return self.stored.user_id
+
+
+class WizardService:
+    def __init__(self, db: Database, flow: Flow) -> None:
+        self.flow = flow
+        self.sessions = DisputeSessionRepository(db)
+
+    # -- loading and saving ------------------------------------------------------------------
+    def _state(self, stored: StoredSession) -> WizardState:
+        data = stored.state
+        session = Session.from_dict(data["engine"], self.flow)
+        return WizardState(
+            stored,
+            session,
+            typed=dict(data.get("typed") or {}),
+            error=data.get("error"),
+            closed=stored.status == "cancelled",
+        )
+
+    @staticmethod
+    def _data(session: Session, typed: Mapping[str, str] | None = None, error: str | None = None) -> dict[str, Any]:
+        return {"engine": session.to_dict(), "typed": dict(typed or {}), "error": error}
+
+    async def _save(
+        self,
+        state: WizardState,
+        session: Session,
+        now: datetime,
+        *,
+        typed: Mapping[str, str] | None = None,
+        error: str | None = None,
+        status: str | None = None,
+    ) -> WizardState:
+        if status is None:
+            status = "finished" if current_screen(self.flow, session) is None else "active"
+        stored = await self.sessions.save(
+            state.stored, self._data(session, typed, error), status=status, now=now  # type: ignore[arg-type]
+        )
+        return self._state(stored)
+
+    async def start(self, user_id: int, prefill: Mapping[str, str], now: datetime) -> WizardState:
+        """A new session; ``prefill`` answers (from command options) are recorded when valid."""
+        session = start_session(self.flow, now=now)
+        problems: list[str] = []
+        for question_id, raw in prefill.items():
+            try:
+                session = record_answer(self.flow, session, question_id, raw, now=now)
+            except InvalidAnswer as exc:
+                problems.append(str(exc))
+        stored = await self.sessions.create(user_id, self._data(session, error="; ".join(problems) or None), now)
+        return self._state(stored)
+
+    async def load(self, session_id: int, user_id: int) -> WizardState:
+        stored = await self.sessions.get(session_id)
+        if stored is None or stored.status == "cancelled":
+            raise SessionGone()
+        if stored.user_id != user_id:
+            raise NotYourSession()
+        return self._state(stored)
+
+    async def latest(self, user_id: int) -> WizardState | None:
+        stored = await self.sessions.latest_active(user_id)
+        return self._state(stored) if stored else None
+
+    # -- changes -------------------------------------------------------------------------------
+    async def answer(self, state: WizardState, values: Mapping[str, Any], now: datetime) -> WizardState:
+        """Record the answers of one screen; on a problem keep what was typed and say what is wrong."""
+        session = state.session
+        problems: list[str] = []
+        for question_id, raw in values.items():
+            try:
+                session = record_answer(self.flow, session, question_id, raw, now=now)
+            except InvalidAnswer as exc:
+                problems.append(str(exc))
+        if problems:
+            typed = {key: str(value) for key, value in values.items()}
+            return await self._save(state, state.session, now, typed=typed, error="\n".join(problems))
+        return await self._save(state, session, now)
+
+    async def back(self, state: WizardState, now: datetime) -> WizardState:
+        try:
+            session = go_back(self.flow, state.session)
+        except SessionError:
+            return await self._save(state, state.session, now, error="This is the first question already.")
+        return await self._save(state, session, now)
+
+    async def edit(self, state: WizardState, question_id: str, now: datetime) -> WizardState:
+        """Re-open one answered question; the other answers stay."""
+        session = jump_to(self.flow, state.session, question_id)
+        return await self._save(state, session, now)
+
+    async def restart(self, state: WizardState, now: datetime) -> WizardState:
+        return await self._save(state, start_session(self.flow, now=now), now)
+
+    async def cancel(self, state: WizardState, now: datetime) -> WizardState:
+        return await self._save(state, state.session, now, status="cancelled")
+
+    async def set_tone(self, state: WizardState, tone: str, now: datetime) -> WizardState:
+        if tone not in TONES:
+            raise InvalidAnswer("tone", f"{tone!r} is not a tone", ", ".join(TONES))
+        session = record_answer(self.flow, state.session, "tone", tone, now=now)
+        return await self._save(state, session, now)
+
+    async def purge(self, older_than: timedelta, now: datetime) -> int:
+        return await self.sessions.purge_unfinished(older_than, now)
+
+    # -- reading -------------------------------------------------------------------------------
+    def screen(self, state: WizardState) -> Screen | None:
+        return current_screen(self.flow, state.session)
+
+    def outcome(self, state: WizardState, now: datetime) -> Outcome:
+        try:
+            return plan_outcome(self.flow, state.session, now=now)
+        except InvalidAnswers as exc:
+            raise DisputeDeskError(f"Some answers are missing: {exc}") from exc

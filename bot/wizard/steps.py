@@ -1,0 +1,107 @@
+"""What the wizard shows next, decided from the engine's flow and session: a choice or a form.
+
+A *screen* is one question with choices (buttons or a select) or a run of up to five typed fields
+of one page (a modal). Step numbers count screens on the current path, so "Step 3 of 7" stays
+honest as answers open or close branches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.engine.flow import Flow, Option, Question
+from bot.engine.session import Session, applicable_questions, default_for, next_page
+
+CHOICE_KINDS = frozenset({"choice", "multi_choice", "yes_no"})
+MAX_MODAL_FIELDS = 5
+MAX_BUTTONS = 5  # one row of buttons; more options go in a select
+YES_NO = (Option("yes", "Yes"), Option("no", "No"))
+
+
+@dataclass(frozen=True)
+class Screen:
+    kind: Literal["choice", "form"]
+    questions: tuple[Question, ...]
+    number: int
+    total: int
+
+    @property
+    def first(self) -> Question:
+        return self.questions[0]
+
+    @property
+    def progress(self) -> str:
+        return f"Step {self.number} of {self.total}"
+
+
+def _screens(questions: Sequence[Question]) -> list[tuple[Question, ...]]:
+    """Group questions in asking order: each choice alone, runs of typed fields of one page together."""
+    screens: list[tuple[Question, ...]] = []
+    run: list[Question] = []
+    for question in questions:
+        if question.kind in CHOICE_KINDS:
+            if run:
+                screens.append(tuple(run))
+                run = []
+            screens.append((question,))
+            continue
+        if run and (run[0].page != question.page or len(run) == MAX_MODAL_FIELDS):
+            screens.append(tuple(run))
+            run = []
+        run.append(question)
+    if run:
+        screens.append(tuple(run))
+    return screens
+
+
+def current_screen(flow: Flow, session: Session) -> Screen | None:
+    """The screen to show now, or None when every question is answered."""
+    page = next_page(flow, session)
+    if not page:
+        return None
+    screens = _screens(applicable_questions(flow, session.answers))
+    answered = sum(1 for screen in screens if all(q.id in session.answers for q in screen))
+    first = page[0]
+    if first.kind in CHOICE_KINDS:
+        return Screen("choice", (first,), answered + 1, len(screens))
+    fields: list[Question] = []
+    for question in page:
+        if question.kind in CHOICE_KINDS or len(fields) == MAX_MODAL_FIELDS:
+            break
+        fields.append(question)
+    return Screen("form", tuple(fields), answered + 1, len(screens))
+
+
+def options_of(question: Question, answers: Mapping[str, Any]) -> tuple[Option, ...]:
+    """The options to offer: yes/no questions get two."""
+    if question.kind == "yes_no":
+        return YES_NO
+    return question.options_for(answers)
+
+
+def prefill(question: Question, session: Session, profile_values: Mapping[str, str]) -> str:
+    """The text to put in a field or the option to highlight: earlier answer, profile, flow default."""
+    if question.id in session.previous and session.previous[question.id] is not None:
+        value: Any = session.previous[question.id]
+    elif question.id in PROFILE_DEFAULTS and profile_values.get(PROFILE_DEFAULTS[question.id]):
+        value = profile_values[PROFILE_DEFAULTS[question.id]]
+    else:
+        value = default_for(question, session)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+# Questions whose default comes from the seller profile (question id -> profile field).
+PROFILE_DEFAULTS = {
+    "platform": "default_platform",
+    "currency": "currency",
+    "tone": "default_tone",
+    "extra_price": "revision_price",
+}
