@@ -7,7 +7,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import discord
@@ -23,7 +24,7 @@ from bot.ui import send_private
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.meta", "cogs.profile")
+EXTENSIONS: tuple[str, ...] = ("cogs.meta", "cogs.profile", "cogs.dispute")
 SyncPolicy = Literal["if_changed", "force", "never"]
 # discord.py names the tasks it runs handlers in; these are the ones a graceful stop waits for.
 _HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
@@ -87,6 +88,7 @@ class DisputeBot(commands.Bot):
         self.started_monotonic = time.monotonic()
         self.draining = False
         self.version = package.__version__
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def setup_hook(self) -> None:
         applied = await self.db.migrate()
@@ -148,6 +150,10 @@ class DisputeBot(commands.Bot):
                 f"Something went wrong on our side. Error id: `{error_id}`. Your answers are kept; "
                 "try again, and give this id to the bot's owner if it happens again.",
             )
+
+    def now(self) -> datetime:
+        """The clock every feature reads (tests set ``clock`` to a fixed moment)."""
+        return self.clock()
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self.started_monotonic

@@ -1,0 +1,225 @@
+"""/dispute start and /dispute resume, and the handlers of every wizard control and form."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.anonymise import anonymise
+from bot.engine.flow import Flow, load_flow
+from bot.errors import DisputeDeskError
+from bot.storage.profiles import ProfileRepository
+from bot.wizard.custom_ids import ControlId, parse_control_id
+from bot.wizard.modal_values import modal_values
+from bot.wizard.service import WizardService, WizardState
+from cogs.dispute._views import (
+    WizardControl,
+    draft_messages,
+    form_modal,
+    label_of,
+    outcome_message,
+    question_message,
+    share_preview,
+)
+
+if TYPE_CHECKING:
+    from bot.client import DisputeBot
+
+log = logging.getLogger(__name__)
+Interaction = discord.Interaction["DisputeBot"]
+
+
+def _choices(flow: Flow, question_id: str) -> list[app_commands.Choice[str]]:
+    question = flow.question(question_id)
+    assert question is not None, question_id
+    return [app_commands.Choice(name=o.label[:100], value=o.value) for o in question.options][:25]
+
+
+FLOW = load_flow()
+
+
+def can_share(interaction: Interaction) -> bool:
+    """Only in a server where the bot itself is installed, and where both may send messages."""
+    if interaction.guild_id is None or not interaction.is_guild_integration():
+        return False
+    user, app = interaction.permissions, interaction.app_permissions
+    return bool(user.send_messages and app.send_messages and app.view_channel)
+
+
+class DisputeCog(commands.Cog, name="Dispute"):
+    dispute = app_commands.Group(
+        name="dispute", description="Work out a difficult buyer: your options, the deadline, evidence and drafts"
+    )
+
+    def __init__(self, bot: DisputeBot) -> None:
+        self.bot = bot
+        self.flow = FLOW
+        self.wizard = WizardService(bot.db, self.flow)
+        self.profiles = ProfileRepository(bot.db)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(WizardControl)
+        self.purge_stale_sessions.start()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(WizardControl)
+        self.purge_stale_sessions.cancel()
+
+    @tasks.loop(hours=1)
+    async def purge_stale_sessions(self) -> None:
+        removed = await self.wizard.purge(timedelta(days=self.bot.settings.session_ttl_days), self.bot.now())
+        if removed:
+            log.info("purged %d unfinished /dispute sessions", removed)
+
+    # -- commands ------------------------------------------------------------------------------
+    @dispute.command(name="start")
+    @app_commands.describe(platform="Where the order is (answers the first question)", type="What is happening")
+    @app_commands.choices(platform=_choices(FLOW, "platform"), type=_choices(FLOW, "dispute_type"))
+    @app_commands.checks.cooldown(3, 60.0, key=lambda interaction: interaction.user.id)
+    async def start(self, interaction: Interaction, platform: str | None = None, type: str | None = None) -> None:
+        """Start a new case: a few questions, then options, deadlines, evidence and drafts."""
+        prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
+        state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
+        await interaction.response.send_message(ephemeral=True, **await self.render(interaction, state))
+
+    @dispute.command(name="resume")
+    @app_commands.describe(case="The case to bring back (your latest unfinished one if empty)")
+    async def resume(self, interaction: Interaction, case: int | None = None) -> None:
+        """Bring back an unfinished case, e.g. after its message disappeared."""
+        if case is None:
+            state = await self.wizard.latest(interaction.user.id)
+            if state is None:
+                raise DisputeDeskError("You have no unfinished case. Start one with `/dispute start`.")
+        else:
+            state = await self.wizard.load(case, interaction.user.id)
+        await interaction.response.send_message(ephemeral=True, **await self.render(interaction, state))
+
+    @resume.autocomplete("case")
+    async def resume_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+        choices = []
+        for stored in await self.wizard.sessions.list_active(interaction.user.id):
+            answers = stored.state.get("engine", {}).get("answers", {})
+            parts = [label_of(self.flow, key, answers[key]) for key in ("platform", "dispute_type") if key in answers]
+            name = f"#{stored.id} · {' · '.join(parts) or 'not started'} · {stored.updated_at:%d %b %H:%M} UTC"
+            if current.lower() in name.lower():
+                choices.append(app_commands.Choice(name=name[:100], value=stored.id))
+        return choices[:25]
+
+    # -- rendering -----------------------------------------------------------------------------
+    async def render(self, interaction: Interaction, state: WizardState) -> dict[str, Any]:
+        screen = self.wizard.screen(state)
+        if screen is not None:
+            profile = (await self.profiles.get(state.user_id)).known_values()
+            return question_message(state, screen, self.flow, profile)
+        outcome = self.wizard.outcome(state, self.bot.now())
+        return outcome_message(state, outcome, self.flow, can_share=can_share(interaction))
+
+    # -- controls ------------------------------------------------------------------------------
+    async def handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        try:
+            await self._handle_control(interaction, control, values)
+        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
+            await self.bot.report_interaction_error(interaction, exc)
+
+    async def _handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        now = self.bot.now()
+        action, argument = control.action, control.argument
+        if action == "answer":
+            question_id, _, value = argument.partition("=")
+            state = await self.wizard.answer(state, {question_id: value}, now)
+        elif action == "pick":
+            state = await self.wizard.answer(state, {argument: ",".join(values)}, now)
+        elif action == "open":
+            screen = self.wizard.screen(state)
+            if screen is not None and screen.kind == "form":
+                profile = (await self.profiles.get(state.user_id)).known_values()
+                await interaction.response.send_modal(form_modal(state, screen, profile))
+                return
+        elif action == "back":
+            state = await self.wizard.back(state, now)
+        elif action == "restart":
+            state = await self.wizard.restart(state, now)
+        elif action == "edit":
+            state = await self.wizard.edit(state, values[0], now)
+        elif action == "tone":
+            state = await self.wizard.set_tone(state, argument, now)
+        elif action == "cancel":
+            await self.wizard.cancel(state, now)
+            await interaction.response.edit_message(
+                content="Case closed. Start a new one any time with `/dispute start`.", embeds=[], view=None
+            )
+            return
+        elif action == "draft":
+            await self.send_draft(interaction, state, values[0])
+            return
+        elif action in ("share", "share_ok", "share_no"):
+            await self.share(interaction, state, action)
+            return
+        await interaction.response.edit_message(**await self.render(interaction, state))
+
+    async def send_draft(self, interaction: Interaction, state: WizardState, draft_id: str) -> None:
+        outcome = self.wizard.outcome(state, self.bot.now())
+        draft = next((d for d in outcome.drafts if d.id == draft_id), None)
+        if draft is None:
+            raise DisputeDeskError("That draft no longer fits your answers; pick another one.")
+        messages, attachment = draft_messages(draft)
+        await interaction.response.send_message(messages[0], file=attachment, ephemeral=True)
+        for extra in messages[1:]:
+            await interaction.followup.send(extra, ephemeral=True)
+
+    async def share(self, interaction: Interaction, state: WizardState, action: str) -> None:
+        if action == "share_no":
+            await interaction.response.edit_message(content="Not posted.", view=None)
+            return
+        if not can_share(interaction):
+            raise DisputeDeskError(
+                "Sharing works only in a server where Dispute Desk is installed and you may send messages."
+            )
+        outcome = self.wizard.outcome(state, self.bot.now())
+        profile = await self.profiles.get(state.user_id)
+        buyer_words = str(state.session.answers.get("buyer_message") or "")
+        text = outcome.summary + (f'\n\nThe buyer wrote: "{buyer_words}"' if buyer_words else "")
+        if outcome.recommended is not None:
+            text += f"\n\nDispute Desk suggests: {outcome.recommended.title}. What would you do?"
+        names = [n for n in (profile.display_name, interaction.user.name, interaction.user.display_name) if n]
+        shared = anonymise(text, names)
+        if action == "share":
+            await interaction.response.send_message(ephemeral=True, **share_preview(shared, state.id))
+            return
+        channel = interaction.channel
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DisputeDeskError("This channel can't take posts; share from a text channel.")
+        post = f"**A member asks for feedback on a case** (anonymised by Dispute Desk)\n>>> {shared}"
+        await channel.send(post[:2000])
+        await interaction.response.edit_message(content="Posted in this channel, anonymised.", view=None)
+
+    # -- forms ---------------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Handle every wizard form here, so a form opened before a restart is still accepted."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        control = parse_control_id(str(data.get("custom_id", "")))
+        if control is None or control.action != "submit":
+            return
+        try:
+            if self.bot.draining:
+                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
+            state = await self.wizard.load(control.session_id, interaction.user.id)
+            submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
+            screen = self.wizard.screen(state)
+            if screen is not None and screen.kind == "form":
+                wanted = {question.id for question in screen.questions}
+                submitted = {key: value for key, value in submitted.items() if key in wanted}
+            if submitted:
+                state = await self.wizard.answer(state, submitted, self.bot.now())
+            await interaction.response.edit_message(**await self.render(interaction, state))
+        except Exception as exc:
+            await self.bot.report_interaction_error(interaction, exc)

@@ -1,0 +1,218 @@
+"""Discord messages of the wizard: a question screen, a form modal, the outcome, a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.engine.flow import Flow, Question
+from bot.engine.outcome import TONES, Draft, Outcome
+from bot.rendering import split_message
+from bot.ui import code_block, text_file
+from bot.wizard.custom_ids import PATTERN, ControlId
+from bot.wizard.outcome_card import Card, fit, outcome_cards
+from bot.wizard.service import WizardState
+from bot.wizard.steps import MAX_BUTTONS, Screen, options_of, prefill
+
+if TYPE_CHECKING:
+    pass
+
+COLOUR = discord.Colour.from_rgb(46, 117, 182)
+ERROR_COLOUR = discord.Colour.from_rgb(200, 80, 60)
+FOOTER = "Saved as you go: /dispute resume brings this case back. Only you can see it."
+MODAL_TIMEOUT = 15 * 60
+
+
+class WizardControl(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
+    """Every button and select of the wizard: its custom id carries the session and the action."""
+
+    def __init__(self, item: discord.ui.Item[Any], control: ControlId) -> None:
+        super().__init__(item)
+        self.control = control
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
+    ) -> WizardControl:
+        control = ControlId(int(match["session"]), match["action"], match["argument"] or "")
+        return cls(item, control)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if getattr(interaction.client, "draining", False):
+            await interaction.response.send_message(
+                "Dispute Desk is restarting. Your answers are saved: click again in a minute.", ephemeral=True
+            )
+            return False
+        return True
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.dispute._cog import DisputeCog
+
+        cog = interaction.client.get_cog(DisputeCog.__cog_name__)
+        assert isinstance(cog, DisputeCog)
+        values = list(getattr(self.item, "values", []) or [])
+        await cog.handle_control(interaction, self.control, values)
+
+
+def button(control: ControlId, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+           row: int, disabled: bool = False) -> WizardControl:
+    item = discord.ui.Button[Any](label=fit(label, 80), custom_id=str(control), style=style, row=row, disabled=disabled)
+    return WizardControl(item, control)
+
+
+def select(control: ControlId, placeholder: str, options: list[discord.SelectOption], *, row: int,
+           max_values: int = 1) -> WizardControl:
+    item = discord.ui.Select[Any](
+        custom_id=str(control), placeholder=fit(placeholder, 150), options=options[:25], row=row,
+        min_values=1, max_values=min(max_values, len(options[:25])),
+    )
+    return WizardControl(item, control)
+
+
+def navigation(view: discord.ui.View, session_id: int, row: int) -> None:
+    view.add_item(button(ControlId(session_id, "back"), "Back", row=row))
+    view.add_item(button(ControlId(session_id, "restart"), "Start over", row=row))
+    view.add_item(button(ControlId(session_id, "cancel"), "Cancel", style=discord.ButtonStyle.danger, row=row))
+
+
+def question_message(state: WizardState, screen: Screen, flow: Flow, profile: Mapping[str, str]) -> dict[str, Any]:
+    """The wizard message for a screen: embed with progress and help, controls that fit the question."""
+    answers = state.session.answers
+    view = discord.ui.View(timeout=None)
+    if screen.kind == "choice":
+        question = screen.first
+        title = question.prompt_for(answers)
+        description = question.help
+        options = options_of(question, answers)
+        chosen = prefill(question, state.session, profile)
+        if question.kind != "multi_choice" and len(options) <= MAX_BUTTONS:
+            for option in options:
+                style = discord.ButtonStyle.primary if option.value == chosen else discord.ButtonStyle.secondary
+                control = ControlId(state.id, "answer", f"{question.id}={option.value}")
+                view.add_item(button(control, option.label, style=style, row=0))
+        else:
+            select_options = [
+                discord.SelectOption(label=fit(o.label, 100), value=o.value,
+                                     description=fit(o.description, 100) or None, default=o.value == chosen)
+                for o in options
+            ]
+            many = len(select_options) if question.kind == "multi_choice" else 1
+            view.add_item(select(ControlId(state.id, "pick", question.id), "Choose…", select_options, row=0,
+                                 max_values=many))
+    else:
+        title = f"{len(screen.questions)} detail{'s' if len(screen.questions) > 1 else ''} to fill in"
+        description = "\n".join(f"• **{q.prompt_for(answers)}**: {q.help}" for q in screen.questions)
+        label = "Fix and continue" if state.error else "Fill in"
+        view.add_item(button(ControlId(state.id, "open", screen.first.id), label,
+                             style=discord.ButtonStyle.primary, row=0))
+    if state.error:
+        description = f"⚠ {state.error}\n\n{description}"
+        if state.typed:
+            description += "\n\nWhat you typed is kept: press **Fix and continue** to correct it."
+    navigation(view, state.id, row=1)
+    embed = discord.Embed(
+        title=fit(f"{screen.progress} · {title}", 256),
+        description=fit(description, 4096),
+        colour=ERROR_COLOUR if state.error else COLOUR,
+    )
+    embed.set_footer(text=FOOTER)
+    return {"embeds": [embed], "view": view, "content": None}
+
+
+def form_modal(state: WizardState, screen: Screen, profile: Mapping[str, str]) -> discord.ui.Modal:
+    """The modal of a form screen; deterministic custom ids so a submit after a restart is understood."""
+    modal = discord.ui.Modal(
+        title=fit(f"{screen.progress}: your details", 45),
+        custom_id=str(ControlId(state.id, "submit", screen.first.id)),
+        timeout=MODAL_TIMEOUT,
+    )
+    for question in screen.questions:
+        modal.add_item(discord.ui.Label(
+            text=question.prompt_for(state.session.answers),
+            description=fit(question.help, 100) or None,
+            component=text_input(question, state, profile),
+        ))
+    return modal
+
+
+def text_input(question: Question, state: WizardState, profile: Mapping[str, str]) -> discord.ui.TextInput[Any]:
+    long_text = question.kind == "long_text"
+    limit = min(question.max_length or (4000 if long_text else 200), 4000)
+    value = state.typed.get(question.id) or prefill(question, state.session, profile)
+    return discord.ui.TextInput(
+        custom_id=question.id,
+        style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
+        required=question.required,
+        max_length=limit,
+        default=value[:limit] or None,
+        placeholder=fit(question.placeholder, 100) or None,
+    )
+
+
+def label_of(flow: Flow, question_id: str, value: Any) -> str:
+    question = flow.question(question_id)
+    option = question.option(str(value)) if question else None
+    return option.label if option else str(value)
+
+
+def outcome_message(state: WizardState, outcome: Outcome, flow: Flow, *, can_share: bool) -> dict[str, Any]:
+    answers = state.session.answers
+    tone = str(answers.get("tone") or "neutral")
+    platform = label_of(flow, "platform", answers["platform"])
+    heading = f"{platform} · {label_of(flow, 'dispute_type', answers['dispute_type'])}"
+    embeds = [card_embed(card) for card in outcome_cards(outcome, heading, tone)]
+    embeds[-1].set_footer(text=FOOTER)
+    view = discord.ui.View(timeout=None)
+    draft_options = [
+        discord.SelectOption(label=fit(d.title, 100), value=d.id, description=fit(f"To the {d.audience}", 100))
+        for d in outcome.drafts
+    ]
+    if draft_options:
+        view.add_item(select(ControlId(state.id, "draft"), "Open a draft, ready to copy…", draft_options, row=0))
+    for name in TONES:
+        view.add_item(button(ControlId(state.id, "tone", name), f"Tone: {name}", row=1, disabled=name == tone,
+                             style=discord.ButtonStyle.primary if name == tone else discord.ButtonStyle.secondary))
+    edit_options = []
+    for question_id, value in answers.items():
+        question = flow.question(question_id)
+        if question is None or value is None:
+            continue
+        shown = "yes" if value is True else "no" if value is False else label_of(flow, question_id, value)
+        edit_options.append(discord.SelectOption(label=fit(question.prompt, 100), value=question_id,
+                                                 description=fit(shown, 100)))
+    if edit_options:
+        view.add_item(select(ControlId(state.id, "edit"), "Edit an answer…", edit_options, row=2))
+    if can_share:
+        view.add_item(button(ControlId(state.id, "share"), "Share for feedback", row=3))
+    view.add_item(button(ControlId(state.id, "restart"), "Start over", row=3))
+    view.add_item(button(ControlId(state.id, "cancel"), "Close case", style=discord.ButtonStyle.danger, row=3))
+    return {"embeds": embeds, "view": view, "content": None}
+
+
+def card_embed(card: Card) -> discord.Embed:
+    embed = discord.Embed(title=card.title, description=card.description, colour=COLOUR)
+    for name, value in card.fields:
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
+
+
+def draft_messages(draft: Draft) -> tuple[list[str], discord.File]:
+    """The draft as copy-ready code blocks (split within 2,000 chars) and as a .txt file."""
+    header = f"**{draft.title}** · to the {draft.audience} · {draft.tone} tone"
+    notes = "".join(f"\n-# {note}" for note in draft.notes)
+    overhead = len(header) + len(notes) + len("```\n\n```") + 2
+    chunks = split_message(draft.text, 2000 - overhead)
+    messages = [f"{header}\n{code_block(chunk)}" if i == 0 else code_block(chunk) for i, chunk in enumerate(chunks)]
+    messages[-1] += notes
+    return messages, text_file(draft.text + "\n", f"{draft.id}-{draft.tone}.txt")
+
+
+def share_preview(text: str, session_id: int) -> dict[str, Any]:
+    view = discord.ui.View(timeout=None)
+    view.add_item(button(ControlId(session_id, "share_ok"), "Post it in this channel",
+                         style=discord.ButtonStyle.success, row=0))
+    view.add_item(button(ControlId(session_id, "share_no"), "Don't post", row=0))
+    content = f"This is what would be posted (names, ids, links removed; amounts rounded):\n>>> {text}"
+    return {"content": fit(content, 2000), "view": view}

@@ -1,0 +1,210 @@
+"""/dispute end to end: real discord.py, the fake Discord, payloads checked against the spec."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.client import DisputeBot
+from bot.wizard.custom_ids import ControlId
+from tests.deskbot import desk_bot
+from tests.fakediscord import FakeDiscord
+from tests.s1 import S1_FILE, S1_NOW, s1_answers
+from tests.wizard_driver import control, is_outcome, walk_to_outcome
+
+pytestmark = pytest.mark.timeout(120)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EPHEMERAL = 1 << 6
+
+
+def fixed_clock(bot: DisputeBot) -> None:
+    bot.clock = lambda: S1_NOW
+
+
+def cli_drafts(tone: str) -> dict[str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "draft", "--answers", str(S1_FILE), "--format", "json",
+         "--now", S1_NOW.isoformat(), "--tone", tone],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return {d["id"]: d["text"] for d in json.loads(result.stdout)["drafts"]}
+
+
+async def test_s1_by_clicks_ends_with_the_same_drafts_as_the_cli(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    guild = fake_discord.add_guild("Freelancers")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("dispute start", user=alice, guild=guild)
+        first = await started.response()
+        assert first.data["flags"] & EPHEMERAL
+        assert "Step 1 of" in first.data["embeds"][0]["title"]
+        message = await started.message()
+        outcome = await walk_to_outcome(fake_discord, message.id, alice, s1_answers())
+        description = outcome.embeds[0]["description"]
+        assert "<t:" in description and ":R>" in description
+        expected = cli_drafts("neutral")
+        draft_select = control(outcome, "draft")
+        assert draft_select is not None
+        for draft_id, text in expected.items():
+            opened = await fake_discord.select(outcome, str(draft_select), [draft_id], user=alice)
+            answer = await opened.response()
+            assert answer.data["flags"] & EPHEMERAL
+            followups = [m.content for m in opened.followups]
+            shown = "\n".join([answer.data["content"], *followups])
+            file_text = answer.files[0].text
+            assert file_text.strip() == text.strip()
+            for paragraph in text.split("\n\n"):
+                assert paragraph.strip().splitlines()[0] in shown
+    assert fake_discord.spec_problems == []
+
+
+async def test_tone_switch_and_edit_answers_in_place(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("dispute start", user=alice, dm=True)
+        await started.response()
+        message = await started.message()
+        outcome = await walk_to_outcome(fake_discord, message.id, alice, s1_answers())
+        firm = control(outcome, "tone", "firm")
+        assert firm is not None
+        switched = await fake_discord.click(outcome, str(firm), user=alice)
+        assert (await switched.response()).type == 7
+        outcome = fake_discord.messages[message.id]
+        assert "**firm** tone" in outcome.embeds[-1]["description"]
+        opened = await fake_discord.select(outcome, str(control(outcome, "draft")), ["decline_with_path_forward"], user=alice)
+        assert (await opened.response()).files[0].text.strip() == cli_drafts("firm")["decline_with_path_forward"].strip()
+        edit = control(outcome, "edit")
+        assert edit is not None
+        editing = await fake_discord.select(outcome, str(edit), ["goal"], user=alice)
+        answer = await editing.response()
+        assert answer.type == 7 and "What matters most" in answer.data["embeds"][0]["title"]
+        outcome = await walk_to_outcome(fake_discord, message.id, alice, {**s1_answers(), "goal": "keep_rating"})
+        assert is_outcome(outcome)
+
+
+async def test_someone_else_clicking_is_refused_privately_and_changes_nothing(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice, mallory = fake_discord.add_user("alice"), fake_discord.add_user("mallory")
+    guild = fake_discord.add_guild("Freelancers")
+    async with desk_bot(fake_discord, tmp_path) as bot:
+        started = await fake_discord.slash("dispute start", user=alice, guild=guild)
+        await started.response()
+        message = await started.message()
+        pick = control(message, "pick")
+        assert pick is not None
+        session_id = pick.session_id
+        before = await bot.db.fetch_one("SELECT state, revision FROM dispute_sessions WHERE id = ?", (session_id,))
+        attempts = [await fake_discord.select(message, str(pick), ["fiverr"], user=mallory)]
+        for action in ("back", "restart", "cancel"):
+            target = control(message, action)
+            assert target is not None
+            attempts.append(await fake_discord.click(message, str(target), user=mallory))
+        for attempt in attempts:
+            refused = await attempt.response()
+            assert refused.type == 4 and refused.data["flags"] & EPHEMERAL
+            assert "isn't your case" in refused.data["content"]
+        after = await bot.db.fetch_one("SELECT state, revision FROM dispute_sessions WHERE id = ?", (session_id,))
+        assert tuple(before) == tuple(after)  # type: ignore[arg-type]
+
+
+async def test_user_installed_in_a_foreign_guild_and_in_a_dm(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    foreign = fake_discord.add_guild("Not installed here", bot_member=False)
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        for where in ({"guild": foreign}, {"dm": True}):
+            started = await fake_discord.slash("dispute start", user=alice, **where)  # type: ignore[arg-type]
+            await started.response()
+            message = await started.message()
+            outcome = await walk_to_outcome(fake_discord, message.id, alice, s1_answers())
+            assert control(outcome, "share") is None  # no sharing where the bot is not installed
+
+
+async def test_mentions_in_the_buyer_message_stay_inert(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    guild = fake_discord.add_guild("Freelancers")
+    role = fake_discord.add_role(guild, "mods", 0)
+    hostile = f"@everyone @here <@&{role.id}> <@{alice.id}> I want a refund!"
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("dispute start", user=alice, guild=guild)
+        await started.response()
+        message = await started.message()
+        outcome = await walk_to_outcome(fake_discord, message.id, alice, {**s1_answers(), "buyer_message": hostile})
+        share = control(outcome, "share")
+        assert share is not None
+        preview = await fake_discord.click(outcome, str(share), user=alice)
+        await preview.response()
+        shown = await preview.message()
+        post = await fake_discord.click(shown, str(control(shown, "share_ok")), user=alice)
+        await post.response()
+    bodies = [r.json for r in fake_discord.requests if isinstance(r.json, dict)]
+    message_bodies = [b for b in bodies if "content" in b or "embeds" in b or "data" in b]
+    assert message_bodies
+    for body in message_bodies:
+        payload = body.get("data", body)
+        if isinstance(payload, dict) and ("content" in payload or "embeds" in payload):
+            assert payload.get("allowed_mentions") == {"parse": []}, body
+    channel_posts = [r for r in fake_discord.requests if r.route == "/channels/{channel_id}/messages"]
+    assert len(channel_posts) == 1
+    posted = channel_posts[0].json["content"]
+    assert "@everyone" not in posted and f"<@{alice.id}>" not in posted and "[someone]" in posted
+
+
+async def test_bad_form_input_stays_on_the_step_with_what_was_typed(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash(
+            "dispute start", user=alice, dm=True,
+            options={"platform": "fiverr", "type": "cancellation_after_delivery"},
+        )  # fmt: skip
+        await started.response()
+        message = await started.message()
+        await walk_until_form(fake_discord, message.id, alice)
+        message = fake_discord.messages[message.id]
+        form = control(message, "open")
+        assert form is not None
+        opened = await fake_discord.click(message, str(form), user=alice)
+        modal = await opened.wait_modal()
+        field_ids = [row["component"]["custom_id"] for row in modal["components"]]
+        submitted = await fake_discord.submit_modal(opened, dict.fromkeys(field_ids, "someday maybe"))
+        answer = await submitted.response()
+        assert answer.type == 7
+        assert "⚠" in answer.data["embeds"][0]["description"]
+        reopened = await fake_discord.click(fake_discord.messages[message.id], str(form), user=alice)
+        again = await reopened.wait_modal()
+        assert [row["component"].get("value") for row in again["components"]] == ["someday maybe"] * len(field_ids)
+
+
+async def walk_until_form(fake: FakeDiscord, message_id: int, user: object) -> None:
+    from tests.wizard_driver import answer_step
+
+    for _ in range(5):
+        message = fake.messages[message_id]
+        if control(message, "open") is not None:
+            return
+        await answer_step(fake, message, user, s1_answers())  # type: ignore[arg-type]
+    raise AssertionError("no form step reached")
+
+
+async def test_resume_brings_the_case_back(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("dispute start", user=alice, dm=True, options={"platform": "upwork"})
+        await started.response()
+        resumed = await fake_discord.slash("dispute resume", user=alice, dm=True)
+        answer = await resumed.response()
+        assert answer.data["flags"] & EPHEMERAL and "Step 2 of" in answer.data["embeds"][0]["title"]
+        choices = await (
+            await fake_discord.autocomplete("dispute resume", focused="case", value="", user=alice, dm=True)
+        ).choices()
+        assert len(choices) == 1 and "Upwork" in choices[0]["name"]
+        nobody = await fake_discord.slash("dispute resume", user=fake_discord.add_user("bob"), dm=True)
+        assert "no unfinished case" in (await nobody.response()).data["content"]
+
+
+async def test_control_ids_survive_as_plain_strings() -> None:
+    assert str(ControlId(5, "answer", "platform=fiverr")) == "dd:5:answer:platform=fiverr"

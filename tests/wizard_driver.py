@@ -1,0 +1,64 @@
+"""Drive the /dispute wizard like a seller: read the message, click or fill what it asks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.wizard.custom_ids import ControlId, parse_control_id
+from tests.fakediscord import FakeDiscord, FakeMessage, FakeUser, SimulatedInteraction
+from tests.s1 import typed
+
+
+def controls(message: FakeMessage) -> list[ControlId]:
+    return [c for c in (parse_control_id(cid) for cid in message.custom_ids()) if c is not None]
+
+
+def control(message: FakeMessage, action: str, argument: str | None = None) -> ControlId | None:
+    for item in controls(message):
+        if item.action == action and (argument is None or item.argument == argument):
+            return item
+    return None
+
+
+def is_outcome(message: FakeMessage) -> bool:
+    return control(message, "draft") is not None
+
+
+async def answer_step(
+    fake: FakeDiscord, message: FakeMessage, user: FakeUser, answers: Mapping[str, Any]
+) -> list[SimulatedInteraction]:
+    """Answer the screen the message shows; return the interactions made (all acknowledged)."""
+    made: list[SimulatedInteraction] = []
+    answer_buttons = [c for c in controls(message) if c.action == "answer"]
+    if answer_buttons:
+        question_id = answer_buttons[0].argument.split("=", 1)[0]
+        wanted = f"{question_id}={typed(answers[question_id])}"
+        made.append(await fake.click(message, str(ControlId(answer_buttons[0].session_id, "answer", wanted)), user=user))
+    elif (pick := control(message, "pick")) is not None:
+        value = answers[pick.argument]
+        values = value if isinstance(value, list) else [typed(value)]
+        made.append(await fake.select(message, str(pick), values, user=user))
+    elif (form := control(message, "open")) is not None:
+        opened = await fake.click(message, str(form), user=user)
+        made.append(opened)
+        modal = await opened.wait_modal()
+        fields = [c["custom_id"] for row in modal["components"] for c in [row.get("component", {})] if "custom_id" in c]
+        values = {field: typed(answers[field]) if field in answers else "" for field in fields}
+        made.append(await fake.submit_modal(opened, values))
+    else:
+        raise AssertionError(f"the wizard message offers nothing to answer: {message.custom_ids()}")
+    for interaction in made:
+        await interaction.response(timeout=3)
+    return made
+
+
+async def walk_to_outcome(
+    fake: FakeDiscord, message_id: int, user: FakeUser, answers: Mapping[str, Any], max_steps: int = 15
+) -> FakeMessage:
+    for _ in range(max_steps):
+        message = fake.messages[message_id]
+        if is_outcome(message):
+            return message
+        await answer_step(fake, message, user, answers)
+    raise AssertionError("the wizard did not reach an outcome")
