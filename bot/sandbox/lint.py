@@ -17,7 +17,7 @@ from bot.sandbox.policy import check_policy
 from bot.sandbox.render import compile_template
 
 _INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MENTION = re.compile(r"@(everyone|here)\b|<(@[!&]?|#)\d+>", re.IGNORECASE)
+_MENTION = re.compile(r"@(everyone|here)\b|<(@[!&]?|#)|</[\w-]+:", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -45,6 +45,7 @@ def lint(
         problems += [LintProblem(p.line, p.message) for p in check_policy(tree)]
         if declared is not None:
             problems += _undeclared(tree, set(declared))
+        problems += _fixed_text_too_long(tree, limits)
     except jinja2.TemplateSyntaxError as error:
         return sorted([*problems, LintProblem(error.lineno or 1, f"syntax error: {error.message}")])
     except (RecursionError, MemoryError):
@@ -89,4 +90,15 @@ def _undeclared(tree: nodes.Template, declared: set[str]) -> list[LintProblem]:
         LintProblem(n.lineno, f"unknown variable '{n.name}'; declare it or fix the spelling")
         for n in tree.find_all(nodes.Name)
         if n.ctx == "load" and n.name not in known and not n.name.startswith("_")
+    ]
+
+
+def _fixed_text_too_long(tree: nodes.Template, limits: Limits) -> list[LintProblem]:
+    fixed = sum(len(n.data) for n in tree.find_all(nodes.TemplateData))
+    if fixed <= limits.output_chars:
+        return []
+    return [
+        LintProblem(
+            1, f"the fixed text alone is {fixed:,} characters; a reply may have {limits.output_chars:,}"
+        )
     ]

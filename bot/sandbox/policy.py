@@ -42,6 +42,7 @@ _WHY_NOT: dict[type[nodes.Node], str] = {
     nodes.FilterBlock: "{% filter %} blocks are not available; apply the filter to a value",
     nodes.NSRef: "namespace attributes are not available",
     nodes.ScopedEvalContextModifier: "{% autoescape %} is not available in quick replies",
+    nodes.Scope: "{% autoescape %} and scoped blocks are not available in quick replies",
 }
 
 
