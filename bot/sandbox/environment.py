@@ -36,6 +36,9 @@ class UserTemplateEnvironment(ImmutableSandboxedEnvironment):
             autoescape=False,
             optimized=False,
             keep_trailing_newline=False,
+            # A line holding only {% if %} or {% for %} leaves no blank line behind.
+            trim_blocks=True,
+            lstrip_blocks=True,
             cache_size=0,
         )
         self.globals.clear()
