@@ -8,4 +8,5 @@ COMMAND_MODULES = (
     "bot.cli.run",
     "bot.cli.db",
     "bot.cli.discord_admin",
+    "bot.cli.templates",
 )

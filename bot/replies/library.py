@@ -80,6 +80,11 @@ def load_library(directory: Path = LIBRARY_DIR) -> Library:
     return Library(tuple(templates))
 
 
+def read_library_file(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a library file; LibraryError when it is not valid TOML."""
+    return _read_toml(path)
+
+
 def load_shared_variables(path: Path) -> dict[str, TemplateVariable]:
     if not path.exists():
         return {}
@@ -102,9 +107,18 @@ def load_category_file(path: Path, shared: Mapping[str, TemplateVariable]) -> li
 
 
 def parse_template(
-    raw: Mapping[str, Any], category: str, shared: Mapping[str, TemplateVariable], source: str
+    raw: Mapping[str, Any],
+    category: str,
+    shared: Mapping[str, TemplateVariable],
+    source: str,
+    *,
+    lint_bodies: bool = True,
 ) -> ReplyTemplate:
-    """Validate one ``[[template]]`` table (shared by the loader and the template-author CLI)."""
+    """Validate one ``[[template]]`` table (shared by the loader and the template-author CLI).
+
+    ``lint_bodies=False`` checks only the metadata; the CLI lints bodies itself to report every
+    problem with its line in the TOML file.
+    """
     name = raw.get("name", "")
     where = f"{source}: {name or '(unnamed)'}"
     if not isinstance(name, str) or not _SLUG.match(name) or len(name) > _NAME_MAX:
@@ -131,7 +145,8 @@ def parse_template(
         keywords=tuple(str(k).lower() for k in raw.get("keywords", [])),
         source=source,
     )
-    _lint_bodies(template, where)
+    if lint_bodies:
+        _lint_bodies(template, where)
     return template
 
 
