@@ -1,0 +1,1 @@
+"""Benchmark functions (``run(iterations) -> dict``), wired into ``make bench`` later."""
