@@ -169,7 +169,10 @@ def render_command(args: argparse.Namespace) -> int:
             template = _pick_template(args.file, args.name)
             return _render_library_template(template, args.tone, values, profile, args.today)
         return _render_raw(args.file, values)
-    except (LibraryError, TemplateError, ValueError, OSError) as error:
+    except TemplateError as error:
+        print(FileProblem(args.file, error.line or 1, error.message), file=sys.stderr)
+        return EXIT_PROBLEMS
+    except (LibraryError, ValueError, OSError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
 
