@@ -115,3 +115,10 @@ def test_tone_variants_really_differ() -> None:
         if len(template.tones) > 1:
             texts = [_sample_text(template, tone) for tone in template.tones]
             assert len(set(texts)) == len(texts), template.name
+
+
+@pytest.mark.parametrize("template", list(LIBRARY), ids=lambda t: t.name)
+def test_marketplace_wording_only_in_marketplace_templates(template: ReplyTemplate) -> None:
+    # A direct client has no "order page" and no "custom extra" to accept.
+    if any(re.search(r"order page|custom extra|this page", body) for _, body in template.bodies):
+        assert template.platforms == ("marketplace",)
