@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.errors import TemplateLimitError
 from bot.sandbox.limits import DEFAULT_LIMITS, Limits
@@ -19,6 +19,9 @@ from bot.sandbox.limits import DEFAULT_LIMITS, Limits
 class RenderBudget:
     limits: Limits
     iterations_left: int
+    #: id -> (container, weight): a container's weight is computed once per render. The container
+    #: is kept so its id cannot be reused by another object during the render.
+    weights: dict[int, tuple[object, int]] = field(default_factory=dict)
 
     @classmethod
     def fresh(cls, limits: Limits) -> RenderBudget:
@@ -60,11 +63,45 @@ def counted(iterable: Iterable[object]) -> Iterator[object]:
 
 
 def check_size(value: object) -> object:
-    """Refuse strings and sequences larger than the value cap; return ``value`` unchanged."""
-    limit = current_limits().value_chars
-    if isinstance(value, str | list | tuple | dict) and len(value) > limit:
-        raise TemplateLimitError(f"an expression built a value longer than {limit:,} characters or items")
+    """Refuse text or containers heavier than the value cap; return ``value`` unchanged."""
+    weight(value)
     return value
+
+
+def weight(value: object) -> int:
+    """The unfolded size of ``value``: characters of text, plus one per item of every container.
+
+    Shared references count every time they appear (``[a] * 100`` weighs 100 times ``a``), so the
+    weight bounds what printing, joining or comparing the value can cost. Raises past the cap.
+    """
+    limit = current_limits().value_chars
+    if isinstance(value, str):
+        size = len(value)
+    elif isinstance(value, list | tuple | dict):
+        size = _container_weight(value, limit)
+    else:
+        return 1
+    if size > limit:
+        raise TemplateLimitError(f"an expression built a value larger than {limit:,} characters or items")
+    return max(size, 1)
+
+
+def _container_weight(value: list[object] | tuple[object, ...] | dict[object, object], limit: int) -> int:
+    budget = _CURRENT.get()
+    cached = budget.weights.get(id(value)) if budget is not None else None
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    items: Iterable[object] = (
+        (x for pair in value.items() for x in pair) if isinstance(value, dict) else value
+    )
+    total = len(value)
+    for item in items:
+        total += weight(item)
+        if total > limit:  # stop walking as soon as the answer is known
+            break
+    if budget is not None:
+        budget.weights[id(value)] = (value, total)
+    return total
 
 
 def check_planned_size(size: int) -> None:

@@ -9,7 +9,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.runtime import Context, LoopContext, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from bot.sandbox.budget import check_int_bits, check_planned_size, check_size, current_limits
+from bot.sandbox.budget import check_int_bits, check_planned_size, check_size, current_limits, weight
 from bot.sandbox.filters import FILTERS, INTERNAL_FILTERS, TESTS
 from bot.sandbox.policy import LOOP_ATTRIBUTES, bound_tree, check_policy
 
@@ -39,6 +39,8 @@ class UserTemplateEnvironment(ImmutableSandboxedEnvironment):
             # A line holding only {% if %} or {% for %} leaves no blank line behind.
             trim_blocks=True,
             lstrip_blocks=True,
+            # Every {{ value }} is weighed before Jinja2 turns it into text.
+            finalize=check_size,
             cache_size=0,
         )
         self.globals.clear()
@@ -105,13 +107,13 @@ def _check_operands(operator: str, left: Any, right: Any) -> None:
     if operator == "*":
         sequence, count = (left, right) if isinstance(left, str | list | tuple) else (right, left)
         if isinstance(sequence, str | list | tuple) and isinstance(count, int):
-            check_planned_size(len(sequence) * max(count, 0))
+            check_planned_size(weight(sequence) * max(count, 0))
         elif isinstance(left, int) and isinstance(right, int):
             check_int_bits(abs(left).bit_length() + abs(right).bit_length())
     elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
         check_int_bits(math.ceil(max(abs(left), 1).bit_length() * min(right, 10**9)))
     elif operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
-        check_planned_size(len(left) + len(right))
+        check_planned_size(weight(left) + weight(right))
 
 
 _BINOPS = {

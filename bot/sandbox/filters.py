@@ -183,6 +183,7 @@ def _concat(parts: Sequence[object]) -> str:
 INTERNAL_FILTERS: dict[str, Filter] = {
     "_counted": counted,
     "_concat": _concat,
+    "_bounded": check_size,
 }
 """Inserted by the compiler, never by authors (names starting with ``_`` are refused in source)."""
 

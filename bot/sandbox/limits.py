@@ -17,7 +17,7 @@ class Limits:
 
     source_chars: int = MAX_SOURCE_CHARS
     output_chars: int = MAX_OUTPUT_CHARS
-    #: Largest string or list any expression may build (``*``, ``+``, ``~``, filters).
+    #: Largest weight of any value an expression builds: characters + container items (budget.weight).
     value_chars: int = 10_000
     #: Iterations of all ``{% for %}`` loops together, nested ones included.
     loop_iterations: int = 1_000

@@ -109,20 +109,39 @@ def _filter_problems(node: nodes.Filter | nodes.Test, line: int) -> Iterator[Pol
 
 
 def bound_tree(tree: nodes.Template) -> nodes.Template:
-    """Rewrite ``tree`` in place so loops charge the iteration budget and ``~`` checks sizes.
+    """Rewrite ``tree`` in place so loops charge the iteration budget and values are weighed.
 
-    ``{% for x in items %}`` becomes ``{% for x in items|_counted %}`` and ``a ~ b`` becomes
-    ``[a, b]|_concat``; the internal filters live in the environment under names authors cannot
-    type (check_policy refuses ``_`` names), so they are only ever inserted here.
+    ``{% for x in items %}`` becomes ``{% for x in items|_counted %}``, a literal ``[a, b]``
+    becomes ``[a, b]|_bounded`` (weighed when built), and ``a ~ b`` becomes ``[a, b]|_concat``.
+    The internal filters live in the environment under names authors cannot type (check_policy
+    refuses ``_`` names), so they are only ever inserted here.
     """
     for loop in list(tree.find_all(nodes.For)):
         loop.iter = _internal_filter(loop.iter, "_counted")
-    _replace_concats(tree)
+    _wrap_literals(tree)
+    _replace_concats(tree)  # after _wrap_literals: the lists it builds are not literals
     return tree
 
 
 def _internal_filter(value: nodes.Node, name: str) -> nodes.Filter:
     return nodes.Filter(value, name, [], [], None, None, lineno=value.lineno)
+
+
+def _is_literal(node: object) -> bool:
+    """A list, dict or (loaded, not assigned-to) tuple literal: each is weighed when built."""
+    if isinstance(node, nodes.Tuple):
+        return node.ctx == "load"
+    return isinstance(node, nodes.List | nodes.Dict)
+
+
+def _wrap_literals(node: nodes.Node) -> None:
+    for child in list(node.iter_child_nodes()):
+        _wrap_literals(child)  # innermost first: an outer literal then sees weighed children
+    for field, value in node.iter_fields():
+        if _is_literal(value):
+            setattr(node, field, _internal_filter(value, "_bounded"))
+        elif isinstance(value, list):
+            value[:] = [_internal_filter(v, "_bounded") if _is_literal(v) else v for v in value]
 
 
 def _replace_concats(node: nodes.Node) -> None:

@@ -8,6 +8,7 @@ from bot.errors import TemplateError
 
 _MAX_DEPTH = 3
 _MAX_TEXT = 4_000
+_MAX_TOTAL = 20_000
 
 
 def plain_values(values: Mapping[str, object]) -> dict[str, object]:
@@ -16,7 +17,20 @@ def plain_values(values: Mapping[str, object]) -> dict[str, object]:
     Subclasses (a ``Markup``, an enum, a model object) are converted or refused so that no method
     or attribute of a richer type ever reaches the template.
     """
-    return {_key(k): _plain(v, 0) for k, v in values.items()}
+    copied = {_key(k): _plain(v, 0) for k, v in values.items()}
+    if _weight(copied) > _MAX_TOTAL:
+        raise TemplateError(f"the values are larger than {_MAX_TOTAL:,} characters and items in total")
+    return copied
+
+
+def _weight(value: object) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return len(value) + sum(_weight(k) + _weight(v) for k, v in value.items())
+    if isinstance(value, list):
+        return len(value) + sum(_weight(v) for v in value)
+    return 1
 
 
 def _key(key: object) -> str:
