@@ -8,13 +8,15 @@ Layers, from the outside in — each one holds even if the ones inside it are by
    and CPU (``RLIMIT_CPU``). This is the budget "outside the template": it holds even against a slow
    C-level call that no in-template counter could see. :meth:`RenderPool.render_async` runs the
    blocking wait in a thread, so the asyncio loop keeps serving. A normal render costs one pipe
-   round trip and a cached compiled template (p50 ≈ 0.2 ms on the dev box; see
+   round trip and a cached compiled template (p50 ≈ 0.2 ms, p95 ≈ 0.3 ms on the dev box; see
    ``tests/benchmarks/sandbox_render.py``).
 2. **Caps** (:mod:`bot.sandbox.limits`): source 4,000 chars; output 2,000 chars (Discord's message
    limit) — refused with a clear message rather than silently truncated, and enforced while the
-   output streams so a runaway loop stops early; every string or list an expression builds ≤ 10,000;
-   integers ≤ 4,096 bits; all ``{% for %}`` iterations together ≤ 1,000. Loops are allowed (lists of
-   items are a real need) but bounded by that shared counter, compiled into every loop.
+   output streams so a runaway loop stops early; every value an expression builds weighs ≤ 10,000
+   (characters plus container items, shared references counted each time, so printing or comparing
+   it is bounded too); integers ≤ 4,096 bits; all ``{% for %}`` iterations together ≤ 1,000.
+   Loops are allowed (lists of items are a real need) but bounded by that shared counter,
+   compiled into every loop.
 3. **Dialect** (:mod:`bot.sandbox.policy`, :mod:`bot.sandbox.environment`): an
    ``ImmutableSandboxedEnvironment`` with no globals, no loader, a whitelist of bounded filters and
    tests, no calls, no attribute access (only ``loop.index``-style fields; plain dict keys by
