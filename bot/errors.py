@@ -7,3 +7,28 @@ class DisputeDeskError(Exception):
 
 class ConfigError(DisputeDeskError):
     """A setting is missing or invalid."""
+
+
+class TemplateError(DisputeDeskError):
+    """A quick-reply template is invalid, unsafe, or went over a limit.
+
+    ``line`` is the 1-based line in the template source when the problem has one, so authors can
+    find it; ``str(error)`` already includes it.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+class TemplateLimitError(TemplateError):
+    """A render went over a cap: time, memory, loop iterations, value size or output size."""
+
+
+class MissingVariablesError(TemplateError):
+    """Some declared variables have no value yet; ``names`` lists them in declaration order."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        super().__init__("missing values for: " + ", ".join(names))

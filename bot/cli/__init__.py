@@ -9,4 +9,5 @@ COMMAND_MODULES = (
     "bot.cli.db",
     "bot.cli.discord_admin",
     "bot.cli.engine",
+    "bot.cli.templates",
 )

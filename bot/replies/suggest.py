@@ -1,0 +1,267 @@
+"""Suggest quick replies and dispute types for a buyer's message, by keyword overlap.
+
+Deterministic and cheap (no model, no index): used by the "Draft a reply…" context menu on one
+message at a time. Search across thousands of templates is the storage layer's FTS index's job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.replies.model import ReplyTemplate
+
+_WORD = re.compile(r"[a-z0-9]+")
+_JINJA = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
+# Only words that carry no meaning in any phrase: "not", "when", "will", "or" do ("not paid",
+# "when will", "or else"), so they stay.
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "into",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "and",
+        "but",
+        "so",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "us",
+        "we",
+        "our",
+    ]
+)
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def normalise(text: str) -> list[str]:
+    """Lowercase word stems without stopwords: "Cancelled orders" -> ["cancel", "order"]."""
+    return [_stem(word) for word in _WORD.findall(text.lower().replace("'", "")) if word not in _STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            stem = word[: -len(suffix)]
+            # "cancelled" -> "cancell" -> "cancel", so it meets "cancel".
+            if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+                stem = stem[:-1]
+            return stem
+    return word
+
+
+def _contains_phrase(tokens: list[str], phrase: list[str]) -> bool:
+    if not phrase:
+        return False
+    width = len(phrase)
+    return any(tokens[i : i + width] == phrase for i in range(len(tokens) - width + 1))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A template name (or a dispute type id) and how well it matched; higher is better."""
+
+    id: str
+    score: float
+
+
+# Weights per field: a phrase the template lists as a keyword says most; its body says least.
+_FIELD_WEIGHTS = (("keywords", 3.0), ("title", 2.0), ("name", 0.5), ("category", 1.0), ("description", 1.0))
+_BODY_WEIGHT = 0.25
+
+
+def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[Suggestion]:
+    """The ``k`` templates that best match ``text``, best first; ties broken by name."""
+    tokens = normalise(text)
+    if not tokens:
+        return []
+    query = set(tokens)
+    scored = [Suggestion(t.name, _template_score(t, tokens, query)) for t in templates]
+    ranked = sorted((s for s in scored if s.score > 0), key=lambda s: (-s.score, s.id))
+    return ranked[:k]
+
+
+def _template_score(template: ReplyTemplate, tokens: list[str], query: set[str]) -> float:
+    score = 0.0
+    for keyword in template.keywords:
+        phrase = normalise(keyword)
+        if _contains_phrase(tokens, phrase):
+            score += 3.0 * len(phrase)  # "partial refund" matched says more than "refund"
+    fields = {
+        "title": template.title,
+        "name": template.name.replace("-", " "),
+        "category": template.category.replace("-", " "),
+        "description": template.description,
+    }
+    for field, weight in _FIELD_WEIGHTS[1:]:
+        score += weight * len(query & set(normalise(fields[field])))
+    body_words = {w for _, body in template.bodies for w in normalise(_JINJA.sub(" ", body))}
+    score += _BODY_WEIGHT * len(query & body_words)
+    return round(score, 3)
+
+
+DISPUTE_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "cancellation_after_delivery": (
+        "cancel",
+        "cancellation",
+        "cancel the order",
+        "not satisfied",
+        "unsatisfied",
+        "not happy",
+        "don't want it",
+        "want my money back",
+        "refund",
+    ),
+    "scope_creep": (
+        "also add",
+        "can you also",
+        "one more thing",
+        "new feature",
+        "small change",
+        "quick change",
+        "while you're at it",
+        "not included",
+        "extra page",
+        "add a",
+    ),
+    "revision_loop": (
+        "revision",
+        "another revision",
+        "change it again",
+        "redo",
+        "not what i wanted",
+        "try again",
+        "more changes",
+        "still not right",
+    ),
+    "partial_refund_demand": (
+        "partial refund",
+        "discount",
+        "half the money",
+        "half back",
+        "some money back",
+        "refund part",
+        "50%",
+        "lower the price",
+    ),
+    "deadline_trouble": (
+        "deadline",
+        "late",
+        "when will",
+        "still waiting",
+        "extension",
+        "more time",
+        "overdue delivery",
+        "no response",
+        "requirements",
+        "delay",
+    ),
+    "leverage_threat": (
+        "1 star",
+        "one star",
+        "bad review",
+        "negative review",
+        "or else",
+        "otherwise i will",
+        "report you",
+        "leave a review",
+        "leave a 1 star",
+        "i will leave",
+        "for free or",
+        "or i will cancel",
+        "unless you",
+    ),
+    "negative_review": (
+        "left a review",
+        "left you a review",
+        "i left",
+        "posted a review",
+        "my review",
+        "the review",
+        "star review",
+        "rating",
+    ),
+    "escrow_withheld": (
+        "escrow",
+        "milestone",
+        "release the milestone",
+        "withheld",
+        "funds",
+        "release the funds",
+    ),
+    "hourly_dispute": (
+        "hourly",
+        "tracked time",
+        "work diary",
+        "manual time",
+        "hours",
+        "timesheet",
+        "weekly limit",
+    ),
+    "chargeback": ("chargeback", "charge back", "paypal", "stripe", "dispute", "bank", "claim", "reversed"),
+    "late_payment": (
+        "invoice",
+        "overdue",
+        "not paid",
+        "unpaid",
+        "payment",
+        "pay you",
+        "late payment",
+        "pay next week",
+    ),
+    "deposit_refund": ("deposit", "refund the deposit", "deposit back", "advance", "cancel the project"),
+    "work_used_after_refund": (
+        "still using",
+        "using the design",
+        "after the refund",
+        "live site",
+        "copyright",
+        "license",
+        "used the work",
+    ),
+}
+"""Dispute type id -> phrases a buyer's message about it tends to contain."""
+
+
+def suggest_dispute_types(
+    text: str, k: int = 3, keywords: Mapping[str, tuple[str, ...]] = DISPUTE_KEYWORDS
+) -> list[Suggestion]:
+    """The ``k`` dispute types whose phrases ``text`` contains most, best first."""
+    tokens = normalise(text)
+    scored = []
+    for type_id, phrases in keywords.items():
+        score = 0.0
+        for phrase in phrases:
+            words = normalise(phrase)
+            if _contains_phrase(tokens, words):
+                score += float(len(words))
+        if score > 0:
+            scored.append(Suggestion(type_id, score))
+    return sorted(scored, key=lambda s: (-s.score, s.id))[:k]

@@ -1,0 +1,192 @@
+"""Parse what a seller typed into a typed value, and format it for a message. Pure functions.
+
+Lenient where it is unambiguous ("$1,500", "1.500,50 €", "March 14, 2026"), strict where guessing
+could put a wrong amount or date in front of a buyer ("03/04/2026" is refused: which is the month?).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from bot.errors import DisputeDeskError
+
+
+class InvalidValueError(DisputeDeskError):
+    """A typed value could not be understood; the message says what to type instead."""
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return format_money(self)
+
+
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "₽": "RUB", "₺": "TRY", "₱": "PHP"}
+_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
+_MONEY_MAX = Decimal("1000000000")
+_MONEY_TEXT = re.compile(r"^[0-9.,\s']+$")
+
+
+def parse_money(text: str, default_currency: str = "USD") -> Money:
+    """Parse "$1,500", "1500", "1.500,50 EUR", "€ 99", "usd 20" (no negatives, at most 1e9)."""
+    raw = text.strip()
+    currency = None
+    code = re.search(r"\b([A-Za-z]{3})\b", raw)
+    if code:
+        currency = code.group(1).upper()
+        raw = raw.replace(code.group(0), "")
+    for symbol, symbol_code in _SYMBOLS.items():
+        if symbol in raw:
+            currency = currency or symbol_code
+            raw = raw.replace(symbol, "")
+    raw = raw.strip()
+    if not raw or not _MONEY_TEXT.match(raw):
+        raise InvalidValueError(f"'{text}' is not an amount; type it like 150, $1,500 or 99.50 EUR")
+    try:
+        amount = Decimal(_normalise_number(raw))
+    except InvalidOperation:
+        raise InvalidValueError(f"'{text}' is not an amount; type it like 150 or $1,500") from None
+    if amount < 0 or amount > _MONEY_MAX:
+        raise InvalidValueError(f"'{text}' is out of range for an amount")
+    return Money(amount.quantize(Decimal("0.01")), currency or default_currency.upper())
+
+
+def _normalise_number(raw: str) -> str:
+    digits = raw.replace(" ", "").replace("'", "")
+    if "," in digits and "." in digits:
+        decimal_mark = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        return digits.replace(thousands, "").replace(decimal_mark, ".")
+    if "," in digits:
+        head, _, tail = digits.rpartition(",")
+        # "99,50" is a decimal comma; "1,500" and "1,500,000" are thousands.
+        return f"{head.replace(',', '')}.{tail}" if len(tail) == 2 else digits.replace(",", "")
+    if digits.count(".") > 1:
+        return digits.replace(".", "")  # "1.500.000"
+    return digits
+
+
+def format_money(money: Money) -> str:
+    """ "$1,500", "$99.50", "€1,500", "CAD 1,500" — whole amounts without cents."""
+    whole = money.amount == money.amount.to_integral_value()
+    number = f"{money.amount:,.0f}" if whole else f"{money.amount:,.2f}"
+    prefix = _PREFIX.get(money.currency)
+    return f"{prefix}{number}" if prefix else f"{money.currency} {number}"
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+
+def parse_date(text: str, today: date | None = None) -> date:
+    """Parse "2026-03-14", "14 March 2026", "Mar 14, 2026", "14/03/2026" (unambiguous only), "tomorrow"."""
+    raw = text.strip().lower().replace(",", " ").replace(".", " ")
+    if raw in _RELATIVE and today is not None:
+        return today + timedelta(days=_RELATIVE[raw])
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            pass
+    words = raw.split()
+    if len(words) == 3:
+        parsed = _words_date(words) or _numeric_date(raw)
+        if parsed:
+            return parsed
+    elif len(words) == 1:
+        parsed = _numeric_date(raw)
+        if parsed:
+            return parsed
+    raise InvalidValueError(f"'{text}' is not a date I can read; type it like 2026-03-14 or 14 March 2026")
+
+
+def _words_date(words: list[str]) -> date | None:
+    day, month, year = (
+        (words[0], words[1], words[2]) if words[0].isdigit() else (words[1], words[0], words[2])
+    )
+    if month not in _MONTHS or not day.isdigit() or not year.isdigit():
+        return None
+    try:
+        return date(int(year), _MONTHS[month], int(day))
+    except ValueError:
+        return None
+
+
+def _numeric_date(raw: str) -> date | None:
+    match = re.fullmatch(r"(\d{1,2})[/\- ](\d{1,2})[/\- ](\d{4})", raw)
+    if not match:
+        return None
+    first, second, year = (int(g) for g in match.groups())
+    if first <= 12 and second <= 12 and first != second:
+        raise InvalidValueError(
+            f"'{raw}' could be two different dates; type it like 2026-03-14 or 14 March 2026"
+        )
+    day, month = (first, second) if first > 12 or first == second else (second, first)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def format_date(value: date) -> str:
+    """ "14 March 2026": unambiguous on both sides of the Atlantic."""
+    return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+_LINK_MAX = 512
+
+
+def parse_link(text: str) -> str:
+    """An http(s) link with a host; no spaces; at most 512 characters."""
+    raw = text.strip()
+    parts = urlsplit(raw)
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or ("." not in host and host != "localhost")
+        or any(c.isspace() for c in raw)
+        or len(raw) > _LINK_MAX
+    ):
+        raise InvalidValueError(f"'{text}' is not a link; paste the full address starting with https://")
+    return raw
+
+
+def parse_number(text: str) -> int | float:
+    """ "3", "3.5", "1,000" -> a number between -1e9 and 1e9."""
+    raw = text.strip().replace(",", "").replace(" ", "")
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidValueError(f"'{text}' is not a number") from None
+    if not number.is_finite() or abs(number) > _MONEY_MAX:
+        raise InvalidValueError(f"'{text}' is out of range")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+_TEXT_MAX = 1_000
+
+
+def parse_text(text: str) -> str:
+    value = text.strip()
+    if len(value) > _TEXT_MAX:
+        raise InvalidValueError(f"keep this under {_TEXT_MAX:,} characters (it is {len(value):,})")
+    return value

@@ -1,0 +1,248 @@
+"""Persistent worker processes that render user templates under a wall-clock, CPU and memory budget.
+
+Why processes: a Jinja2 render is pure Python; a thread cannot be stopped and an in-template
+operation counter cannot see a slow C-level call (a giant ``str.replace``). A separate process can
+be killed, and the kernel enforces its limits (``RLIMIT_AS`` for memory, ``RLIMIT_CPU`` as a
+backstop to the parent's timer).
+
+Why a hand-rolled pool rather than ``ProcessPoolExecutor``: the executor cannot kill the one worker
+that overran; it can only be shut down whole, and its remaining workers with it. Here each worker
+is a process with its own pipe; an overrun kills that process (SIGKILL) and starts a replacement,
+so the other workers keep serving.
+
+Workers start with ``forkserver`` (safe in a threaded, asyncio process, unlike ``fork``; after the
+first start a replacement costs a fork, not an interpreter start) and stay up: a normal render is
+one pipe round trip plus a cached compiled template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import queue
+import resource
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from bot.errors import TemplateError, TemplateLimitError
+from bot.sandbox.limits import DEFAULT_LIMITS, Limits
+from bot.sandbox.render import render_in_process
+from bot.sandbox.values import plain_values
+
+DEFAULT_TIMEOUT_S = 1.0
+DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024
+_QUEUE_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    workers: int = 2
+    #: Wall-clock budget of one render, measured in the parent; the worker is killed past it.
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    #: Address space a worker may add on top of what it uses once started.
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
+    limits: Limits = DEFAULT_LIMITS
+
+
+class _Worker:
+    def __init__(self, context: Any, settings: PoolSettings) -> None:
+        parent_end, child_end = multiprocessing.Pipe()
+        self.conn: Connection = parent_end
+        self.process = context.Process(
+            target=_worker_main,
+            args=(child_end, settings.memory_bytes, settings.timeout_s, settings.limits),
+            daemon=True,
+            name="dispute-desk-render",
+        )
+        self.process.start()
+        child_end.close()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.join(timeout=2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+            self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.kill()
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class RenderPool:
+    """Render user templates off the caller's process; usable from threads and from asyncio."""
+
+    def __init__(self, settings: PoolSettings | None = None) -> None:
+        self.settings = settings or PoolSettings()
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        self._context = multiprocessing.get_context(method)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._workers: list[_Worker] = []
+        self._closed = False
+
+    def start(self) -> RenderPool:
+        """Start the workers now (otherwise the first render does it)."""
+        with self._lock:
+            while len(self._workers) < self.settings.workers:
+                self._add_worker()
+        return self
+
+    def render(self, source: str, values: Mapping[str, object]) -> str:
+        """Render in a worker; raise TemplateError / TemplateLimitError on any problem or overrun."""
+        if self._closed:
+            raise TemplateError("the renderer is shut down")
+        if not self._workers:
+            self.start()
+        request = (source, plain_values(values))
+        try:
+            worker = self._idle.get(timeout=_QUEUE_TIMEOUT_S)
+        except queue.Empty:
+            raise TemplateLimitError("the template renderer is busy; try again in a moment") from None
+        try:
+            reply = self._ask(worker, request)
+        except BaseException:
+            worker = self._replace(worker)
+            raise
+        finally:
+            self._idle.put(worker)
+        return _unpack(reply)
+
+    async def render_async(self, source: str, values: Mapping[str, object]) -> str:
+        """:meth:`render` in a thread, so the event loop keeps serving while a template renders."""
+        return await asyncio.to_thread(self.render, source, values)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for worker in self._workers:
+                worker.stop()
+            self._workers.clear()
+
+    def __enter__(self) -> RenderPool:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _ask(self, worker: _Worker, request: tuple[str, dict[str, object]]) -> tuple[Any, ...]:
+        timeout = self.settings.timeout_s
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(timeout):
+                raise TemplateLimitError(
+                    f"the template took longer than {timeout:g} s to render and was stopped"
+                )
+            reply: tuple[Any, ...] = worker.conn.recv()
+        except (EOFError, OSError):
+            raise TemplateLimitError("the template used too much memory or CPU and was stopped") from None
+        if reply[0] == "fatal":  # the worker reported and exited (MemoryError): replace it
+            raise TemplateLimitError(reply[1])
+        return reply
+
+    def _add_worker(self) -> _Worker:
+        worker = _Worker(self._context, self.settings)
+        self._workers.append(worker)
+        self._idle.put(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.kill()
+        fresh = _Worker(self._context, self.settings)
+        with self._lock:
+            self._workers = [fresh if w is worker else w for w in self._workers]
+        return fresh
+
+
+def _unpack(reply: tuple[Any, ...]) -> str:
+    if reply[0] == "ok":
+        return str(reply[1])
+    kind, message, line = reply[1], reply[2], reply[3]
+    error_class = TemplateLimitError if kind == "limit" else TemplateError
+    raise error_class(message, line)
+
+
+_default_pool: RenderPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> RenderPool:
+    """The process-wide pool the bot and the CLI share (started lazily, closed at exit)."""
+    global _default_pool
+    with _default_lock:
+        if _default_pool is None:
+            import atexit
+
+            _default_pool = RenderPool()
+            atexit.register(_default_pool.close)
+        return _default_pool
+
+
+# ---- inside the worker process -------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, memory_bytes: int, timeout_s: float, limits: Limits) -> None:
+    _limit_memory(memory_bytes)
+    cpu_seconds = int(timeout_s) + 2
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        _limit_cpu(cpu_seconds)
+        try:
+            reply: tuple[Any, ...] = ("ok", render_in_process(request[0], request[1], limits))
+        except TemplateLimitError as error:
+            reply = ("error", "limit", error.message, error.line)
+        except TemplateError as error:
+            reply = ("error", "template", error.message, error.line)
+        except MemoryError:
+            # The heap may be in a poor state: report, then exit so the parent starts a fresh worker.
+            conn.send(("fatal", "the template used too much memory and was stopped"))
+            return
+        except Exception as error:  # a bug or an unforeseen trick: report it, never crash the bot
+            reply = (
+                "error",
+                "template",
+                f"the template could not be rendered ({type(error).__name__})",
+                None,
+            )
+        conn.send(reply)
+
+
+def _limit_memory(extra_bytes: int) -> None:
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return  # no /proc: rely on the parent's timer alone
+    limit = current + extra_bytes
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _limit_cpu(seconds: int) -> None:
+    # RLIMIT_CPU counts the process's whole life, so move the soft limit forward before each
+    # render: past it the kernel sends SIGXCPU, which kills a worker the parent failed to stop.
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = int(used.ru_utime + used.ru_stime) + 1
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = spent + seconds
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))

@@ -1,0 +1,85 @@
+"""Suggestions for the "Draft a reply…" context menu: templates and dispute types by keyword overlap."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.replies import load_library
+from bot.replies.suggest import DISPUTE_KEYWORDS, normalise, suggest, suggest_dispute_types
+
+LIBRARY = load_library()
+
+DISPUTE_TYPE_IDS = {
+    "cancellation_after_delivery",
+    "scope_creep",
+    "revision_loop",
+    "partial_refund_demand",
+    "deadline_trouble",
+    "leverage_threat",
+    "negative_review",
+    "escrow_withheld",
+    "hourly_dispute",
+    "chargeback",
+    "late_payment",
+    "deposit_refund",
+    "work_used_after_refund",
+}
+
+
+@pytest.mark.parametrize(
+    ("message", "template", "dispute_type"),
+    [
+        ("Do it for free or I will leave you one star", "leverage-threat-reply", "leverage_threat"),
+        (
+            "Can you also add a booking calendar? It should be a small change",
+            "scope-new-work-quote",
+            "scope_creep",
+        ),
+        ("Invoice INV-9 is overdue, sorry, I will pay next week", "remind-late-7-14", "late_payment"),
+        (
+            "Hi! When will the delivery be ready? The deadline is tomorrow",
+            "extension-request",
+            "deadline_trouble",
+        ),
+        ("I want a partial refund, 50% back", "cancel-partial-refund-offer", "partial_refund_demand"),
+        ("I opened a chargeback with PayPal", "chargeback-rebuttal", "chargeback"),
+        ("Client will not release the milestone from escrow", "milestone-release-request", "escrow_withheld"),
+        ("I cancelled the project, please refund the deposit", "deposit-settlement", "deposit_refund"),
+        (
+            "You were refunded but are still using the design on your live site",
+            "work-used-after-refund",
+            "work_used_after_refund",
+        ),
+        ("Please send another revision, this is still not right", "revision-itemised", "revision_loop"),
+    ],
+)
+def test_best_match(message: str, template: str, dispute_type: str) -> None:
+    assert template in [s.id for s in suggest(message, LIBRARY, k=2)]
+    assert suggest_dispute_types(message)[0].id == dispute_type
+
+
+def test_off_platform_request_suggests_the_decline() -> None:
+    assert (
+        suggest("let us talk on whatsapp, send me your email", LIBRARY)[0].id == "offplatform-decline-contact"
+    )
+
+
+def test_results_are_bounded_ranked_and_deterministic() -> None:
+    message = "I am not satisfied, cancel the order or I will leave a 1 star review"
+    first = suggest(message, LIBRARY, k=5)
+    assert len(first) == 5 and first == suggest(message, LIBRARY, k=5)
+    assert [s.score for s in first] == sorted((s.score for s in first), reverse=True)
+    assert suggest_dispute_types(message, k=2)[0].id == "leverage_threat"
+
+
+def test_nothing_to_match() -> None:
+    assert suggest("", LIBRARY) == [] and suggest("the of and", LIBRARY) == []
+    assert suggest_dispute_types("lovely weather today") == []
+
+
+def test_dispute_map_covers_every_type() -> None:
+    assert set(DISPUTE_KEYWORDS) == DISPUTE_TYPE_IDS
+
+
+def test_normalise_stems_and_keeps_meaningful_small_words() -> None:
+    assert normalise("Cancelled orders, NOT paid!") == ["cancel", "order", "not", "paid"]
