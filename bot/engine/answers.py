@@ -110,6 +110,8 @@ def _parse(question: Question, raw: Any, now: datetime, answers: Mapping[str, An
         else:
             if raw != raw or raw in (float("inf"), float("-inf")) or raw < 0:
                 raise ValueError(f"{raw!r} is not a non-negative amount")
+            if raw > parsing.MAX_AMOUNT:
+                raise ValueError(f"{raw!r} is too large an amount")
             money = parsing.Money(Decimal(str(raw)).quantize(Decimal("0.01")), None)
         _check_bounds(question, float(money.amount))
         if money.currency:

@@ -30,6 +30,9 @@ _IN_RE = re.compile(r"^in\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours
 _TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 
 
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 @dataclass(frozen=True)
 class Money:
     """An amount with an optional ISO 4217 currency (None when the text named none)."""
@@ -71,6 +74,8 @@ def parse_money(text: str) -> Money:
     except InvalidOperation as exc:  # pragma: no cover - the regex already guarantees digits
         raise ValueError(f"{text!r} is not an amount") from exc
     amount *= {"": 1, "k": 1_000, "m": 1_000_000}[match.group("suffix")]
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{text.strip()!r} is too large an amount")
     return Money(amount.quantize(Decimal("0.01")), currency)
 
 
