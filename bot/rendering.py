@@ -95,7 +95,7 @@ def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
     if len(text) <= limit:
         return [text]
     if not separators:
-        return [text[i: i + limit] for i in range(0, len(text), limit)]
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
     separator, rest = separators[0], separators[1:]
     pieces = [piece.strip() for piece in text.split(separator)]
     chunks: list[str] = []

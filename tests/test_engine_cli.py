@@ -10,8 +10,13 @@ from tests.engine_fixtures import ROOT
 
 def draft(answers: str | None = None, stdin: str = "", **kwargs) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    args = Namespace(schema=kwargs.get("schema", False), answers=answers, format=kwargs.get("fmt", "json"),
-                     tone=None, now="2026-11-28T12:00:00Z")
+    args = Namespace(
+        schema=kwargs.get("schema", False),
+        answers=answers,
+        format=kwargs.get("fmt", "json"),
+        tone=None,
+        now="2026-11-28T12:00:00Z",
+    )
     code = draft_command(args, stdin=io.StringIO(stdin), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
 

@@ -27,12 +27,38 @@ from bot.engine.paths import explore, shape
 from tests.engine_fixtures import S1_NOW
 
 PLATFORMS = {"fiverr", "upwork", "freelancer", "peopleperhour", "direct", "other"}
-TYPES = {"cancellation_after_delivery", "scope_creep", "revision_loop", "partial_refund_demand",
-         "deadline_trouble", "leverage_threat", "negative_review", "escrow_withheld", "hourly_dispute",
-         "chargeback", "late_payment", "deposit_refund", "work_used_after_refund"}
-SCRIPT_IDS = {"platform", "dispute_type", "order_state", "order_value", "currency", "request_received_at",
-              "delivered_at", "revisions_included", "revisions_used", "out_of_scope_work_done",
-              "buyer_message", "goal", "tone", "extra_price", "payment_processor"}
+TYPES = {
+    "cancellation_after_delivery",
+    "scope_creep",
+    "revision_loop",
+    "partial_refund_demand",
+    "deadline_trouble",
+    "leverage_threat",
+    "negative_review",
+    "escrow_withheld",
+    "hourly_dispute",
+    "chargeback",
+    "late_payment",
+    "deposit_refund",
+    "work_used_after_refund",
+}
+SCRIPT_IDS = {
+    "platform",
+    "dispute_type",
+    "order_state",
+    "order_value",
+    "currency",
+    "request_received_at",
+    "delivered_at",
+    "revisions_included",
+    "revisions_used",
+    "out_of_scope_work_done",
+    "buyer_message",
+    "goal",
+    "tone",
+    "extra_price",
+    "payment_processor",
+}
 
 
 def test_every_label_fits_discord(flow: Flow) -> None:
@@ -47,9 +73,11 @@ def test_every_label_fits_discord(flow: Flow) -> None:
 
 
 def test_script_ids_and_values(flow: Flow) -> None:
-    assert SCRIPT_IDS <= set(flow.by_id)
-    values = {qid: {o.value for o in flow.by_id[qid].options} for qid in
-              ("platform", "dispute_type", "goal", "tone", "payment_processor")}
+    assert set(flow.by_id) >= SCRIPT_IDS
+    values = {
+        qid: {o.value for o in flow.by_id[qid].options}
+        for qid in ("platform", "dispute_type", "goal", "tone", "payment_processor")
+    }
     assert values["platform"] == PLATFORMS
     assert values["dispute_type"] == TYPES
     assert values["goal"] == {"get_paid_in_full", "keep_rating", "end_amicably", "minimise_time"}
@@ -78,15 +106,24 @@ def test_every_reachable_outcome_renders_in_every_tone_within_limits(flow: Flow)
     assert report.renders >= report.paths * 3
 
 
-@pytest.mark.parametrize(("mutation", "problem"), [
-    ({"prompt": "x" * 46}, "Discord allows 45"),
-    ({"kind": "colour"}, "kind 'colour'"),
-    ({"when": {"nothing": ["a"]}}, "not an earlier question"),
-    ({"options": [{"value": "a", "label": "A"}]}, "2 to 25 options"),
-])
+@pytest.mark.parametrize(
+    ("mutation", "problem"),
+    [
+        ({"prompt": "x" * 46}, "Discord allows 45"),
+        ({"kind": "colour"}, "kind 'colour'"),
+        ({"when": {"nothing": ["a"]}}, "not an earlier question"),
+        ({"options": [{"value": "a", "label": "A"}]}, "2 to 25 options"),
+    ],
+)
 def test_invalid_flows_are_rejected_with_the_problem(mutation: dict, problem: str) -> None:
-    base = {"id": "q", "page": "q", "kind": "choice", "prompt": "Q?", "help": "h",
-            "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}
+    base = {
+        "id": "q",
+        "page": "q",
+        "kind": "choice",
+        "prompt": "Q?",
+        "help": "h",
+        "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+    }
     with pytest.raises(FlowError) as caught:
         parse_flow({"questions": [{**base, **mutation}]})
     assert problem in str(caught.value)

@@ -8,11 +8,19 @@ from bot.engine.parsing import parse_date, parse_datetime, parse_money, parse_nu
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("text", "amount", "currency"), [
-    ("1500", "1500.00", None), ("1,500", "1500.00", None), ("$1500", "1500.00", "USD"),
-    ("1.5k", "1500.00", None), ("1500 EUR", "1500.00", "EUR"), ("€900.50", "900.50", "EUR"),
-    ("£ 2,000", "2000.00", "GBP"), ("usd 75", "75.00", "USD"),
-])
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("1500", "1500.00", None),
+        ("1,500", "1500.00", None),
+        ("$1500", "1500.00", "USD"),
+        ("1.5k", "1500.00", None),
+        ("1500 EUR", "1500.00", "EUR"),
+        ("€900.50", "900.50", "EUR"),
+        ("£ 2,000", "2000.00", "GBP"),
+        ("usd 75", "75.00", "USD"),
+    ],
+)
 def test_money(text: str, amount: str, currency: str | None) -> None:
     money = parse_money(text)
     assert money.amount == Decimal(amount)
@@ -34,16 +42,19 @@ def test_numbers() -> None:
         parse_number("five")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-11-27 14:00", datetime(2026, 11, 27, 14, tzinfo=UTC)),
-    ("2026-11-27T06:00:00Z", datetime(2026, 11, 27, 6, tzinfo=UTC)),
-    ("yesterday 14:00", datetime(2026, 11, 27, 14, tzinfo=UTC)),
-    ("30 hours ago", datetime(2026, 11, 27, 6, tzinfo=UTC)),
-    ("10 days ago", datetime(2026, 11, 18, 12, tzinfo=UTC)),
-    ("in 20 hours", datetime(2026, 11, 29, 8, tzinfo=UTC)),
-    ("today 2pm", datetime(2026, 11, 28, 14, tzinfo=UTC)),
-    ("now", NOW),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-27 14:00", datetime(2026, 11, 27, 14, tzinfo=UTC)),
+        ("2026-11-27T06:00:00Z", datetime(2026, 11, 27, 6, tzinfo=UTC)),
+        ("yesterday 14:00", datetime(2026, 11, 27, 14, tzinfo=UTC)),
+        ("30 hours ago", datetime(2026, 11, 27, 6, tzinfo=UTC)),
+        ("10 days ago", datetime(2026, 11, 18, 12, tzinfo=UTC)),
+        ("in 20 hours", datetime(2026, 11, 29, 8, tzinfo=UTC)),
+        ("today 2pm", datetime(2026, 11, 28, 14, tzinfo=UTC)),
+        ("now", NOW),
+    ],
+)
 def test_datetimes(text: str, expected: datetime) -> None:
     assert parse_datetime(text, now=NOW) == expected
 

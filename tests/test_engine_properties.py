@@ -1,5 +1,6 @@
 """Arbitrary answers: the engine accepts them or raises a domain error, nothing else."""
 
+import contextlib
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
@@ -15,9 +16,15 @@ FLOW = load_flow()
 IDS = [question.id for question in FLOW.questions]
 OPTION_VALUES = sorted({o.value for q in FLOW.questions for o in q.options})
 raw_values = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**9, 10**12), st.floats(allow_nan=True), st.text(max_size=60),
-    st.sampled_from(OPTION_VALUES), st.sampled_from(["1,500", "$1.5k", "30 hours ago", "2026-11-27 14:00",
-                                                   "yes", "no", "EUR", "https://example.com"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**9), 10**12),
+    st.floats(allow_nan=True),
+    st.text(max_size=60),
+    st.sampled_from(OPTION_VALUES),
+    st.sampled_from(
+        ["1,500", "$1.5k", "30 hours ago", "2026-11-27 14:00", "yes", "no", "EUR", "https://example.com"]
+    ),
     st.lists(st.sampled_from(OPTION_VALUES), max_size=3),
 )
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
@@ -44,10 +51,8 @@ def test_stepwise_answers_never_crash(data: st.DataObject, now: datetime) -> Non
             return
         options = [o.value for o in question.options_for(session.answers)]
         raw = data.draw(st.one_of(raw_values, st.sampled_from(options)) if options else raw_values)
-        try:
+        with contextlib.suppress(DisputeDeskError):
             session = record_answer(FLOW, session, question.id, raw, now=now)
-        except DisputeDeskError:
-            pass
 
 
 @given(st.text(max_size=5000), st.integers(1, 300))

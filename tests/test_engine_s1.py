@@ -12,8 +12,10 @@ from bot.engine.wording import check_wording
 from tests.engine_fixtures import ROOT
 
 S1_FILE = str(ROOT / "examples" / "s1-fiverr-cancellation.json")
-FORBIDDEN_TO_BUYER = re.compile(r"(?i)review|star|rating|cancel the order or|paypal|pay\b|payment|e-?mail|"
-                                r"outside fiverr|whatsapp|phone")
+FORBIDDEN_TO_BUYER = re.compile(
+    r"(?i)review|star|rating|cancel the order or|paypal|pay\b|payment|e-?mail|"
+    r"outside fiverr|whatsapp|phone"
+)
 
 
 def run_draft(tone: str, fmt: str = "json") -> dict:
@@ -65,11 +67,16 @@ def test_s1(tone: str) -> None:
 
 
 def test_s1_tones_keep_the_facts() -> None:
-    texts = {tone: {d["id"]: d["text"] for d in run_draft(tone)["drafts"]} for tone in ("friendly", "neutral", "firm")}
+    texts = {
+        tone: {d["id"]: d["text"] for d in run_draft(tone)["drafts"]}
+        for tone in ("friendly", "neutral", "firm")
+    }
     for draft_id in texts["neutral"]:
         numbers = {tone: sorted(re.findall(r"\d+(?:[.,]\d+)*", texts[tone][draft_id])) for tone in texts}
         assert numbers["friendly"] == numbers["neutral"] == numbers["firm"], draft_id
-        assert len({texts[tone][draft_id] for tone in texts}) == 3, f"{draft_id}: tones should differ in wording"
+        assert len({texts[tone][draft_id] for tone in texts}) == 3, (
+            f"{draft_id}: tones should differ in wording"
+        )
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])

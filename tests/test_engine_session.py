@@ -22,8 +22,9 @@ from tests.engine_fixtures import S1_NOW
 def answer_all(flow: Flow, answers: dict) -> Session:
     session = start_session(flow, now=S1_NOW)
     while (question := next_question(flow, session)) is not None:
-        session = record_answer(flow, session, question.id, answers.get(question.id, question.default),
-                                now=S1_NOW)
+        session = record_answer(
+            flow, session, question.id, answers.get(question.id, question.default), now=S1_NOW
+        )
     return session
 
 
@@ -58,8 +59,9 @@ def test_jump_keeps_later_answers_that_stay_relevant(flow: Flow, s1_answers: dic
     edited = record_answer(flow, edited, "order_value", "2000", now=S1_NOW)
     assert is_complete(flow, edited) and edited.answers["buyer_message"] == s1_answers["buyer_message"]
     # changing the dispute type drops the answers that no longer apply
-    retyped = record_answer(flow, jump_to(flow, session, "dispute_type"), "dispute_type", "scope_creep",
-                            now=S1_NOW)
+    retyped = record_answer(
+        flow, jump_to(flow, session, "dispute_type"), "dispute_type", "scope_creep", now=S1_NOW
+    )
     assert "revisions_used" not in retyped.answers and "agreed_scope" in retyped.answers
     assert next_question(flow, retyped).id == "new_items"
 
