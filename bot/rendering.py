@@ -66,13 +66,12 @@ def render_template(name: str, context: Mapping[str, Any]) -> str:
 
 
 def _tidy(text: str) -> str:
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    tidy: list[str] = []
-    for line in lines:
-        if not line and tidy and not tidy[-1]:
-            continue
-        tidy.append(line)
-    return "\n".join(tidy)
+    """Strip trailing spaces and collapse runs of blank lines to one (cheap str methods only)."""
+    if " \n" in text or "\t\n" in text:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def split_message(text: str, limit: int = DISCORD_MESSAGE_LIMIT) -> list[str]:
@@ -95,7 +94,7 @@ def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
     if len(text) <= limit:
         return [text]
     if not separators:
-        return [text[i: i + limit] for i in range(0, len(text), limit)]
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
     separator, rest = separators[0], separators[1:]
     pieces = [piece.strip() for piece in text.split(separator)]
     chunks: list[str] = []

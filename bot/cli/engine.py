@@ -32,13 +32,19 @@ NOT_A_TERMINAL = """\
 
 def register(subparsers: Any) -> None:
     """Add `try`, `draft` and `check` to the `python -m bot` parser."""
-    try_parser = subparsers.add_parser("try", help="Answer the dispute questionnaire in this terminal.",
-                                       description="Interactive questionnaire; no token, no network.")
+    try_parser = subparsers.add_parser(
+        "try",
+        help="Answer the dispute questionnaire in this terminal.",
+        description="Interactive questionnaire; no token, no network.",
+    )
     try_parser.add_argument("--now", help="pretend the time is this ISO-8601 moment (UTC)")
     try_parser.set_defaults(handler=try_command)
 
-    draft = subparsers.add_parser("draft", help="Plan the outcome and drafts from an answers file.",
-                                  description="Non-interactive: answers as JSON in, outcome out.")
+    draft = subparsers.add_parser(
+        "draft",
+        help="Plan the outcome and drafts from an answers file.",
+        description="Non-interactive: answers as JSON in, outcome out.",
+    )
     source = draft.add_mutually_exclusive_group(required=True)
     source.add_argument("--answers", metavar="FILE|-", help="JSON object of answers keyed by question id")
     source.add_argument("--schema", action="store_true", help="print the questionnaire as JSON and exit")
@@ -65,8 +71,12 @@ def _read_answers(source: str, stdin: IO[str]) -> dict[str, Any]:
     return data
 
 
-def draft_command(args: argparse.Namespace, stdin: IO[str] | None = None, stdout: IO[str] | None = None,
-                  stderr: IO[str] | None = None) -> int:
+def draft_command(
+    args: argparse.Namespace,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+) -> int:
     """Exit 0 with the outcome; 2 with one line per problem when answers are bad or missing."""
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     flow = load_flow()
@@ -109,8 +119,10 @@ def check_command(args: argparse.Namespace, stdout: IO[str] | None = None) -> in
         stdout.write(f"check: {len(report.problems)} problem(s)\n")
         stdout.write("".join(f"  - {problem}\n" for problem in report.problems))
         return 1
-    stdout.write(f"check: ok — flow valid; {report.paths} paths, {report.renders} drafts rendered "
-                 f"in {len(TONES)} tones, all within Discord's limits\n")
+    stdout.write(
+        f"check: ok — flow valid; {report.paths} paths, {report.renders} drafts rendered "
+        f"in {len(TONES)} tones, all within Discord's limits\n"
+    )
     return 0
 
 

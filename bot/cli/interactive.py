@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -35,16 +36,25 @@ def ask(question: Question, session: Session, now: datetime, can_go_back: bool) 
     instruction = question.help
     if question.kind in {"choice", "yes_no"}:
         if question.kind == "choice":
-            choices = [questionary.Choice(o.label, value=o.value, description=o.description or None)
-                       for o in question.options_for(session.answers)]
+            choices = [
+                questionary.Choice(o.label, value=o.value, description=o.description or None)
+                for o in question.options_for(session.answers)
+            ]
         else:
             choices = [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
-        values = [choice.value for choice in choices]
-        return questionary.select(prompt, choices=choices + back, instruction=f"({instruction})",
-                                  default=default if default in values else None).ask()
+        return questionary.select(
+            prompt,
+            choices=choices + back,
+            instruction=f"({instruction})",
+            default=next((choice for choice in choices if choice.value == default), None),
+        ).ask()
     if question.kind == "multi_choice":
-        choices = [questionary.Choice(o.label, value=o.value, checked=isinstance(default, list) and
-                                      o.value in default) for o in question.options_for(session.answers)]
+        choices = [
+            questionary.Choice(
+                o.label, value=o.value, checked=isinstance(default, list) and o.value in default
+            )
+            for o in question.options_for(session.answers)
+        ]
         return questionary.checkbox(prompt, choices=choices, instruction=f"({instruction})").ask()
 
     def validate(text: str) -> bool | str:
@@ -61,8 +71,12 @@ def ask(question: Question, session: Session, now: datetime, can_go_back: bool) 
     hint = f"{instruction}  (type < to go back)" if can_go_back else instruction
     if question.kind == "long_text":
         hint += "  [Alt+Enter or Esc, Enter to finish]"
-    answer = questionary.text(f"{prompt}\n  {hint}\n ", default=_display_default(question, default),
-                              validate=validate, multiline=question.kind == "long_text").ask()
+    answer = questionary.text(
+        f"{prompt}\n  {hint}\n ",
+        default=_display_default(question, default),
+        validate=validate,
+        multiline=question.kind == "long_text",
+    ).ask()
     if isinstance(answer, str) and answer.strip().lower() in BACK_WORDS:
         return BACK
     return answer
@@ -75,10 +89,8 @@ def questionnaire(flow: Flow, now: datetime) -> Session | None:
         if raw is None:
             return None
         if raw == BACK:
-            try:
+            with contextlib.suppress(SessionError):
                 session = go_back(flow, session)
-            except SessionError:
-                pass
             continue
         try:
             session = record_answer(flow, session, question.id, raw, now=now)
@@ -89,8 +101,7 @@ def questionnaire(flow: Flow, now: datetime) -> Session | None:
 
 def run_interactive(*, now: datetime, stdout: IO[str]) -> int:
     flow = load_flow()
-    questionary.print("Dispute Desk — answer a few questions (about a minute). Ctrl-C to quit.",
-                      style="bold")
+    questionary.print("Dispute Desk — answer a few questions (about a minute). Ctrl-C to quit.", style="bold")
     session = questionnaire(flow, now)
     if session is None:
         stdout.write("Stopped; nothing was saved.\n")

@@ -110,6 +110,8 @@ def _parse(question: Question, raw: Any, now: datetime, answers: Mapping[str, An
         else:
             if raw != raw or raw in (float("inf"), float("-inf")) or raw < 0:
                 raise ValueError(f"{raw!r} is not a non-negative amount")
+            if raw > parsing.MAX_AMOUNT:
+                raise ValueError(f"{raw!r} is too large an amount")
             money = parsing.Money(Decimal(str(raw)).quantize(Decimal("0.01")), None)
         _check_bounds(question, float(money.amount))
         if money.currency:
@@ -139,8 +141,9 @@ def _parse(question: Question, raw: Any, now: datetime, answers: Mapping[str, An
     return Parsed(text, implied)
 
 
-def parse_answer(question: Question, raw: Any, *, now: datetime,
-                 answers: Mapping[str, Any] | None = None) -> Parsed:
+def parse_answer(
+    question: Question, raw: Any, *, now: datetime, answers: Mapping[str, Any] | None = None
+) -> Parsed:
     """Validate ``raw`` for ``question``; raise InvalidAnswer naming the question and what is allowed."""
     context = answers or {}
     try:

@@ -53,7 +53,7 @@ def check_outcomes(flow: Flow, *, now: datetime, limit: int | None = None) -> Ch
         session = Session(flow.version, now, MappingProxyType(answers), tuple(answers))
         try:
             prepared = prepare(flow, session, now=now, facts=facts)
-        except Exception as exc:  # noqa: BLE001 - the checker reports every failure
+        except Exception as exc:
             _add(problems, seen, f"{case}: planning failed: {exc}")
             continue
         if not prepared.plan.options or not prepared.plan.drafts:
@@ -70,7 +70,8 @@ def check_outcomes(flow: Flow, *, now: datetime, limit: int | None = None) -> Ch
                     _add(problems, seen, f"{case}: draft {spec.id} ({tone}): {exc}")
                     continue
                 where = f"{case}: draft {spec.id} ({tone})"
-                for problem in _draft_problems(draft.text, spec.id, spec.audience, answers["platform"]):
+                platform = str(answers["platform"])
+                for problem in _draft_problems(draft.text, spec.id, spec.audience, platform):
                     _add(problems, seen, f"{where}: {problem}")
                 numbers[tone] = numbers_in(draft.text)
             if len({tuple(value) for value in numbers.values()}) > 1:
@@ -85,7 +86,7 @@ def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> I
     if found:
         yield f"unfilled placeholder {found.group(0)!r}"
     if audience in {"buyer", "public"} and len(text) > DISCORD_MESSAGE_LIMIT:
-        yield f"{len(text)} chars, a buyer/public draft must fit one Discord message ({DISCORD_MESSAGE_LIMIT})"
+        yield f"{len(text)} chars; a buyer/public draft must fit one message ({DISCORD_MESSAGE_LIMIT})"
     if any(len(part) > DISCORD_MESSAGE_LIMIT for part in split_message(text)):
         yield "does not split into Discord-sized messages"
     for warning in check_wording(text, platform=platform, audience=audience):

@@ -15,7 +15,9 @@ from typing import Any
 Scalar = str | bool | int | float
 
 
-def _freeze(raw: Mapping[str, Any] | None, where: str, problems: list[str]) -> Mapping[str, tuple[Scalar, ...]]:
+def _freeze(
+    raw: Mapping[str, Any] | None, where: str, problems: list[str]
+) -> Mapping[str, tuple[Scalar, ...]]:
     frozen: dict[str, tuple[Scalar, ...]] = {}
     for key, values in (raw or {}).items():
         listed = values if isinstance(values, list) else [values]

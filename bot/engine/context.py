@@ -10,15 +10,31 @@ from bot.engine.answers import as_date, as_datetime
 from bot.engine.facts import Facts
 from bot.engine.wording import MARKETPLACES, buyer_threats
 
-PLATFORM_NAMES = {"fiverr": "Fiverr", "upwork": "Upwork", "freelancer": "Freelancer.com",
-                  "peopleperhour": "PeoplePerHour", "direct": "direct client", "other": "the marketplace"}
+PLATFORM_NAMES = {
+    "fiverr": "Fiverr",
+    "upwork": "Upwork",
+    "freelancer": "Freelancer.com",
+    "peopleperhour": "PeoplePerHour",
+    "direct": "direct client",
+    "other": "the marketplace",
+}
 # The platform's own tool for priced new work (brief §2, type 2).
-EXTRA_TOOLS = {"fiverr": "a custom extra on this order page", "upwork": "a new milestone on this contract",
-               "freelancer": "a new milestone on this project", "peopleperhour": "a separate offer on PeoplePerHour",
-               "other": "a separate offer on the platform", "direct": "a short change order"}
-SUPPORT_NAMES = {"fiverr": "Fiverr Customer Support", "upwork": "Upwork Support",
-                 "freelancer": "Freelancer.com Support", "peopleperhour": "PeoplePerHour Support",
-                 "other": "the platform's support team", "direct": "the payment provider"}
+EXTRA_TOOLS = {
+    "fiverr": "a custom extra on this order page",
+    "upwork": "a new milestone on this contract",
+    "freelancer": "a new milestone on this project",
+    "peopleperhour": "a separate offer on PeoplePerHour",
+    "other": "a separate offer on the platform",
+    "direct": "a short change order",
+}
+SUPPORT_NAMES = {
+    "fiverr": "Fiverr Customer Support",
+    "upwork": "Upwork Support",
+    "freelancer": "Freelancer.com Support",
+    "peopleperhour": "PeoplePerHour Support",
+    "other": "the platform's support team",
+    "direct": "the payment provider",
+}
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -68,8 +84,15 @@ def build_context(answers: Mapping[str, Any], facts: Facts, now: datetime) -> di
     for key, value in answers.items():
         if value is None or key in ctx:
             continue
-        if key in {"order_value", "milestone_amount", "invoice_amount", "deposit_amount", "refund_asked",
-                   "max_refund", "extra_price"}:
+        if key in {
+            "order_value",
+            "milestone_amount",
+            "invoice_amount",
+            "deposit_amount",
+            "refund_asked",
+            "max_refund",
+            "extra_price",
+        }:
             ctx[key] = money(float(value), currency)
             ctx[f"{key}_amount"] = float(value)
         elif key.endswith("_at"):

@@ -16,8 +16,11 @@ from bot.engine.errors import FlowError
 
 FACTS_PATH = Path(__file__).with_name("platform_facts.toml")
 UNITS = ("", "hours", "days", "business_days", "percent", "USD")
-CONFIDENCE = {"H": "official page", "M": "older official text or consistent user reports",
-              "L": "a single report or a vendor blog"}
+CONFIDENCE = {
+    "H": "official page",
+    "M": "older official text or consistent user reports",
+    "L": "a single report or a vendor blog",
+}
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,12 @@ class Facts:
         for fact in self.by_id.values():
             platform, name = fact.id.split(".", 1)
             nested.setdefault(platform, {})[name] = {
-                "text": fact.text, "statement": fact.statement, "source": fact.source,
-                "as_of": fact.as_of, "confidence": fact.confidence, "note": fact.as_of_note,
+                "text": fact.text,
+                "statement": fact.statement,
+                "source": fact.source,
+                "as_of": fact.as_of,
+                "confidence": fact.confidence,
+                "note": fact.as_of_note,
             }
         return nested
 
@@ -118,9 +125,15 @@ def parse_facts(data: Mapping[str, Any]) -> Facts:
             for key in ("statement", "source"):
                 if not str(entry.get(key, "")).strip():
                     problems.append(f"fact {fact_id}: {key} is empty")
-            facts[fact_id] = Fact(fact_id, value if value is not None else "", unit,
-                                  str(entry.get("statement", "")), str(entry.get("source", "")),
-                                  str(entry.get("as_of", "")), str(entry.get("confidence", "")))
+            facts[fact_id] = Fact(
+                fact_id,
+                value if value is not None else "",
+                unit,
+                str(entry.get("statement", "")),
+                str(entry.get("source", "")),
+                str(entry.get("as_of", "")),
+                str(entry.get("confidence", "")),
+            )
     if problems:
         raise FlowError(problems)
     return Facts(MappingProxyType(facts))

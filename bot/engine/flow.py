@@ -98,8 +98,9 @@ class Flow:
         return self.by_id.get(question_id)
 
 
-def _text(data: Mapping[str, Any], key: str, where: str, problems: list[str], limit: int,
-          required: bool = True) -> str:
+def _text(
+    data: Mapping[str, Any], key: str, where: str, problems: list[str], limit: int, required: bool = True
+) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
         problems.append(f"{where}: {key} must be text")
@@ -118,8 +119,9 @@ def _option(data: Mapping[str, Any], where: str, problems: list[str]) -> Option:
     return Option(
         value=value,
         label=_text(data, "label", f"{where} option {value}", problems, MAX_OPTION_LABEL),
-        description=_text(data, "description", f"{where} option {value}", problems, MAX_OPTION_DESCRIPTION,
-                          required=False),
+        description=_text(
+            data, "description", f"{where} option {value}", problems, MAX_OPTION_DESCRIPTION, required=False
+        ),
         condition=Condition.from_data(data, f"{where} option {value}", problems),
     )
 
@@ -159,7 +161,9 @@ def _check_question(question: Question, earlier: Mapping[str, Question], problem
     where = f"question {question.id}"
     if question.kind in CHOICE_KINDS:
         if not 2 <= len(question.options) <= MAX_OPTIONS:
-            problems.append(f"{where}: a choice needs 2 to {MAX_OPTIONS} options, has {len(question.options)}")
+            problems.append(
+                f"{where}: a choice needs 2 to {MAX_OPTIONS} options, has {len(question.options)}"
+            )
         values = [option.value for option in question.options]
         if len(set(values)) != len(values):
             problems.append(f"{where}: duplicate option values")
@@ -175,7 +179,7 @@ def _check_question(question: Question, earlier: Mapping[str, Question], problem
         (f"{where} option {option.value}", option.condition) for option in question.options
     ]
     for place, condition in conditions:
-        for key, values in {**condition.when, **condition.unless}.items():
+        for key, wanted in {**condition.when, **condition.unless}.items():
             source = earlier.get(key)
             if source is None:
                 problems.append(f"{place}: condition on {key!r}, which is not an earlier question")
@@ -183,10 +187,10 @@ def _check_question(question: Question, earlier: Mapping[str, Question], problem
             if source.page == question.page:
                 problems.append(f"{place}: condition on {key!r}, which is on the same page")
             if source.kind in CHOICE_KINDS:
-                unknown = [value for value in values if source.option(str(value)) is None]
+                unknown = [value for value in wanted if source.option(str(value)) is None]
                 if unknown:
                     problems.append(f"{place}: {key} has no option {unknown}")
-            elif source.kind == "yes_no" and not all(isinstance(value, bool) for value in values):
+            elif source.kind == "yes_no" and not all(isinstance(value, bool) for value in wanted):
                 problems.append(f"{place}: condition on yes/no {key!r} needs true/false")
     for type_id in question.prompt_by_type:
         dispute_type = earlier.get("dispute_type")

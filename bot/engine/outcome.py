@@ -70,19 +70,36 @@ class Outcome:
             "case": self.case,
             "summary": self.summary,
             "deadlines": [
-                {"label": d.label, "due": d.due.isoformat(), "hours_left": round(d.hours_left, 1),
-                 "source": d.source, "as_of": d.as_of, "confidence": d.confidence}
+                {
+                    "label": d.label,
+                    "due": d.due.isoformat(),
+                    "hours_left": round(d.hours_left, 1),
+                    "source": d.source,
+                    "as_of": d.as_of,
+                    "confidence": d.confidence,
+                }
                 for d in self.deadlines
             ],
             "options": [
-                {"id": o.id, "title": o.title, "pros": list(o.pros), "cons": list(o.cons),
-                 "recommended": o.recommended}
+                {
+                    "id": o.id,
+                    "title": o.title,
+                    "pros": list(o.pros),
+                    "cons": list(o.cons),
+                    "recommended": o.recommended,
+                }
                 for o in self.options
             ],
             "evidence": list(self.evidence),
             "drafts": [
-                {"id": d.id, "title": d.title, "audience": d.audience, "tone": d.tone, "text": d.text,
-                 "notes": list(d.notes)}
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "audience": d.audience,
+                    "tone": d.tone,
+                    "text": d.text,
+                    "notes": list(d.notes),
+                }
                 for d in self.drafts
             ],
             "caveats": list(self.caveats),

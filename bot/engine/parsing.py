@@ -12,22 +12,100 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "A$": "AUD",
-                    "C$": "CAD", "R$": "BRL", "₱": "PHP", "₦": "NGN", "₺": "TRY", "zł": "PLN"}
+CURRENCY_SYMBOLS = {
+    "$": "USD",
+    "US$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "¥": "JPY",
+    "A$": "AUD",
+    "C$": "CAD",
+    "R$": "BRL",
+    "₱": "PHP",
+    "₦": "NGN",
+    "₺": "TRY",
+    "zł": "PLN",
+}
 
 # Active ISO 4217 codes people are likely to use (the full list would work the same way).
 ISO_4217 = frozenset(
-    """AED ARS AUD BDT BGN BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP GHS HKD HUF IDR ILS INR ISK JPY
-    KES KRW LKR MAD MXN MYR NGN NOK NPR NZD PEN PHP PKR PLN RON RSD RUB SAR SEK SGD THB TRY TWD UAH
-    USD UYU VND ZAR""".split()
+    [
+        "AED",
+        "ARS",
+        "AUD",
+        "BDT",
+        "BGN",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CZK",
+        "DKK",
+        "EGP",
+        "EUR",
+        "GBP",
+        "GHS",
+        "HKD",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "ISK",
+        "JPY",
+        "KES",
+        "KRW",
+        "LKR",
+        "MAD",
+        "MXN",
+        "MYR",
+        "NGN",
+        "NOK",
+        "NPR",
+        "NZD",
+        "PEN",
+        "PHP",
+        "PKR",
+        "PLN",
+        "RON",
+        "RSD",
+        "RUB",
+        "SAR",
+        "SEK",
+        "SGD",
+        "THB",
+        "TRY",
+        "TWD",
+        "UAH",
+        "USD",
+        "UYU",
+        "VND",
+        "ZAR",
+    ]
 )
 
 _MONEY_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>[km]?)$")
-_UNITS = {"minute": 60, "min": 60, "hour": 3600, "hr": 3600, "h": 3600, "day": 86400, "d": 86400,
-          "week": 604800, "w": 604800}
-_AGO_RE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$")
+_UNITS = {
+    "minute": 60,
+    "min": 60,
+    "hour": 3600,
+    "hr": 3600,
+    "h": 3600,
+    "day": 86400,
+    "d": 86400,
+    "week": 604800,
+    "w": 604800,
+}
+_AGO_RE = re.compile(
+    r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$"
+)
 _IN_RE = re.compile(r"^in\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)$")
 _TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
+
+
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -51,7 +129,7 @@ def parse_money(text: str) -> Money:
         if candidate not in ISO_4217:
             raise ValueError(f"{code.group(1)!r} is not a currency code like USD, EUR or GBP")
         currency = candidate
-        rest = rest[: code.start()] + rest[code.end():]
+        rest = rest[: code.start()] + rest[code.end() :]
     for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
         if symbol in rest:
             symbol_currency = CURRENCY_SYMBOLS[symbol]
@@ -71,6 +149,8 @@ def parse_money(text: str) -> Money:
     except InvalidOperation as exc:  # pragma: no cover - the regex already guarantees digits
         raise ValueError(f"{text!r} is not an amount") from exc
     amount *= {"": 1, "k": 1_000, "m": 1_000_000}[match.group("suffix")]
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{text.strip()!r} is too large an amount")
     return Money(amount.quantize(Decimal("0.01")), currency)
 
 
@@ -122,7 +202,11 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
     for pattern, sign in ((_AGO_RE, -1), (_IN_RE, 1)):
         match = pattern.match(raw)
         if match:
-            unit = match.group("unit").rstrip("s") if match.group("unit") not in {"h", "d", "w"} else match.group("unit")
+            unit = (
+                match.group("unit").rstrip("s")
+                if match.group("unit") not in {"h", "d", "w"}
+                else match.group("unit")
+            )
             seconds = float(match.group("n")) * _UNITS[unit]
             return (now + sign * timedelta(seconds=seconds)).replace(microsecond=0)
     word, _, rest = raw.partition(" ")
@@ -137,7 +221,8 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
         parsed = None
     if parsed is None:
         raise ValueError(
-            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 hours ago'"
+            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 "
+            "hours ago'"
         )
     return _as_utc(parsed)
 

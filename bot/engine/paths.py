@@ -92,7 +92,7 @@ class PathShape:
 
 
 def shape(flow: Flow, answers: Mapping[str, Any]) -> PathShape:
-    asked = [q for q in applicable_questions(flow, answers)]
+    asked = list(applicable_questions(flow, answers))
     pages: dict[str, int] = {}
     for question in asked:
         pages[question.page] = pages.get(question.page, 0) + 1

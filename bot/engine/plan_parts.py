@@ -61,8 +61,9 @@ def deadline_from_fact(label: str, fact: Fact, start: datetime, now: datetime) -
     return Deadline(label, due, (due - now).total_seconds() / 3600, fact.source, fact.as_of, fact.confidence)
 
 
-def deadline_at(label: str, due: datetime, now: datetime, source: str, as_of: str,
-                confidence: str = "H") -> Deadline:
+def deadline_at(
+    label: str, due: datetime, now: datetime, source: str, as_of: str, confidence: str = "H"
+) -> Deadline:
     return Deadline(label, due, (due - now).total_seconds() / 3600, source, as_of, confidence)
 
 

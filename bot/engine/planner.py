@@ -72,8 +72,9 @@ def prepare(flow: Flow, session: Session, *, now: datetime, facts: Facts | None 
     return PreparedPlan(plan, context, answers)
 
 
-def plan_outcome(flow: Flow, session: Session, *, now: datetime, tone: str | None = None,
-                 facts: Facts | None = None) -> Outcome:
+def plan_outcome(
+    flow: Flow, session: Session, *, now: datetime, tone: str | None = None, facts: Facts | None = None
+) -> Outcome:
     """The outcome for a complete session, drafts in ``tone`` (default: the session's tone answer)."""
     prepared = prepare(flow, session, now=now, facts=facts)
     answers = prepared.answers
@@ -85,9 +86,11 @@ def plan_outcome(flow: Flow, session: Session, *, now: datetime, tone: str | Non
     warnings = list(plan.warnings)
     threats = prepared.context.get("buyer_threats") or []
     if threats:
-        warnings.append("The buyer's message contains leverage or a threat ("
-                        + ", ".join(repr(t) for t in threats)
-                        + "): do not answer it in kind; quote it to support.")
+        warnings.append(
+            "The buyer's message contains leverage or a threat ("
+            + ", ".join(repr(t) for t in threats)
+            + "): do not answer it in kind; quote it to support."
+        )
     for draft in drafts:
         for warning in check_wording(draft.text, platform=answers["platform"], audience=draft.audience):
             warnings.append(f"Draft {draft.id}: {warning}")

@@ -30,8 +30,12 @@ def flow_schema(flow: Flow) -> dict[str, Any]:
                 for o in question.options
             ]
         entry.update(question.condition.to_json())
-        for key, value in (("min", question.minimum), ("max", question.maximum),
-                           ("max_length", question.max_length), ("default", question.default)):
+        for key, value in (
+            ("min", question.minimum),
+            ("max", question.maximum),
+            ("max_length", question.max_length),
+            ("default", question.default),
+        ):
             if value is not None:
                 entry[key] = int(value) if isinstance(value, float) and value.is_integer() else value
         if question.placeholder:
@@ -39,4 +43,9 @@ def flow_schema(flow: Flow) -> dict[str, Any]:
         if question.format:
             entry["format"] = question.format
         questions.append(entry)
-    return {"version": flow.version, "tones": list(TONES), "audiences": list(AUDIENCES), "questions": questions}
+    return {
+        "version": flow.version,
+        "tones": list(TONES),
+        "audiences": list(AUDIENCES),
+        "questions": questions,
+    }

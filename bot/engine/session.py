@@ -64,9 +64,13 @@ class Session:
                 checked[key] = parse_answer(question, value, now=started, answers=checked).value
             except InvalidAnswer:
                 continue
-        session = cls(flow.version, started, MappingProxyType(checked),
-                      tuple(item for item in history if item in checked),
-                      MappingProxyType({k: v for k, v in previous.items() if flow.question(k)}))
+        session = cls(
+            flow.version,
+            started,
+            MappingProxyType(checked),
+            tuple(item for item in history if item in checked),
+            MappingProxyType({k: v for k, v in previous.items() if flow.question(k)}),
+        )
         return _prune(flow, session)
 
 
@@ -112,7 +116,8 @@ def default_for(question: Question, session: Session) -> AnswerValue | None:
     """What to pre-fill: the answer given before going back, else the flow's default."""
     if question.id in session.previous:
         return session.previous[question.id]
-    return question.default  # type: ignore[no-any-return]
+    default: AnswerValue | None = question.default
+    return default
 
 
 def _prune(flow: Flow, session: Session) -> Session:
@@ -146,10 +151,11 @@ def record_answer(flow: Flow, session: Session, question_id: str, raw: Any, *, n
             implied_question = flow.question(key)
             if implied_question is not None and implied_question.condition.holds(answers):
                 answers[key] = value
-    history = tuple(item for item in session.history if item != question_id) + (question_id,)
+    history = (*tuple(item for item in session.history if item != question_id), question_id)
     previous = {k: v for k, v in session.previous.items() if k != question_id}
-    updated = replace(session, answers=MappingProxyType(answers), history=history,
-                      previous=MappingProxyType(previous))
+    updated = replace(
+        session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous)
+    )
     return _prune(flow, updated)
 
 
@@ -172,12 +178,14 @@ def _unanswer(flow: Flow, session: Session, question_id: str) -> Session:
     answers = dict(session.answers)
     previous = {**session.previous, question_id: answers.pop(question_id)}
     history = tuple(item for item in session.history if item != question_id)
-    return replace(session, answers=MappingProxyType(answers), history=history,
-                   previous=MappingProxyType(previous))
+    return replace(
+        session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous)
+    )
 
 
-def session_from_answers(flow: Flow, given: Mapping[str, Any], *, now: datetime,
-                         use_defaults: bool = True) -> Session:
+def session_from_answers(
+    flow: Flow, given: Mapping[str, Any], *, now: datetime, use_defaults: bool = True
+) -> Session:
     """Build a complete session from a mapping (scripts); raise InvalidAnswers listing every problem.
 
     Questions not on the path are ignored; missing answers take the flow's default when
@@ -185,7 +193,8 @@ def session_from_answers(flow: Flow, given: Mapping[str, Any], *, now: datetime,
     """
     problems: list[InvalidAnswer] = [
         InvalidAnswer(key, "unknown question id", "the ids listed by `draft --schema`")
-        for key in given if flow.question(key) is None
+        for key in given
+        if flow.question(key) is None
     ]
     answers: dict[str, AnswerValue | None] = {}
     history: list[str] = []

@@ -71,22 +71,32 @@ def check_wording(text: str, *, platform: str, audience: str) -> list[WordingWar
     warnings: list[WordingWarning] = []
     faces_buyer = audience in {"buyer", "public"}
     if platform == "fiverr" and faces_buyer:
-        warnings += [WordingWarning("fiverr_held", phrase, "Fiverr may hold the message for review (up to a day)")
-                     for phrase in _found(_FIVERR_HELD, text)]
+        warnings += [
+            WordingWarning("fiverr_held", phrase, "Fiverr may hold the message for review (up to a day)")
+            for phrase in _found(_FIVERR_HELD, text)
+        ]
     if platform in MARKETPLACES and faces_buyer:
         contacts = _found(_OFF_PLATFORM, text) + _found(_EMAIL, text) + _phones(text)
         already = {warning.phrase.lower() for warning in warnings}
-        warnings += [WordingWarning("off_platform", phrase, "off-platform contact or payment breaks the rules")
-                     for phrase in contacts if phrase.lower() not in already]
+        warnings += [
+            WordingWarning("off_platform", phrase, "off-platform contact or payment breaks the rules")
+            for phrase in contacts
+            if phrase.lower() not in already
+        ]
     if audience == "buyer":
-        warnings += [WordingWarning("reviews", phrase, "never mention reviews or stars to a buyer")
-                     for phrase in _found(_REVIEWS, text)]
+        warnings += [
+            WordingWarning("reviews", phrase, "never mention reviews or stars to a buyer")
+            for phrase in _found(_REVIEWS, text)
+        ]
     if faces_buyer:
-        warnings += [WordingWarning("threat", phrase, "reads as a threat")
-                     for phrase in _found(_THREATS, text)]
+        warnings += [
+            WordingWarning("threat", phrase, "reads as a threat") for phrase in _found(_THREATS, text)
+        ]
     return warnings
 
 
 def buyer_threats(text: str) -> list[str]:
     """Review leverage or threats in the buyer's own words (to quote to support)."""
-    return _found(_THREATS, text) + [p for p in _found(_REVIEWS, text) if p.lower() not in {"review", "reviewed"}]
+    return _found(_THREATS, text) + [
+        p for p in _found(_REVIEWS, text) if p.lower() not in {"review", "reviewed"}
+    ]

@@ -1,0 +1,25 @@
+"""Fixtures of the engine tests (listed in conftest.pytest_plugins)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.engine.flow import Flow, load_flow
+
+ROOT = Path(__file__).resolve().parent.parent
+S1_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def flow() -> Flow:
+    return load_flow()
+
+
+@pytest.fixture
+def s1_answers() -> dict[str, Any]:
+    return json.loads((ROOT / "examples" / "s1-fiverr-cancellation.json").read_text())

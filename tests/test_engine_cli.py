@@ -1,0 +1,68 @@
+import io
+import json
+from argparse import Namespace
+
+import pytest
+
+from bot.cli.engine import check_command, draft_command, main, try_command
+from tests.engine_fixtures import ROOT
+
+
+def draft(answers: str | None = None, stdin: str = "", **kwargs) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    args = Namespace(
+        schema=kwargs.get("schema", False),
+        answers=answers,
+        format=kwargs.get("fmt", "json"),
+        tone=None,
+        now="2026-11-28T12:00:00Z",
+    )
+    code = draft_command(args, stdin=io.StringIO(stdin), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_bad_answers_exit_2_with_one_line_per_problem() -> None:
+    answers = {"platform": "fiverr", "dispute_type": "scope_creep", "extra_price": "lots", "colour": "red"}
+    code, out, err = draft("-", json.dumps(answers))
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert any(line.startswith("colour: unknown question id") for line in lines)
+    assert any(line.startswith("extra_price:") and "allowed" in line for line in lines)
+    assert any(line.startswith("agreed_scope: missing") for line in lines)
+    assert any(line.startswith("out_of_scope_work_done: missing (allowed: yes or no)") for line in lines)
+
+
+def test_not_json_exits_2() -> None:
+    assert draft("-", "not json")[0] == 2
+    assert draft("/nonexistent.json")[0] == 2
+
+
+def test_schema_lists_questions() -> None:
+    code, out, _ = draft(schema=True)
+    schema = json.loads(out)
+    ids = [q["id"] for q in schema["questions"]]
+    assert code == 0 and ids[:2] == ["platform", "dispute_type"]
+    order_value = next(q for q in schema["questions"] if q["id"] == "order_value")
+    assert order_value["kind"] == "money" and "when" in order_value
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.json")), ids=lambda p: p.stem)
+def test_every_example_drafts(example) -> None:
+    code, out, err = draft(str(example))
+    assert code == 0, err
+    assert json.loads(out)["drafts"]
+
+
+def test_check_passes(capsys) -> None:
+    assert check_command(Namespace(now="2026-11-28T12:00:00Z")) == 0
+    assert "check: ok" in capsys.readouterr().out
+
+
+def test_try_without_a_terminal_explains_draft_and_exits_2(capsys) -> None:
+    assert try_command(Namespace(now=None), stdin=io.StringIO("")) == 2
+    assert "draft --answers" in capsys.readouterr().err
+
+
+def test_main_dispatches(capsys) -> None:
+    assert main(["draft", "--schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == 1

@@ -1,0 +1,61 @@
+import ast
+from pathlib import Path
+
+import pytest
+
+from bot.engine.wording import check_wording
+from bot.rendering import TemplateError, render_template, split_message
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_engine_and_rendering_import_neither_discord_nor_aiosqlite() -> None:
+    files = [*sorted((ROOT / "bot" / "engine").rglob("*.py")), ROOT / "bot" / "rendering.py"]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            for name in names:
+                assert name.split(".")[0] not in {"discord", "aiosqlite"}, f"{path}: imports {name}"
+
+
+@pytest.mark.parametrize(
+    ("text", "platform", "audience", "rule"),
+    [
+        ("Let's move this outside Fiverr", "fiverr", "buyer", "fiverr_held"),
+        ("Send the payment to my PayPal", "fiverr", "buyer", "fiverr_held"),
+        ("call me on +44 7700 900123", "upwork", "buyer", "off_platform"),
+        ("write to me at jo@example.com", "upwork", "buyer", "off_platform"),
+        ("please change your review", "upwork", "buyer", "reviews"),
+        ("I will take legal action", "direct", "buyer", "threat"),
+        ("Do it or I leave 1 star", "fiverr", "buyer", "reviews"),
+    ],
+)
+def test_wording_warnings(text: str, platform: str, audience: str, rule: str) -> None:
+    assert rule in {warning.rule for warning in check_wording(text, platform=platform, audience=audience)}
+
+
+def test_wording_allows_direct_payment_talk_and_support_reviews() -> None:
+    assert (
+        check_wording("You can pay here: https://example.com/pay", platform="direct", audience="buyer") == []
+    )
+    assert check_wording("The buyer threatened a review", platform="fiverr", audience="support") == []
+    assert check_wording("Dates 2026-11-18 and 2026-11-27", platform="fiverr", audience="buyer") == []
+
+
+def test_split_prefers_paragraphs_then_lines_then_words() -> None:
+    text = "a" * 50 + "\n\n" + "b" * 50
+    assert split_message(text, 60) == ["a" * 50, "b" * 50]
+    assert split_message("one two three", 8) == ["one two", "three"]
+    assert split_message("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert split_message("   ") == []
+
+
+def test_missing_value_is_an_error_never_a_blank() -> None:
+    with pytest.raises(TemplateError, match=r"agreed_scope|undefined"):
+        render_template("drafts/scope_boundary_quote.j2", {"tone": "neutral"})
