@@ -75,8 +75,10 @@ async def test_tone_switch_and_edit_answers_in_place(fake_discord: FakeDiscord, 
         assert (await switched.response()).type == 7
         outcome = fake_discord.messages[message.id]
         assert "**firm** tone" in outcome.embeds[-1]["description"]
-        opened = await fake_discord.select(outcome, str(control(outcome, "draft")), ["decline_with_path_forward"], user=alice)
-        assert (await opened.response()).files[0].text.strip() == cli_drafts("firm")["decline_with_path_forward"].strip()
+        draft_select = str(control(outcome, "draft"))
+        opened = await fake_discord.select(outcome, draft_select, ["decline_with_path_forward"], user=alice)
+        firm_text = (await opened.response()).files[0].text.strip()
+        assert firm_text == cli_drafts("firm")["decline_with_path_forward"].strip()
         edit = control(outcome, "edit")
         assert edit is not None
         editing = await fake_discord.select(outcome, str(edit), ["goal"], user=alice)

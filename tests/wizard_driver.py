@@ -26,7 +26,7 @@ def is_outcome(message: FakeMessage) -> bool:
 
 
 async def answer_step(
-    fake: FakeDiscord, message: FakeMessage, user: FakeUser, answers: Mapping[str, Any]
+    fake: FakeDiscord, message: FakeMessage, user: FakeUser, answers: Mapping[str, Any], timeout: float = 3.0
 ) -> list[SimulatedInteraction]:
     """Answer the screen the message shows; return the interactions made (all acknowledged)."""
     made: list[SimulatedInteraction] = []
@@ -34,7 +34,8 @@ async def answer_step(
     if answer_buttons:
         question_id = answer_buttons[0].argument.split("=", 1)[0]
         wanted = f"{question_id}={typed(answers[question_id])}"
-        made.append(await fake.click(message, str(ControlId(answer_buttons[0].session_id, "answer", wanted)), user=user))
+        target = str(ControlId(answer_buttons[0].session_id, "answer", wanted))
+        made.append(await fake.click(message, target, user=user))
     elif (pick := control(message, "pick")) is not None:
         value = answers[pick.argument]
         values = value if isinstance(value, list) else [typed(value)]
@@ -42,14 +43,14 @@ async def answer_step(
     elif (form := control(message, "open")) is not None:
         opened = await fake.click(message, str(form), user=user)
         made.append(opened)
-        modal = await opened.wait_modal()
-        fields = [c["custom_id"] for row in modal["components"] for c in [row.get("component", {})] if "custom_id" in c]
+        modal = await opened.wait_modal(timeout=timeout)
+        fields = [row["component"]["custom_id"] for row in modal["components"] if "component" in row]
         values = {field: typed(answers[field]) if field in answers else "" for field in fields}
         made.append(await fake.submit_modal(opened, values))
     else:
         raise AssertionError(f"the wizard message offers nothing to answer: {message.custom_ids()}")
     for interaction in made:
-        await interaction.response(timeout=3)
+        await interaction.response(timeout=timeout)
     return made
 
 

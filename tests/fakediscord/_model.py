@@ -1,7 +1,6 @@
 """Plain data kept by the fake Discord: users, guilds, channels, messages, recorded requests."""
 
 # Waiters take ``timeout=`` by design, like the public API built on them.
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

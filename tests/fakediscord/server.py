@@ -6,7 +6,6 @@ subprocess), then drive interactions with :meth:`FakeDiscord.slash`, :meth:`Fake
 """
 
 # The public waiters take ``timeout=`` by design (``await res.response(timeout=3)``).
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

@@ -1,0 +1,102 @@
+"""Many simulated sellers at once: the S1 wizard walked concurrently, every acknowledgement timed.
+
+Used by the load test (every interaction acknowledged within 3 s, no session lost or mixed up)
+and by `make bench` (latency per step beside a bare discord.py bot under the same crowd).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, FakeUser
+from tests.s1 import s1_answers
+from tests.wizard_driver import answer_step, is_outcome
+
+
+def answers_for(index: int) -> dict[str, Any]:
+    """S1 with values unique to each seller, so a mixed-up session shows."""
+    answers = s1_answers()
+    answers["order_value"] = 1000 + index
+    answers["buyer_message"] = f"Seller {index}: I am not satisfied. Please cancel the order."
+    return answers
+
+
+@dataclass
+class CrowdResult:
+    users: int
+    seconds: float
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: list[str] = field(default_factory=list)
+    message_of: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def all_latencies(self) -> list[float]:
+        return [value for values in self.latencies.values() for value in values]
+
+
+async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResult) -> None:
+    answers = answers_for(index)
+    try:
+        started = await fake.slash("dispute start", user=user, dm=True)
+        await started.response(timeout=10)
+        result.latencies["start"].append(started.ack_latency)
+        message = await started.message(timeout=10)
+        result.message_of[user.id] = message.id
+        for step in range(1, 16):
+            message = fake.messages[message.id]
+            if is_outcome(message):
+                return
+            for number, interaction in enumerate(await answer_step(fake, message, user, answers, timeout=10)):
+                result.latencies[f"step {step}" + ("b" if number else "")].append(interaction.ack_latency)
+        result.failures.append(f"user {index}: no outcome after 15 steps")
+    except Exception as exc:  # a lost or late answer: record it, let the others finish
+        result.failures.append(f"user {index}: {type(exc).__name__}: {exc}")
+
+
+async def run_crowd(fake: FakeDiscord, users: int) -> CrowdResult:
+    sellers = [fake.add_user(f"seller{i}") for i in range(users)]
+    result = CrowdResult(users, 0.0)
+    started = time.perf_counter()
+    await asyncio.gather(*(_walk(fake, user, i, result) for i, user in enumerate(sellers)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def run_bare_crowd(fake: FakeDiscord, users: int, steps: int) -> CrowdResult:
+    """The baseline: the same number of users each sending ``steps`` trivial commands in turn."""
+    sellers = [fake.add_user(f"baseline{i}") for i in range(users)]
+    result = CrowdResult(users, 0.0)
+
+    async def walk(user: FakeUser) -> None:
+        try:
+            for step in range(steps):
+                sent = await fake.slash("ping", user=user, dm=True)
+                await sent.response(timeout=10)
+                result.latencies[f"step {step}"].append(sent.ack_latency)
+        except Exception as exc:
+            result.failures.append(f"{user.username}: {type(exc).__name__}: {exc}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(walk(user) for user in sellers))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def mixed_up_sessions(rows: Mapping[int, dict[str, Any]], sellers: Mapping[int, int]) -> list[str]:
+    """Compare each seller's saved answers with what that seller typed; return the differences."""
+    problems = []
+    for user_id, index in sellers.items():
+        saved = rows.get(user_id)
+        if saved is None:
+            problems.append(f"seller {index}: no session saved")
+            continue
+        expected = answers_for(index)
+        for key in ("order_value", "buyer_message", "platform", "dispute_type", "revisions_used", "goal"):
+            if saved.get(key) != expected[key]:
+                problems.append(f"seller {index}: {key} is {saved.get(key)!r}, typed {expected[key]!r}")
+    return problems
