@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import discord
@@ -33,3 +35,63 @@ def code_block(text: str) -> str:
 
 def text_file(text: str, filename: str) -> discord.File:
     return discord.File(io.BytesIO(text.encode("utf-8")), filename=filename)
+
+
+# Discord wants an answer within 3 s of the interaction's creation. A quiet bot answers in one
+# request. A busy one (many handlers in flight, or an interaction that already waited) acknowledges
+# first, before doing any work, and edits after: acknowledgements then never queue behind the work
+# of a burst of clicks.
+ACKNOWLEDGE_AFTER_S = 1.2
+BUSY_HANDLERS = 16
+
+
+class _InFlight:
+    count = 0
+    # Deferred work runs a few at a time, so that new interactions (acknowledgements, forms to
+    # open) find the event loop free instead of queueing behind every deferred build of a burst.
+    builds = asyncio.Semaphore(4)
+
+
+def interaction_age(interaction: discord.Interaction[Any]) -> float:
+    return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
+
+
+async def answer_in_time(
+    interaction: discord.Interaction[Any],
+    build: Coroutine[Any, Any, dict[str, Any]],
+    *,
+    update: bool,
+) -> None:
+    """Send what ``build`` makes: edit the clicked message (``update``) or a new private message."""
+    budget = ACKNOWLEDGE_AFTER_S - interaction_age(interaction)
+    busy = _InFlight.count >= BUSY_HANDLERS or budget <= 0
+    _InFlight.count += 1
+    try:
+        if not busy:
+            task = asyncio.ensure_future(build)
+            await asyncio.wait({task}, timeout=budget)
+            if task.done():
+                payload = task.result()
+                if update:
+                    await interaction.response.edit_message(**payload)
+                else:
+                    await interaction.response.send_message(ephemeral=True, **payload)
+                return
+            build = task  # type: ignore[assignment]  # awaited below, after acknowledging
+        try:
+            if update:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+        except BaseException:
+            if isinstance(build, Coroutine):
+                build.close()
+            raise
+        async with _InFlight.builds:
+            payload = await build
+        files = payload.pop("files", None) or ([payload.pop("file")] if "file" in payload else None)
+        if files:
+            payload["attachments"] = files
+        await interaction.edit_original_response(**payload)
+    finally:
+        _InFlight.count -= 1

@@ -210,3 +210,26 @@ async def test_resume_brings_the_case_back(fake_discord: FakeDiscord, tmp_path: 
 
 async def test_control_ids_survive_as_plain_strings() -> None:
     assert str(ControlId(5, "answer", "platform=fiverr")) == "dd:5:answer:platform=fiverr"
+
+
+async def test_a_busy_bot_acknowledges_first_and_edits_after(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the acknowledgement budget every step is deferred, then the message is edited."""
+    import bot.ui
+
+    monkeypatch.setattr(bot.ui, "ACKNOWLEDGE_AFTER_S", 0.0)
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("dispute start", user=alice, dm=True)
+        acknowledged = await started.response()
+        assert acknowledged.type == 5 and acknowledged.data["flags"] & EPHEMERAL
+        message = await started.message()
+        assert "Step 1 of" in message.embeds[0]["title"]
+        outcome = await walk_to_outcome(fake_discord, message.id, alice, s1_answers())
+        kinds = {r.json.get("type") for r in fake_discord.requests if r.route.endswith("/callback") and r.json}
+        assert kinds <= {5, 6, 9}, kinds
+        opened = await fake_discord.select(outcome, str(control(outcome, "draft")), ["support_summary"], user=alice)
+        assert (await opened.response()).type == 5
+        shown = await opened.message()
+        assert shown.files and shown.files[0].text.strip() == cli_drafts("neutral")["support_summary"].strip()

@@ -30,6 +30,7 @@ async def answer_step(
 ) -> list[SimulatedInteraction]:
     """Answer the screen the message shows; return the interactions made (all acknowledged)."""
     made: list[SimulatedInteraction] = []
+    edits_before = message.edits
     answer_buttons = [c for c in controls(message) if c.action == "answer"]
     if answer_buttons:
         question_id = answer_buttons[0].argument.split("=", 1)[0]
@@ -50,7 +51,12 @@ async def answer_step(
     else:
         raise AssertionError(f"the wizard message offers nothing to answer: {message.custom_ids()}")
     for interaction in made:
-        await interaction.response(timeout=timeout)
+        answer = await interaction.response(timeout=timeout)
+    if answer.type == 6:  # acknowledged first (a busy bot): the message is edited right after
+        # Wait on this interaction's own changes: the fake's global wake-up would wake every seller.
+        await made[-1].changed.wait_for(
+            lambda: fake.messages[message.id].edits > edits_before, timeout, "the deferred edit"
+        )
     return made
 
 

@@ -34,6 +34,13 @@ class Condition:
 
     when: Mapping[str, tuple[Scalar, ...]] = field(default_factory=lambda: MappingProxyType({}))
     unless: Mapping[str, tuple[Scalar, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # Lookup sets built once: holds() runs for every question on every click of the wizard.
+    _when_sets: tuple[tuple[str, _ValueSets], ...] = field(init=False, repr=False, compare=False)
+    _unless_sets: tuple[tuple[str, _ValueSets], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_when_sets", tuple((k, _ValueSets.of(v)) for k, v in self.when.items()))
+        object.__setattr__(self, "_unless_sets", tuple((k, _ValueSets.of(v)) for k, v in self.unless.items()))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], where: str, problems: list[str]) -> Condition:
@@ -44,9 +51,10 @@ class Condition:
         return frozenset(self.when) | frozenset(self.unless)
 
     def holds(self, facts: Mapping[str, Any]) -> bool:
-        return all(_matches(facts.get(key), values) for key, values in self.when.items()) and not any(
-            _matches(facts.get(key), values) for key, values in self.unless.items()
-        )
+        for key, sets in self._when_sets:
+            if not sets.match(facts.get(key)):
+                return False
+        return not any(sets.match(facts.get(key)) for key, sets in self._unless_sets)
 
     def to_json(self) -> dict[str, dict[str, list[Scalar]]]:
         return {
@@ -56,15 +64,29 @@ class Condition:
         }
 
 
-def _matches(answer: Any, values: tuple[Scalar, ...]) -> bool:
-    if answer is None:
-        return False
-    if isinstance(answer, list | tuple):
-        return any(_matches(item, values) for item in answer)
-    for value in values:
-        if isinstance(value, bool) or isinstance(answer, bool):
-            if isinstance(value, bool) and isinstance(answer, bool) and value == answer:
-                return True
-        elif answer == value:
-            return True
-    return False
+@dataclass(frozen=True)
+class _ValueSets:
+    """Booleans apart from numbers, so that True never matches 1."""
+
+    flags: frozenset[bool]
+    others: frozenset[Scalar]
+
+    @classmethod
+    def of(cls, values: tuple[Scalar, ...]) -> _ValueSets:
+        return cls(
+            frozenset(v for v in values if isinstance(v, bool)),
+            frozenset(v for v in values if not isinstance(v, bool)),
+        )
+
+    def match(self, answer: Any) -> bool:
+        if answer is None:
+            return False
+        if isinstance(answer, bool):
+            return answer in self.flags
+        if isinstance(answer, list | tuple):
+            return any(self.match(item) for item in answer)
+        try:
+            return answer in self.others
+        except TypeError:  # an unhashable answer never matches
+            return False
+

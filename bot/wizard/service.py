@@ -6,6 +6,7 @@ A domain error never loses what was typed: it is kept in the saved state and sho
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ class SessionGone(DisputeDeskError):
 class WizardState:
     stored: StoredSession
     session: Session
+    screen: Screen | None
     typed: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
     closed: bool = False
@@ -52,21 +54,37 @@ class WizardState:
 
 
 class WizardService:
+    # The bot is the only writer of its sessions, so the latest state of recent sessions is kept
+    # in memory: a click then needs no read and no re-validation of the stored JSON (a restart
+    # starts with an empty cache and reads from the database). Saves still check the revision.
+    CACHE_SIZE = 4096
+
     def __init__(self, db: Database, flow: Flow) -> None:
         self.flow = flow
         self.sessions = DisputeSessionRepository(db)
+        self._cache: OrderedDict[int, WizardState] = OrderedDict()
 
     # -- loading and saving ------------------------------------------------------------------
-    def _state(self, stored: StoredSession) -> WizardState:
+    def _state(
+        self, stored: StoredSession, session: Session | None = None, screen: Screen | None = None
+    ) -> WizardState:
         data = stored.state
-        session = Session.from_dict(data["engine"], self.flow)
-        return WizardState(
+        if session is None:
+            session = Session.from_dict(data["engine"], self.flow)
+            screen = current_screen(self.flow, session)
+        state = WizardState(
             stored,
             session,
+            screen,
             typed=dict(data.get("typed") or {}),
             error=data.get("error"),
             closed=stored.status == "cancelled",
         )
+        self._cache[stored.id] = state
+        self._cache.move_to_end(stored.id)
+        while len(self._cache) > self.CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return state
 
     @staticmethod
     def _data(session: Session, typed: Mapping[str, str] | None = None, error: str | None = None) -> dict[str, Any]:
@@ -82,12 +100,13 @@ class WizardService:
         error: str | None = None,
         status: str | None = None,
     ) -> WizardState:
+        screen = current_screen(self.flow, session)
         if status is None:
-            status = "finished" if current_screen(self.flow, session) is None else "active"
+            status = "finished" if screen is None else "active"
         stored = await self.sessions.save(
             state.stored, self._data(session, typed, error), status=status, now=now  # type: ignore[arg-type]
         )
-        return self._state(stored)
+        return self._state(stored, session, screen)
 
     async def start(self, user_id: int, prefill: Mapping[str, str], now: datetime) -> WizardState:
         """A new session; ``prefill`` answers (from command options) are recorded when valid."""
@@ -99,15 +118,20 @@ class WizardService:
             except InvalidAnswer as exc:
                 problems.append(str(exc))
         stored = await self.sessions.create(user_id, self._data(session, error="; ".join(problems) or None), now)
-        return self._state(stored)
+        return self._state(stored, session, current_screen(self.flow, session))
 
     async def load(self, session_id: int, user_id: int) -> WizardState:
-        stored = await self.sessions.get(session_id)
-        if stored is None or stored.status == "cancelled":
+        state = self._cache.get(session_id)
+        if state is None:
+            stored = await self.sessions.get(session_id)
+            if stored is None:
+                raise SessionGone()
+            state = self._state(stored)
+        if state.closed:
             raise SessionGone()
-        if stored.user_id != user_id:
+        if state.user_id != user_id:
             raise NotYourSession()
-        return self._state(stored)
+        return state
 
     async def latest(self, user_id: int) -> WizardState | None:
         stored = await self.sessions.latest_active(user_id)
@@ -153,11 +177,12 @@ class WizardService:
         return await self._save(state, session, now)
 
     async def purge(self, older_than: timedelta, now: datetime) -> int:
+        self._cache.clear()
         return await self.sessions.purge_unfinished(older_than, now)
 
     # -- reading -------------------------------------------------------------------------------
     def screen(self, state: WizardState) -> Screen | None:
-        return current_screen(self.flow, state.session)
+        return state.screen
 
     def outcome(self, state: WizardState, now: datetime) -> Outcome:
         try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.engine.flow import Flow, Option, Question
-from bot.engine.session import Session, applicable_questions, default_for, next_page
+from bot.engine.session import Session, applicable_questions, default_for
 
 CHOICE_KINDS = frozenset({"choice", "multi_choice", "yes_no"})
 MAX_MODAL_FIELDS = 5
@@ -58,16 +58,19 @@ def _screens(questions: Sequence[Question]) -> list[tuple[Question, ...]]:
 
 def current_screen(flow: Flow, session: Session) -> Screen | None:
     """The screen to show now, or None when every question is answered."""
-    page = next_page(flow, session)
-    if not page:
+    path = applicable_questions(flow, session.answers)
+    unanswered = [question for question in path if question.id not in session.answers]
+    if not unanswered:
         return None
-    screens = _screens(applicable_questions(flow, session.answers))
+    first = unanswered[0]
+    screens = _screens(path)
     answered = sum(1 for screen in screens if all(q.id in session.answers for q in screen))
-    first = page[0]
     if first.kind in CHOICE_KINDS:
         return Screen("choice", (first,), answered + 1, len(screens))
     fields: list[Question] = []
-    for question in page:
+    for question in unanswered:
+        if question.page != first.page:
+            continue
         if question.kind in CHOICE_KINDS or len(fields) == MAX_MODAL_FIELDS:
             break
         fields.append(question)

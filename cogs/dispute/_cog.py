@@ -14,9 +14,11 @@ from bot.anonymise import anonymise
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
 from bot.storage.profiles import ProfileRepository
+from bot.ui import answer_in_time
 from bot.wizard.custom_ids import ControlId, parse_control_id
 from bot.wizard.modal_values import modal_values
 from bot.wizard.service import WizardService, WizardState
+from bot.wizard.steps import PROFILE_DEFAULTS, Screen
 from cogs.dispute._views import (
     WizardControl,
     draft_messages,
@@ -84,8 +86,12 @@ class DisputeCog(commands.Cog, name="Dispute"):
     async def start(self, interaction: Interaction, platform: str | None = None, type: str | None = None) -> None:
         """Start a new case: a few questions, then options, deadlines, evidence and drafts."""
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
-        state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
-        await interaction.response.send_message(ephemeral=True, **await self.render(interaction, state))
+
+        async def first_step() -> dict[str, Any]:
+            state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
+            return await self.render(interaction, state)
+
+        await answer_in_time(interaction, first_step(), update=False)
 
     @dispute.command(name="resume")
     @app_commands.describe(case="The case to bring back (your latest unfinished one if empty)")
@@ -114,10 +120,15 @@ class DisputeCog(commands.Cog, name="Dispute"):
     async def render(self, interaction: Interaction, state: WizardState) -> dict[str, Any]:
         screen = self.wizard.screen(state)
         if screen is not None:
-            profile = (await self.profiles.get(state.user_id)).known_values()
-            return question_message(state, screen, self.flow, profile)
+            return question_message(state, screen, self.flow, await self.profile_defaults(state, screen))
         outcome = self.wizard.outcome(state, self.bot.now())
         return outcome_message(state, outcome, self.flow, can_share=can_share(interaction))
+
+    async def profile_defaults(self, state: WizardState, screen: Screen) -> dict[str, str]:
+        """The seller profile, read only when it can prefill something on this screen."""
+        if not any(question.id in PROFILE_DEFAULTS for question in screen.questions):
+            return {}
+        return (await self.profiles.get(state.user_id)).known_values()
 
     # -- controls ------------------------------------------------------------------------------
     async def handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
@@ -127,6 +138,27 @@ class DisputeCog(commands.Cog, name="Dispute"):
             await self.bot.report_interaction_error(interaction, exc)
 
     async def _handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        action = control.action
+        if action == "open":
+            state = await self.wizard.load(control.session_id, interaction.user.id)
+            screen = self.wizard.screen(state)
+            if screen is not None and screen.kind == "form":
+                profile = await self.profile_defaults(state, screen)
+                await interaction.response.send_modal(form_modal(state, screen, profile))
+                return
+        if action == "draft":
+            rest: list[str] = []
+            await answer_in_time(interaction, self.draft_reply(interaction, control, values[0], rest), update=False)
+            for part in rest:
+                await interaction.followup.send(part, ephemeral=True)
+        elif action in ("share", "share_ok", "share_no"):
+            state = await self.wizard.load(control.session_id, interaction.user.id)
+            await self.share(interaction, state, action)
+        else:
+            await answer_in_time(interaction, self.next_view(interaction, control, values), update=True)
+
+    async def next_view(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
+        """Apply a click to the saved case and return the wizard message that follows."""
         state = await self.wizard.load(control.session_id, interaction.user.id)
         now = self.bot.now()
         action, argument = control.action, control.argument
@@ -135,12 +167,6 @@ class DisputeCog(commands.Cog, name="Dispute"):
             state = await self.wizard.answer(state, {question_id: value}, now)
         elif action == "pick":
             state = await self.wizard.answer(state, {argument: ",".join(values)}, now)
-        elif action == "open":
-            screen = self.wizard.screen(state)
-            if screen is not None and screen.kind == "form":
-                profile = (await self.profiles.get(state.user_id)).known_values()
-                await interaction.response.send_modal(form_modal(state, screen, profile))
-                return
         elif action == "back":
             state = await self.wizard.back(state, now)
         elif action == "restart":
@@ -151,27 +177,25 @@ class DisputeCog(commands.Cog, name="Dispute"):
             state = await self.wizard.set_tone(state, argument, now)
         elif action == "cancel":
             await self.wizard.cancel(state, now)
-            await interaction.response.edit_message(
-                content="Case closed. Start a new one any time with `/dispute start`.", embeds=[], view=None
-            )
-            return
-        elif action == "draft":
-            await self.send_draft(interaction, state, values[0])
-            return
-        elif action in ("share", "share_ok", "share_no"):
-            await self.share(interaction, state, action)
-            return
-        await interaction.response.edit_message(**await self.render(interaction, state))
+            closed = "Case closed. Start a new one any time with `/dispute start`."
+            return {"content": closed, "embeds": [], "view": None}
+        return await self.render(interaction, state)
 
-    async def send_draft(self, interaction: Interaction, state: WizardState, draft_id: str) -> None:
+    async def draft_reply(
+        self, interaction: Interaction, control: ControlId, draft_id: str, rest: list[str]
+    ) -> dict[str, Any]:
+        """The chosen draft as a private message: a code block to copy and the same text as a file.
+
+        Parts beyond the first message are put in ``rest``, to be sent as followups.
+        """
+        state = await self.wizard.load(control.session_id, interaction.user.id)
         outcome = self.wizard.outcome(state, self.bot.now())
         draft = next((d for d in outcome.drafts if d.id == draft_id), None)
         if draft is None:
             raise DisputeDeskError("That draft no longer fits your answers; pick another one.")
         messages, attachment = draft_messages(draft)
-        await interaction.response.send_message(messages[0], file=attachment, ephemeral=True)
-        for extra in messages[1:]:
-            await interaction.followup.send(extra, ephemeral=True)
+        rest.extend(messages[1:])
+        return {"content": messages[0], "file": attachment}
 
     async def share(self, interaction: Interaction, state: WizardState, action: str) -> None:
         if action == "share_no":
@@ -212,14 +236,17 @@ class DisputeCog(commands.Cog, name="Dispute"):
         try:
             if self.bot.draining:
                 raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            state = await self.wizard.load(control.session_id, interaction.user.id)
-            submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
-            screen = self.wizard.screen(state)
-            if screen is not None and screen.kind == "form":
-                wanted = {question.id for question in screen.questions}
-                submitted = {key: value for key, value in submitted.items() if key in wanted}
-            if submitted:
-                state = await self.wizard.answer(state, submitted, self.bot.now())
-            await interaction.response.edit_message(**await self.render(interaction, state))
+            await answer_in_time(interaction, self.after_form(interaction, control, data), update=True)
         except Exception as exc:
             await self.bot.report_interaction_error(interaction, exc)
+
+    async def after_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> dict[str, Any]:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
+        screen = self.wizard.screen(state)
+        if screen is not None and screen.kind == "form":
+            wanted = {question.id for question in screen.questions}
+            submitted = {key: value for key, value in submitted.items() if key in wanted}
+        if submitted:
+            state = await self.wizard.answer(state, submitted, self.bot.now())
+        return await self.render(interaction, state)

@@ -980,6 +980,8 @@ class FakeDiscord:
         elif kind in (6, 7):
             src = inter.source_message
             assert src is not None
+            # As on Discord, @original of a component (or its modal) is then the clicked message.
+            inter.original = src
             if kind == 7:
                 self._apply_edit(src, data, body.files, creating=False)
                 result["resource"] = {"type": 7, "message": src.to_payload()}
