@@ -54,3 +54,16 @@ async def test_purge_removes_only_untouched_drafts(db: Database) -> None:
     assert await drafts.purge(timedelta(days=2), NOW) == 1
     assert await drafts.get(old.id) is None
     assert await drafts.get(touched.id) is not None and await drafts.get(fresh.id) is not None
+
+
+async def test_set_flag_changes_once(db: Database) -> None:
+    drafts = ReplyDraftRepository(db)
+    draft = await drafts.create(1, "fill", {"text": "hi", "posted": False}, NOW)
+    assert await drafts.set_flag(draft.id, "posted", True, NOW) is True
+    assert await drafts.set_flag(draft.id, "posted", True, NOW) is False
+    stored = await drafts.get(draft.id)
+    assert stored is not None and stored.state == {"text": "hi", "posted": True}
+    assert await drafts.set_flag(draft.id, "posted", False, NOW) is True
+    missing = await drafts.create(1, "fill", {}, NOW)
+    assert await drafts.set_flag(missing.id, "posted", True, NOW) is True
+    assert await drafts.set_flag(9999, "posted", True, NOW) is False

@@ -72,6 +72,18 @@ class ReplyDraftRepository:
         )
         return _draft(row) if row else None
 
+    async def set_flag(self, draft_id: int, key: str, value: bool, now: datetime | None = None) -> bool:
+        """Set ``state[key]`` to ``value`` unless it already is; True when this call changed it.
+
+        One statement, so of two clicks at once exactly one wins (e.g. posting a reply once).
+        """
+        row = await self._db.fetch_one(
+            "UPDATE reply_drafts SET state = json_set(state, '$.' || ?, json(?)), updated_at = ? "
+            "WHERE id = ? AND COALESCE(json_extract(state, '$.' || ?), 0) != ? RETURNING id",
+            (key, "true" if value else "false", _iso(now or datetime.now(UTC)), draft_id, key, int(value)),
+        )
+        return row is not None
+
     async def delete(self, draft_id: int) -> bool:
         row = await self._db.fetch_one("DELETE FROM reply_drafts WHERE id = ? RETURNING id", (draft_id,))
         return row is not None
