@@ -381,3 +381,18 @@ async def test_hostile_templates_are_refused_and_others_keep_being_served(
     finally:
         pool.close()
     assert fake_discord.spec_problems == []
+
+
+async def test_form_and_buttons_from_before_a_restart_still_work(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("reply", user=alice, dm=True, options={"template": "cancel-accept"})
+        await started.wait_modal()
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        submitted = await fake_discord.submit_modal(started, {"buyer_name": "Sam", "display_name": "Ana"})
+        answer = await submitted.response()
+        assert answer.files[0].text.startswith("Hi Sam")
+        message = await submitted.message()
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        posted = await (await fake_discord.click(message, rp(message, "post"), user=alice)).response()
+        assert posted.type == 4 and posted.data["content"].startswith("Hi Sam")
