@@ -19,12 +19,13 @@ import bot as package
 from bot.config import Settings
 from bot.error_ids import new_error_id
 from bot.errors import DisputeDeskError
+from bot.sandbox import RenderPool
 from bot.storage import Database, MetaRepository
 from bot.ui import send_private
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.meta", "cogs.profile", "cogs.dispute")
+EXTENSIONS: tuple[str, ...] = ("cogs.meta", "cogs.profile", "cogs.dispute", "cogs.replies")
 SyncPolicy = Literal["if_changed", "force", "never"]
 # discord.py names the tasks it runs handlers in; these are the ones a graceful stop waits for.
 _HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
@@ -89,6 +90,8 @@ class DisputeBot(commands.Bot):
         self.draining = False
         self.version = package.__version__
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        #: The sandbox workers user templates render in; None means the process-wide default pool.
+        self.render_pool: RenderPool | None = None
 
     async def setup_hook(self) -> None:
         applied = await self.db.migrate()

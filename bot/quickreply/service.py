@@ -1,0 +1,572 @@
+"""The use cases behind /reply, "Draft a reply…" and /templates mine, over saved drafts.
+
+Discord-free: the cog turns interactions into plain values, calls these methods and renders what
+they return. Every step is saved (``reply_drafts``) so a button or a form from before a restart
+still works. User templates render only through the sandbox's worker pool (``renderer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.engine.errors import InvalidAnswer
+from bot.engine.flow import Flow
+from bot.engine.session import record_answer, start_session
+from bot.errors import DisputeDeskError, TemplateError
+from bot.quickreply.personal import (
+    BUYER_MESSAGE,
+    MAX_PERSONAL_TEMPLATES,
+    AuthorProblem,
+    builtin_record,
+    check_draft,
+    clean_draft,
+    clean_slug,
+    draft_from_stored,
+    personal_record,
+    personal_template,
+    sample_values,
+)
+from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
+from bot.replies.fill import AsyncRenderer, Resolution
+from bot.replies.suggest import suggest, suggest_dispute_types
+from bot.storage.database import Database
+from bot.storage.profiles import ProfileRepository
+from bot.storage.reply_drafts import DraftKind, ReplyDraftRepository, StoredDraft
+from bot.storage.reply_templates import ReplyTemplateRepository, StoredTemplate
+from bot.wizard.service import WizardService
+
+DRAFT_TTL = timedelta(days=2)
+BUYER_WORDS_MAX = 1_000  # a text value's limit
+SUGGESTED_TEMPLATES = 5
+SUGGESTED_DISPUTES = 3
+
+
+class DraftGone(DisputeDeskError):
+    def __init__(self) -> None:
+        super().__init__("This reply is no longer here (it expired). Run `/reply` again; it takes a second.")
+
+
+class NotYourDraft(DisputeDeskError):
+    def __init__(self) -> None:
+        super().__init__("This isn't yours: run `/reply` to draft your own.")
+
+
+class TemplateNotFound(DisputeDeskError):
+    pass
+
+
+class StillRendering(DisputeDeskError):
+    def __init__(self) -> None:
+        super().__init__("Your previous reply is still being rendered; try again in a moment.")
+
+
+@dataclass(frozen=True)
+class FillStep:
+    """Where a /reply stands: a form page to fill in, or the finished text."""
+
+    draft_id: int
+    template: ReplyTemplate
+    tone: str
+    page: int = 0
+    pages: int = 0
+    #: Variables of the current page (empty once the text is ready).
+    fields: tuple[TemplateVariable, ...] = ()
+    #: What to put back in the form: what was typed when it was refused.
+    typed: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    text: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.text is not None
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    draft_id: int
+    #: (template id, title, name, personal?) best first.
+    templates: tuple[tuple[int, str, str, bool], ...]
+    #: (dispute type id, label) best first.
+    disputes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    session_id: int
+    dispute_type: str
+    type_recorded: bool
+    buyer_message_recorded: bool
+
+
+@dataclass(frozen=True)
+class AuthorCheck:
+    """The result of checking a create/edit form: problems, or a preview to save."""
+
+    draft_id: int
+    editing: bool
+    problems: tuple[AuthorProblem, ...] = ()
+    variables: tuple[TemplateVariable, ...] = ()
+    preview: str | None = None
+    name: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.preview is not None
+
+
+class QuickReplyService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        library: Library,
+        shared_variables: Mapping[str, TemplateVariable],
+        renderer: AsyncRenderer,
+        flow: Flow,
+    ) -> None:
+        self.templates = ReplyTemplateRepository(db)
+        self.drafts = ReplyDraftRepository(db)
+        self.profiles = ProfileRepository(db)
+        self.wizard = WizardService(db, flow)
+        self.flow = flow
+        self.library = library
+        self.shared = shared_variables
+        self.renderer = renderer
+        self._rendering: set[int] = set()
+
+    # -- templates -------------------------------------------------------------------------------
+    async def sync_builtins(self) -> None:
+        """Copy the built-in library into the search table (one FTS query covers every template)."""
+        await self.templates.replace_builtins(builtin_record(t) for t in self.library)
+
+    async def autocomplete(
+        self, user_id: int, guild_id: int | None, current: str, now: datetime
+    ) -> list[tuple[str, str]]:
+        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use."""
+        hits = await self.templates.search(current, user_id=user_id, guild_id=guild_id, now=now)
+        return [(choice_name(hit.template), str(hit.template.id)) for hit in hits]
+
+    async def own_choices(self, user_id: int, current: str) -> list[tuple[str, str]]:
+        needle = current.strip().lower()
+        owned = await self.templates.list_owned("user", user_id)
+        return [
+            (choice_name(t), str(t.id))
+            for t in owned
+            if needle in t.name or needle in t.title.lower() or needle in t.category
+        ][:25]
+
+    async def find(self, user_id: int, guild_id: int | None, given: str) -> StoredTemplate:
+        """The template picked in autocomplete (its id) or typed by name, if the user may use it."""
+        given = given.strip()
+        if given.isdigit():
+            stored = await self.templates.get(int(given))
+            if stored is not None and _visible(stored, user_id, guild_id):
+                return stored
+        else:
+            name = clean_slug(given)
+            for scope, owner in (("user", user_id), ("guild", guild_id), ("builtin", 0)):
+                if owner is None:
+                    continue
+                found = await self.templates.find_by_name(scope, owner, name)  # type: ignore[arg-type]
+                if found is not None:
+                    return found
+        raise TemplateNotFound(
+            f"No template called `{given[:50]}` is available to you. Start typing in the `template` option "
+            "and pick one from the list."
+        )
+
+    def template_of(self, stored: StoredTemplate) -> ReplyTemplate:
+        if stored.scope == "builtin":
+            try:
+                return self.library.get(stored.name)
+            except KeyError:
+                pass
+        return personal_template(stored)
+
+    # -- filling a reply -------------------------------------------------------------------------
+    async def start(
+        self,
+        user_id: int,
+        guild_id: int | None,
+        stored: StoredTemplate,
+        *,
+        tone: str | None,
+        options: Mapping[str, str | None],
+        now: datetime,
+    ) -> FillStep:
+        """Fill from the options and the profile; render when nothing is missing, else ask page 1."""
+        template = self.template_of(stored)
+        declared = {v.name for v in template.variables}
+        given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
+        resolution = await self._resolve(template, user_id, tone, given, now)
+        state: dict[str, Any] = {
+            "template_id": stored.id,
+            "guild_id": guild_id,
+            "tone": tone,
+            "values": {k: v for k, v in given.items() if k not in resolution.invalid},
+            "asking": [v.name for v in resolution.to_ask],
+            "page": 0,
+            "typed": {k: v for k, v in given.items() if k in resolution.invalid},
+            "error": _describe_problems(template, resolution.invalid, ()),
+            "text": None,
+            "posted": False,
+        }
+        draft = await self.drafts.create(user_id, "fill", state, now)
+        if resolution.ready:
+            return await self._finish(draft.id, user_id, template, resolution, state, now)
+        return _ask(draft.id, template, resolution.tone, state)
+
+    async def current(self, draft_id: int, user_id: int) -> FillStep:
+        """The step a fill draft is at (to reopen its form)."""
+        draft = await self._load(draft_id, user_id, "fill")
+        template = self.template_of(await self._template_for(draft))
+        state = draft.state
+        tone = template.pick_tone(state.get("tone"))
+        if state.get("text") is not None:
+            return FillStep(draft.id, template, tone, text=state["text"])
+        return _ask(draft.id, template, tone, state)
+
+    async def submit(
+        self, draft_id: int, user_id: int, page: int, submitted: Mapping[str, str], now: datetime
+    ) -> FillStep:
+        """Take one page of the form; stay on it with what was typed when a value is refused."""
+        draft = await self._load(draft_id, user_id, "fill")
+        state = dict(draft.state)
+        template = self.template_of(await self._template_for(draft))
+        if state.get("text") is not None or page != state["page"]:
+            return await self.current(draft_id, user_id)  # a form submitted twice: show where we are
+        fields = _page_names(state, page)
+        given = {k: v.strip() for k, v in submitted.items() if k in fields}
+        values = {**state["values"], **{k: v for k, v in given.items() if v}}
+        resolution = await self._resolve(template, user_id, state.get("tone"), values, now)
+        invalid = {k: v for k, v in resolution.invalid.items() if k in fields}
+        missing = tuple(v for v in resolution.missing if v.name in fields)
+        if invalid or missing:
+            state.update(
+                values={k: v for k, v in values.items() if k not in invalid},
+                typed=given,
+                error=_describe_problems(template, invalid, missing),
+            )
+            await self._save(draft, state, now)
+            return _ask(draft.id, template, resolution.tone, state)
+        state.update(values=values, page=page + 1, typed={}, error=None)
+        if resolution.ready:
+            return await self._finish(draft.id, user_id, template, resolution, state, now)
+        if state["page"] >= _page_count(state):  # something outside these pages is still wanted
+            state.update(
+                asking=[v.name for v in resolution.to_ask],
+                page=0,
+                error=_describe_problems(template, resolution.invalid, ()),
+                typed={},
+            )
+        await self._save(draft, state, now)
+        return _ask(draft.id, template, resolution.tone, state)
+
+    async def claim_post(self, draft_id: int, user_id: int, now: datetime) -> str:
+        """The finished text, marked as posted (once: a second click is refused)."""
+        draft = await self._load(draft_id, user_id, "fill")
+        if draft.state.get("text") is None:
+            raise DisputeDeskError("This reply isn't finished yet: fill in the form first.")
+        if not await self.drafts.set_flag(draft_id, "posted", True, now):
+            raise DisputeDeskError("This reply was already posted here.")
+        return str(draft.state["text"])
+
+    async def release_post(self, draft_id: int, now: datetime) -> None:
+        """Posting failed: allow another try."""
+        await self.drafts.set_flag(draft_id, "posted", False, now)
+
+    # -- "Draft a reply…" ------------------------------------------------------------------------
+    async def suggest_for_message(self, user_id: int, text: str, now: datetime) -> Suggestions:
+        words = text.strip()
+        if len(words) > BUYER_WORDS_MAX:
+            words = words[: BUYER_WORDS_MAX - 1].rstrip() + "…"
+        draft = await self.drafts.create(user_id, "pick", {"buyer_message": words}, now)
+        ranked: list[tuple[float, int, str, str, bool]] = []
+        builtin_ids = {t.name: t.id for t in await self.templates.list_owned("builtin", 0)}
+        for hit in suggest(words, self.library, SUGGESTED_TEMPLATES):
+            template = self.library.get(hit.id)
+            if template.name in builtin_ids:
+                ranked.append((hit.score, builtin_ids[template.name], template.title, template.name, False))
+        owned = await self.templates.list_owned("user", user_id)
+        by_name = {t.name: t for t in owned}
+        for hit in suggest(words, [personal_template(t) for t in owned], SUGGESTED_TEMPLATES):
+            stored = by_name[hit.id]
+            # A personal template that reads the buyer's words fits a message a little better.
+            bonus = 1.0 if any(v.get("name") == BUYER_MESSAGE for v in stored.variables) else 0.0
+            ranked.append((hit.score + bonus, stored.id, stored.title, stored.name, True))
+        ranked.sort(key=lambda r: (-r[0], r[3]))
+        labels = {o.value: o.label for o in self._dispute_question_options()}
+        disputes = tuple(
+            (s.id, labels.get(s.id, s.id)) for s in suggest_dispute_types(words, SUGGESTED_DISPUTES) if s.id in labels
+        )
+        return Suggestions(draft.id, tuple(r[1:] for r in ranked[:SUGGESTED_TEMPLATES]), disputes)
+
+    async def pick_template(
+        self, draft_id: int, user_id: int, guild_id: int | None, template_id: int, now: datetime
+    ) -> FillStep:
+        """Start /reply on a suggested template, the buyer's words given when it reads them."""
+        draft = await self._load(draft_id, user_id, "pick")
+        stored = await self.find(user_id, guild_id, str(template_id))
+        options = {BUYER_MESSAGE: str(draft.state.get("buyer_message") or "")}
+        return await self.start(user_id, guild_id, stored, tone=None, options=options, now=now)
+
+    async def open_case(self, draft_id: int, user_id: int, dispute_type: str, now: datetime) -> OpenedCase:
+        """A /dispute case with the type (and the buyer's words where the flow asks for them) answered."""
+        draft = await self._load(draft_id, user_id, "pick")
+        if dispute_type not in {o.value for o in self._dispute_question_options()}:
+            raise DisputeDeskError("That isn't a case type; pick one from the list.")
+        words = str(draft.state.get("buyer_message") or "")
+        prefill: dict[str, str] = {}
+        session = start_session(self.flow, now=now)
+        candidates = [("dispute_type", dispute_type), ("buyer_message", words)]
+        if not self._accepts(session, "dispute_type", dispute_type, now):
+            # Some types belong to one platform only (an unpaid invoice: direct clients).
+            platforms = [
+                o.value
+                for o in self._question_options("platform")
+                if self._accepts(self._answered(session, "platform", o.value, now), "dispute_type", dispute_type, now)
+            ]
+            if len(platforms) == 1:
+                candidates.insert(0, ("platform", platforms[0]))
+        for question_id, raw in candidates:
+            if raw and self._accepts(session, question_id, raw, now):
+                session = self._answered(session, question_id, raw, now)
+                prefill[question_id] = raw
+        state = await self.wizard.start(user_id, prefill, now)
+        return OpenedCase(state.id, dispute_type, "dispute_type" in prefill, "buyer_message" in prefill)
+
+    # -- personal templates ----------------------------------------------------------------------
+    async def begin_create(self, user_id: int, now: datetime) -> int:
+        if await self.templates.count_owned("user", user_id) >= MAX_PERSONAL_TEMPLATES:
+            raise DisputeDeskError(
+                f"You have {MAX_PERSONAL_TEMPLATES} personal templates, the most you can keep. "
+                "Delete one with `/templates mine delete` first."
+            )
+        draft = await self.drafts.create(user_id, "author", {"template_id": None, "typed": {}}, now)
+        return draft.id
+
+    async def begin_edit(self, user_id: int, given: str, now: datetime) -> tuple[int, dict[str, str]]:
+        stored = await self.own(user_id, given)
+        typed = draft_from_stored(stored)
+        draft = await self.drafts.create(user_id, "author", {"template_id": stored.id, "typed": typed}, now)
+        return draft.id, typed
+
+    async def typed_in(self, draft_id: int, user_id: int) -> tuple[dict[str, str], bool]:
+        """What the author typed last (to reopen the form with it), and whether it edits a template."""
+        draft = await self._load(draft_id, user_id, "author")
+        return dict(draft.state.get("typed") or {}), draft.state.get("template_id") is not None
+
+    async def check_authoring(
+        self, draft_id: int, user_id: int, typed: Mapping[str, str], now: datetime
+    ) -> AuthorCheck:
+        """Keep what was typed; lint it, then render a preview with sample values in the sandbox."""
+        draft = await self._load(draft_id, user_id, "author")
+        kept = {k: str(typed.get(k, "")) for k in ("name", "title", "category", "body")}
+        editing_id = draft.state.get("template_id")
+        await self._save(draft, {**draft.state, "typed": kept, "ok": False}, now)
+        cleaned = clean_draft(kept)
+        problems, variables = check_draft(cleaned, self.shared)
+        clash = await self.templates.find_by_name("user", user_id, cleaned.name) if cleaned.name else None
+        if clash is not None and clash.id != editing_id:
+            problems.append(
+                AuthorProblem("Name", f"you already have a template called `{cleaned.name}`; pick another name")
+            )
+        result = AuthorCheck(draft_id, editing_id is not None, tuple(problems), variables, name=cleaned.name)
+        if problems:
+            return result
+        template = personal_template(
+            StoredTemplate(0, "user", user_id, cleaned.name, cleaned.title, cleaned.category, "", cleaned.body,
+                           tuple(personal_record(cleaned, variables).variables))
+        )  # fmt: skip
+        known = await self._resolve(template, user_id, None, {}, now)
+        resolution = resolve(
+            template,
+            profile=(await self.profiles.get(user_id)).known_values(),
+            options=sample_values(known.to_ask),
+            today=now.date(),
+        )
+        try:
+            preview = await self._render(user_id, resolution)
+        except TemplateError as error:
+            problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
+            return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
+        await self._save(draft, {**draft.state, "typed": kept, "ok": True}, now)
+        return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name)
+
+    async def save_authoring(self, draft_id: int, user_id: int, now: datetime) -> StoredTemplate:
+        draft = await self._load(draft_id, user_id, "author")
+        if not draft.state.get("ok"):
+            raise DisputeDeskError("Check the template first: press **Edit again** and submit the form.")
+        cleaned = clean_draft(draft.state.get("typed") or {})
+        problems, variables = check_draft(cleaned, self.shared)
+        if problems:
+            raise DisputeDeskError("This template has problems: press **Edit again** to see them.")
+        record = personal_record(cleaned, variables)
+        editing_id = draft.state.get("template_id")
+        clash = await self.templates.find_by_name("user", user_id, cleaned.name)
+        if clash is not None and clash.id != editing_id:
+            raise DisputeDeskError(f"You already have a template called `{cleaned.name}`; press **Edit again**.")
+        if editing_id is None:
+            if await self.templates.count_owned("user", user_id) >= MAX_PERSONAL_TEMPLATES:
+                raise DisputeDeskError(
+                    f"You already have {MAX_PERSONAL_TEMPLATES} personal templates; delete one first."
+                )
+            saved = await self.templates.create("user", user_id, record)
+        else:
+            stored = await self.templates.get(int(editing_id))
+            if stored is None or stored.scope != "user" or stored.owner_id != user_id:
+                raise DisputeDeskError("That template was deleted meanwhile; create it again.")
+            updated = await self.templates.update(stored.id, record)
+            assert updated is not None
+            saved = updated
+        await self.drafts.delete(draft.id)
+        return saved
+
+    async def own(self, user_id: int, given: str) -> StoredTemplate:
+        given = given.strip()
+        stored = await self.templates.get(int(given)) if given.isdigit() else None
+        if stored is None:
+            stored = await self.templates.find_by_name("user", user_id, clean_slug(given))
+        if stored is None or stored.scope != "user" or stored.owner_id != user_id:
+            raise TemplateNotFound(f"You have no personal template `{given[:50]}`. `/templates mine list` shows yours.")
+        return stored
+
+    async def list_own(self, user_id: int) -> list[StoredTemplate]:
+        return await self.templates.list_owned("user", user_id)
+
+    async def delete_own(self, user_id: int, template_id: int) -> StoredTemplate:
+        stored = await self.own(user_id, str(template_id))
+        await self.templates.delete(stored.id)
+        return stored
+
+    async def purge(self, now: datetime, older_than: timedelta = DRAFT_TTL) -> int:
+        return await self.drafts.purge(older_than, now)
+
+    # -- internals -------------------------------------------------------------------------------
+    async def _load(self, draft_id: int, user_id: int, kind: DraftKind) -> StoredDraft:
+        draft = await self.drafts.get(draft_id)
+        if draft is None or draft.kind != kind:
+            raise DraftGone()
+        if draft.user_id != user_id:
+            raise NotYourDraft()
+        return draft
+
+    async def _save(self, draft: StoredDraft, state: dict[str, Any], now: datetime) -> None:
+        if await self.drafts.save(draft.id, state, now) is None:
+            raise DraftGone()
+
+    async def _template_for(self, draft: StoredDraft) -> StoredTemplate:
+        stored = await self.templates.get(int(draft.state["template_id"]))
+        if stored is None or not _visible(stored, draft.user_id, draft.state.get("guild_id")):
+            raise TemplateNotFound("That template was deleted meanwhile. Pick another with `/reply`.")
+        return stored
+
+    async def _resolve(
+        self, template: ReplyTemplate, user_id: int, tone: str | None, values: Mapping[str, str], now: datetime
+    ) -> Resolution:
+        profile = (await self.profiles.get(user_id)).known_values()
+        return resolve(template, tone=tone, profile=profile, options=values, today=now.date())
+
+    @asynccontextmanager
+    async def _render_slot(self, user_id: int) -> AsyncIterator[None]:
+        """One render at a time per user: a hostile template can hold one worker, never the pool."""
+        if user_id in self._rendering:
+            raise StillRendering()
+        self._rendering.add(user_id)
+        try:
+            yield
+        finally:
+            self._rendering.discard(user_id)
+
+    async def _render(self, user_id: int, resolution: Resolution) -> str:
+        async with self._render_slot(user_id):
+            return await render_resolution_async(resolution, self.renderer)
+
+    async def _finish(
+        self,
+        draft_id: int,
+        user_id: int,
+        template: ReplyTemplate,
+        resolution: Resolution,
+        state: dict[str, Any],
+        now: datetime,
+    ) -> FillStep:
+        try:
+            text = await self._render(user_id, resolution)
+        except TemplateError as error:
+            raise TemplateError(f"This template could not be filled in: {error}") from None
+        state = {**state, "text": text}
+        if await self.drafts.save(draft_id, state, now) is None:
+            raise DraftGone()
+        await self.templates.record_use(user_id, int(state["template_id"]), now)
+        return FillStep(draft_id, template, resolution.tone, text=text)
+
+    def _question_options(self, question_id: str) -> Sequence[Any]:
+        question = self.flow.question(question_id)
+        return question.options if question is not None else ()
+
+    def _dispute_question_options(self) -> Sequence[Any]:
+        return self._question_options("dispute_type")
+
+    def _answered(self, session: Any, question_id: str, raw: str, now: datetime) -> Any:
+        return record_answer(self.flow, session, question_id, raw, now=now)
+
+    def _accepts(self, session: Any, question_id: str, raw: str, now: datetime) -> bool:
+        try:
+            record_answer(self.flow, session, question_id, raw, now=now)
+        except InvalidAnswer:
+            return False
+        return True
+
+
+def _visible(stored: StoredTemplate, user_id: int, guild_id: int | None) -> bool:
+    if stored.scope == "builtin":
+        return True
+    if stored.scope == "user":
+        return stored.owner_id == user_id
+    return guild_id is not None and stored.owner_id == guild_id
+
+
+def choice_name(stored: StoredTemplate) -> str:
+    """An autocomplete entry: title and trigger name, personal ones marked; at most 100 characters."""
+    mark = "★ " if stored.scope == "user" else ""
+    text = f"{mark}{stored.title} · {stored.name}"
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def _page_names(state: Mapping[str, Any], page: int) -> list[str]:
+    asking: list[str] = list(state.get("asking") or [])
+    return asking[page * MODAL_PAGE_SIZE : (page + 1) * MODAL_PAGE_SIZE]
+
+
+def _page_count(state: Mapping[str, Any]) -> int:
+    asking = list(state.get("asking") or [])
+    return max(1, -(-len(asking) // MODAL_PAGE_SIZE))
+
+
+def _ask(draft_id: int, template: ReplyTemplate, tone: str, state: Mapping[str, Any]) -> FillStep:
+    page = int(state.get("page") or 0)
+    names = _page_names(state, page)
+    fields = tuple(v for v in template.variables if v.name in names)
+    return FillStep(
+        draft_id,
+        template,
+        tone,
+        page=page,
+        pages=_page_count(state),
+        fields=fields,
+        typed=dict(state.get("typed") or {}),
+        error=state.get("error"),
+    )
+
+
+def _describe_problems(
+    template: ReplyTemplate, invalid: Mapping[str, str], missing: Sequence[TemplateVariable]
+) -> str | None:
+    lines = [f"**{template.variable(name).label}**: {reason}" for name, reason in invalid.items()]
+    lines += [f"**{v.label}**: this is needed" for v in missing]
+    return "\n".join(lines) or None

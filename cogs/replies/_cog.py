@@ -1,0 +1,298 @@
+"""/reply, "Draft a reply…" and /templates mine, and the handlers of their controls and forms."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.engine.flow import load_flow
+from bot.errors import DisputeDeskError
+from bot.quickreply.custom_ids import (
+    AUTHOR_FIX,
+    AUTHOR_SAVE,
+    AUTHOR_SUBMIT,
+    DELETE,
+    FILL_SUBMIT,
+    KEEP,
+    OPEN_PAGE,
+    PICK_DISPUTE,
+    PICK_TEMPLATE,
+    POST,
+    ReplyControl,
+    parse_reply_control,
+)
+from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
+from bot.quickreply.service import FillStep, QuickReplyService
+from bot.replies import LIBRARY_DIR, load_library
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.sandbox import default_pool
+from bot.wizard.modal_values import modal_values
+from cogs.replies._views import (
+    ReplyControlItem,
+    author_modal,
+    author_result_message,
+    delete_confirmation,
+    fill_modal,
+    list_templates,
+    page_message,
+    post_text,
+    result_message,
+    show_template,
+    suggestions_message,
+)
+
+if TYPE_CHECKING:
+    from bot.client import DisputeBot
+
+log = logging.getLogger(__name__)
+Interaction = discord.Interaction["DisputeBot"]
+TONE_CHOICES = [app_commands.Choice(name=tone.capitalize(), value=tone) for tone in ("friendly", "neutral", "firm")]
+
+
+class RepliesCog(commands.Cog, name="Replies"):
+    templates = app_commands.Group(name="templates", description="Quick-reply templates")
+    mine = app_commands.Group(
+        name="mine", description="Your personal templates: they follow you to every server and DM", parent=templates
+    )
+
+    def __init__(self, bot: DisputeBot) -> None:
+        self.bot = bot
+        pool = bot.render_pool or default_pool()
+        self.service = QuickReplyService(
+            bot.db,
+            library=load_library(),
+            shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
+            renderer=pool.render_async,
+            flow=load_flow(),
+        )
+        self.draft_menu = app_commands.ContextMenu(name="Draft a reply…", callback=self.draft_a_reply)
+
+    async def cog_load(self) -> None:
+        await self.service.sync_builtins()
+        self.bot.add_dynamic_items(ReplyControlItem)
+        self.bot.tree.add_command(self.draft_menu)
+        self.purge_old_drafts.start()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReplyControlItem)
+        self.bot.tree.remove_command(self.draft_menu.name, type=self.draft_menu.type)
+        self.purge_old_drafts.cancel()
+
+    @tasks.loop(hours=1)
+    async def purge_old_drafts(self) -> None:
+        removed = await self.service.purge(self.bot.now())
+        if removed:
+            log.info("purged %d old quick-reply drafts", removed)
+
+    # -- /reply --------------------------------------------------------------------------------
+    @app_commands.command(name="reply")
+    @app_commands.describe(
+        template="Start typing: a title, a trigger name or words of the text",
+        tone="How it should sound (your /profile tone when empty)",
+        buyer_name="The buyer's or client's first name",
+        order_id="Order or contract number",
+        invoice_number="Invoice number",
+        amount="Amount due or order amount, e.g. $300",
+        due_date="Due date, e.g. 2026-11-20",
+    )
+    @app_commands.choices(tone=TONE_CHOICES)
+    @app_commands.checks.cooldown(10, 60.0, key=lambda interaction: interaction.user.id)
+    async def reply(
+        self,
+        interaction: Interaction,
+        template: str,
+        tone: str | None = None,
+        buyer_name: str | None = None,
+        order_id: str | None = None,
+        invoice_number: str | None = None,
+        amount: str | None = None,
+        due_date: str | None = None,
+    ) -> None:
+        """Fill in a quick reply, ready to copy; anything unknown is asked in a form."""
+        stored = await self.service.find(interaction.user.id, interaction.guild_id, template)
+        options = {
+            "buyer_name": buyer_name,
+            "client_name": buyer_name,
+            "order_id": order_id,
+            "invoice_number": invoice_number,
+            "amount": amount,
+            "order_amount": amount,
+            "due_date": due_date,
+        }
+        step = await self.service.start(
+            interaction.user.id, interaction.guild_id, stored, tone=tone, options=options, now=self.bot.now()
+        )
+        await self.answer_step(interaction, step, advanced=False, can_open_form=True)
+
+    @reply.autocomplete("template")
+    async def reply_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            found = await self.service.autocomplete(interaction.user.id, interaction.guild_id, current, self.bot.now())
+        except Exception:  # autocomplete must answer quickly and never error
+            log.exception("reply autocomplete failed for %r", current)
+            return []
+        return [app_commands.Choice(name=name, value=value) for name, value in found[:25]]
+
+    async def answer_step(
+        self, interaction: Interaction, step: FillStep, *, advanced: bool, can_open_form: bool
+    ) -> None:
+        """Show a step: the result, the form (when this interaction may open one) or a page button."""
+        if step.ready:
+            await self.show(interaction, result_message(step))
+        elif can_open_form and not step.error and not advanced:
+            await interaction.response.send_modal(fill_modal(step))
+        else:
+            await self.show(interaction, page_message(step, advanced=advanced))
+
+    @staticmethod
+    async def show(interaction: Interaction, message: dict[str, Any]) -> None:
+        """Replace the message the control was on, or answer privately when there is none."""
+        if interaction.message is not None and interaction.type is not discord.InteractionType.application_command:
+            await interaction.response.edit_message(**message)
+            return
+        message = dict(message)
+        if "attachments" in message:
+            message["files"] = message.pop("attachments")
+        await interaction.response.send_message(ephemeral=True, **message)
+
+    # -- "Draft a reply…" ----------------------------------------------------------------------
+    async def draft_a_reply(self, interaction: Interaction, message: discord.Message) -> None:
+        """Suggest quick replies and a case type for a buyer's message."""
+        words = message.content.strip()
+        if not words:
+            raise DisputeDeskError("That message has no text I can read (only attachments or embeds).")
+        suggestions = await self.service.suggest_for_message(interaction.user.id, words, self.bot.now())
+        await interaction.response.send_message(ephemeral=True, **suggestions_message(suggestions, words))
+
+    # -- /templates mine -----------------------------------------------------------------------
+    @mine.command(name="create")
+    @app_commands.checks.cooldown(5, 60.0, key=lambda interaction: interaction.user.id)
+    async def create(self, interaction: Interaction) -> None:
+        """Write a personal quick reply: checked and previewed before it is saved."""
+        draft_id = await self.service.begin_create(interaction.user.id, self.bot.now())
+        await interaction.response.send_modal(author_modal(draft_id, {}, editing=False))
+
+    @mine.command(name="edit")
+    @app_commands.describe(template="One of your templates")
+    async def edit(self, interaction: Interaction, template: str) -> None:
+        """Change one of your personal templates."""
+        draft_id, typed = await self.service.begin_edit(interaction.user.id, template, self.bot.now())
+        await interaction.response.send_modal(author_modal(draft_id, typed, editing=True))
+
+    @mine.command(name="show")
+    @app_commands.describe(template="One of your templates")
+    async def show_one(self, interaction: Interaction, template: str) -> None:
+        """Show one of your personal templates as written."""
+        stored = await self.service.own(interaction.user.id, template)
+        await interaction.response.send_message(ephemeral=True, **show_template(stored))
+
+    @mine.command(name="list")
+    async def list_all(self, interaction: Interaction) -> None:
+        """List your personal templates."""
+        owned = await self.service.list_own(interaction.user.id)
+        await interaction.response.send_message(ephemeral=True, **list_templates(owned, MAX_PERSONAL_TEMPLATES))
+
+    @mine.command(name="delete")
+    @app_commands.describe(template="One of your templates")
+    async def delete(self, interaction: Interaction, template: str) -> None:
+        """Delete one of your personal templates (you confirm first)."""
+        stored = await self.service.own(interaction.user.id, template)
+        await interaction.response.send_message(ephemeral=True, **delete_confirmation(stored))
+
+    @edit.autocomplete("template")
+    @show_one.autocomplete("template")
+    @delete.autocomplete("template")
+    async def own_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            found = await self.service.own_choices(interaction.user.id, current)
+        except Exception:
+            log.exception("personal template autocomplete failed")
+            return []
+        return [app_commands.Choice(name=name, value=value) for name, value in found]
+
+    # -- controls ------------------------------------------------------------------------------
+    async def handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        try:
+            await self._handle_control(interaction, control, values)
+        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
+            await self.bot.report_interaction_error(interaction, exc)
+
+    async def _handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        user_id, now = interaction.user.id, self.bot.now()
+        action = control.action
+        if action == OPEN_PAGE:
+            step = await self.service.current(control.id, user_id)
+            if step.ready:
+                await self.show(interaction, result_message(step))
+            else:
+                await interaction.response.send_modal(fill_modal(step))
+        elif action == POST:
+            text = await self.service.claim_post(control.id, user_id, now)
+            try:
+                await interaction.response.send_message(
+                    post_text(text), allowed_mentions=discord.AllowedMentions.none()
+                )
+            except discord.HTTPException:
+                await self.service.release_post(control.id, now)
+                raise
+        elif action == PICK_TEMPLATE:
+            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, int(values[0]), now)
+            await self.answer_step(interaction, step, advanced=False, can_open_form=True)
+        elif action == PICK_DISPUTE:
+            case = await self.service.open_case(control.id, user_id, values[0], now)
+            await interaction.response.edit_message(content=case_message(case), view=None)
+        elif action == AUTHOR_FIX:
+            typed, editing = await self.service.typed_in(control.id, user_id)
+            await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
+        elif action == AUTHOR_SAVE:
+            saved = await self.service.save_authoring(control.id, user_id, now)
+            await interaction.response.edit_message(
+                content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
+                embeds=[],
+                view=None,
+            )
+        elif action == DELETE:
+            gone = await self.service.delete_own(user_id, control.id)
+            await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
+        elif action == KEEP:
+            await interaction.response.edit_message(content="Kept. Nothing was deleted.", view=None)
+        else:
+            raise DisputeDeskError("This button is from an older version of Dispute Desk; run the command again.")
+
+    # -- forms ---------------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Handle every quick-reply form here, so a form opened before a restart is still accepted."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        control = parse_reply_control(str(data.get("custom_id", "")))
+        if control is None or control.action not in (FILL_SUBMIT, AUTHOR_SUBMIT):
+            return
+        try:
+            if self.bot.draining:
+                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
+            submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
+            user_id, now = interaction.user.id, self.bot.now()
+            if control.action == FILL_SUBMIT:
+                page = int(control.argument or 0)
+                step = await self.service.submit(control.id, user_id, page, submitted, now)
+                await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
+            else:
+                check = await self.service.check_authoring(control.id, user_id, submitted, now)
+                await self.show(interaction, author_result_message(check))
+        except Exception as exc:
+            await self.bot.report_interaction_error(interaction, exc)
+
+
+def case_message(case: Any) -> str:
+    kept = " and the buyer's words" if case.buyer_message_recorded else ""
+    if case.type_recorded:
+        opening = f"Case #{case.session_id} is open with its type{kept} already answered."
+    else:
+        opening = f"Case #{case.session_id} is open; answer the first question, then pick the type."
+    return f"{opening}\nContinue with `/dispute resume case:{case.session_id}` — only you can see it."

@@ -1,0 +1,294 @@
+"""Discord messages and forms of quick replies: fill pages, the copy-ready result, authoring."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import discord
+
+from bot.quickreply.custom_ids import (
+    AUTHOR_FIX,
+    AUTHOR_SAVE,
+    AUTHOR_SUBMIT,
+    DELETE,
+    FILL_SUBMIT,
+    KEEP,
+    OPEN_PAGE,
+    PATTERN,
+    PICK_DISPUTE,
+    PICK_TEMPLATE,
+    POST,
+    ReplyControl,
+)
+from bot.quickreply.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, AuthorProblem
+from bot.quickreply.service import AuthorCheck, FillStep, Suggestions
+from bot.replies import TemplateVariable
+from bot.replies.model import TITLE_MAX
+from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
+from bot.storage.reply_templates import StoredTemplate
+from bot.ui import code_block, text_file
+
+COLOUR = discord.Colour.from_rgb(46, 117, 182)
+MODAL_TIMEOUT = 15 * 60
+MESSAGE_LIMIT = 2000
+_TEXT_LIMIT = 1000
+_HINTS = {
+    "money": "An amount, e.g. 150, $1,500 or 99.50 EUR",
+    "date": "A date, e.g. 2026-03-14, 14 March 2026 or tomorrow",
+    "link": "A full address starting with https://",
+    "number": "A number, e.g. 3 or 2.5",
+}
+_LONG_TEXT = ("message", "details", "summary", "notes", "items", "scope", "deliverables", "reason", "timeline")
+
+
+def fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ReplyControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
+    """Every quick-reply button and select: the custom id carries the draft (or template) and action."""
+
+    def __init__(self, item: discord.ui.Item[Any], control: ReplyControl) -> None:
+        super().__init__(item)
+        self.control = control
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
+    ) -> ReplyControlItem:
+        return cls(item, ReplyControl(int(match["id"]), match["action"], match["argument"] or ""))
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if getattr(interaction.client, "draining", False):
+            await interaction.response.send_message(
+                "Dispute Desk is restarting. Your reply is saved: click again in a minute.", ephemeral=True
+            )
+            return False
+        return True
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.replies._cog import RepliesCog
+
+        cog = interaction.client.get_cog(RepliesCog.__cog_name__)
+        assert isinstance(cog, RepliesCog)
+        values = [str(v) for v in (getattr(self.item, "values", None) or [])]
+        await cog.handle_control(interaction, self.control, values)
+
+
+def button(
+    control: ReplyControl, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary, row: int = 0
+) -> ReplyControlItem:
+    item = discord.ui.Button[Any](label=fit(label, 80), custom_id=str(control), style=style, row=row)
+    return ReplyControlItem(item, control)
+
+
+def select(
+    control: ReplyControl, placeholder: str, options: list[discord.SelectOption], *, row: int
+) -> ReplyControlItem:
+    item = discord.ui.Select[Any](
+        custom_id=str(control), placeholder=fit(placeholder, 150), options=options[:25], row=row
+    )
+    return ReplyControlItem(item, control)
+
+
+# -- filling a reply -------------------------------------------------------------------------------
+def fill_modal(step: FillStep) -> discord.ui.Modal:
+    """One page of up to five fields; deterministic custom id so a submit after a restart is understood."""
+    title = step.template.title if step.pages <= 1 else f"{step.page + 1}/{step.pages} · {step.template.title}"
+    modal = discord.ui.Modal(
+        title=fit(title, 45),
+        custom_id=str(ReplyControl(step.draft_id, FILL_SUBMIT, str(step.page))),
+        timeout=MODAL_TIMEOUT,
+    )
+    for variable in step.fields:
+        modal.add_item(
+            discord.ui.Label(
+                text=fit(variable.label, 45),
+                description=fit(variable.description or _HINTS.get(variable.type, ""), 100) or None,
+                component=_input(variable, step.typed.get(variable.name, "")),
+            )
+        )
+    return modal
+
+
+def _input(variable: TemplateVariable, typed: str) -> discord.ui.TextInput[Any]:
+    long_text = variable.type == "text" and variable.name.endswith(_LONG_TEXT)
+    limit = _TEXT_LIMIT if variable.type == "text" else 200
+    return discord.ui.TextInput(
+        custom_id=variable.name,
+        style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
+        required=variable.required,
+        max_length=limit,
+        default=typed[:limit] or None,
+        placeholder=fit(variable.example, 100) or None,
+    )
+
+
+def page_message(step: FillStep, *, advanced: bool) -> dict[str, Any]:
+    """Between form pages (a modal cannot open a modal), or after a refused value: one button."""
+    where = f"page {step.page + 1} of {step.pages}"
+    lines = [f"**{step.template.title}**"]
+    if step.error:
+        lines.append(f"⚠ Please fix this and continue ({where}); what you typed is kept:\n{step.error}")
+        label = f"Fix and continue ({where})"
+    elif advanced:
+        lines.append(f"Saved. A few more details are needed ({where}).")
+        label = f"Continue ({where})"
+    else:
+        lines.append(f"A few details are needed ({where}).")
+        label = f"Fill in ({where})"
+    view = discord.ui.View(timeout=None)
+    view.add_item(button(ReplyControl(step.draft_id, OPEN_PAGE), label, style=discord.ButtonStyle.primary))
+    return {"content": fit("\n".join(lines), MESSAGE_LIMIT), "view": view, "embeds": []}
+
+
+def result_message(step: FillStep) -> dict[str, Any]:
+    """The finished reply: copy-ready (code block and .txt) and a button that posts it when clicked."""
+    assert step.text is not None
+    header = f"**{step.template.title}** · {step.tone} tone · only you can see this; copy it or post it here"
+    block = code_block(step.text)
+    view = discord.ui.View(timeout=None)
+    view.add_item(button(ReplyControl(step.draft_id, POST), "Post here", style=discord.ButtonStyle.success))
+    attachment = text_file(step.text + "\n", f"{step.template.name}-{step.tone}.txt")
+    if len(header) + 1 + len(block) <= MESSAGE_LIMIT:
+        return {"content": f"{header}\n{block}", "embeds": [], "view": view, "attachments": [attachment]}
+    embed = discord.Embed(description=fit(block, 4096), colour=COLOUR)
+    return {"content": header, "embeds": [embed], "view": view, "attachments": [attachment]}
+
+
+def post_text(text: str) -> str:
+    """What "Post here" sends: the reply itself, mentions broken (the bot also allows none)."""
+    return fit(neutralise_mentions(text), MESSAGE_LIMIT)
+
+
+# -- "Draft a reply…" ------------------------------------------------------------------------------
+def suggestions_message(suggestions: Suggestions, buyer_words: str) -> dict[str, Any]:
+    quoted = fit(" ".join(neutralise_mentions(buyer_words).split()), 300)
+    lines = [f"For this message:\n> {quoted}"]
+    view = discord.ui.View(timeout=None)
+    if suggestions.templates:
+        options = [
+            discord.SelectOption(
+                label=fit(("★ " if personal else "") + title, 100),
+                value=str(template_id),
+                description=fit(name, 100),
+            )
+            for template_id, title, name, personal in suggestions.templates
+        ]
+        view.add_item(select(ReplyControl(suggestions.draft_id, PICK_TEMPLATE), "Draft a reply with…", options, row=0))
+        lines.append("Pick a reply to fill in; the buyer's words are used where the reply quotes them.")
+    if suggestions.disputes:
+        options = [
+            discord.SelectOption(label=fit(label, 100), value=type_id) for type_id, label in suggestions.disputes
+        ]
+        view.add_item(
+            select(ReplyControl(suggestions.draft_id, PICK_DISPUTE), "…or work it out as a case", options, row=1)
+        )
+        lines.append("Or open a `/dispute` case of the matching type, with the buyer's words.")
+    if not suggestions.templates and not suggestions.disputes:
+        lines.append("No reply matched these words. Search all replies with `/reply` (type in `template`).")
+        return {"content": fit("\n".join(lines), MESSAGE_LIMIT)}
+    return {"content": fit("\n".join(lines), MESSAGE_LIMIT), "view": view}
+
+
+# -- personal templates ----------------------------------------------------------------------------
+def author_modal(draft_id: int, typed: Mapping[str, str], *, editing: bool) -> discord.ui.Modal:
+    modal = discord.ui.Modal(
+        title="Edit your template" if editing else "New personal template",
+        custom_id=str(ReplyControl(draft_id, AUTHOR_SUBMIT)),
+        timeout=MODAL_TIMEOUT,
+    )
+    fields = (
+        ("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}: used in /reply", "late-invoice", 100, True),
+        ("title", "Title", "What it is for, shown in the list", "Invoice overdue: a friendly nudge", TITLE_MAX, True),
+        ("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: {DEFAULT_CATEGORY})", "payments", 100, False),
+        ("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
+         MAX_SOURCE_CHARS, True),
+    )  # fmt: skip
+    for key, label, description, placeholder, limit, required in fields:
+        modal.add_item(
+            discord.ui.Label(
+                text=label,
+                description=description,
+                component=discord.ui.TextInput(
+                    custom_id=key,
+                    style=discord.TextStyle.paragraph if key == "body" else discord.TextStyle.short,
+                    required=required,
+                    max_length=limit,
+                    default=typed.get(key, "")[:limit] or None,
+                    placeholder=placeholder,
+                ),
+            )
+        )
+    return modal
+
+
+def _problem_lines(problems: Sequence[AuthorProblem]) -> str:
+    return "\n".join(f"• {neutralise_mentions(str(p))}" for p in problems[:15]) + (
+        f"\n• …and {len(problems) - 15} more" if len(problems) > 15 else ""
+    )
+
+
+def author_result_message(check: AuthorCheck) -> dict[str, Any]:
+    view = discord.ui.View(timeout=None)
+    if not check.ok:
+        content = (
+            "**Not saved** — fix this first (what you typed is kept):\n"
+            f"{_problem_lines(check.problems)}\n\nPress **Fix** to reopen the form."
+        )
+        view.add_item(button(ReplyControl(check.draft_id, AUTHOR_FIX), "Fix", style=discord.ButtonStyle.primary))
+        return {"content": fit(content, MESSAGE_LIMIT), "embeds": [], "view": view}
+    assert check.preview is not None
+    variables = ", ".join(f"`{v.name}` ({v.type})" for v in check.variables) or "none"
+    embed = discord.Embed(
+        title=fit(f"Preview of {check.name}, with sample values", 256),
+        description=fit(code_block(check.preview), 4096),
+        colour=COLOUR,
+    )
+    embed.add_field(name="Asked for or filled from /profile", value=fit(variables, 1024), inline=False)
+    view.add_item(button(ReplyControl(check.draft_id, AUTHOR_SAVE), "Save", style=discord.ButtonStyle.success))
+    view.add_item(button(ReplyControl(check.draft_id, AUTHOR_FIX), "Edit again"))
+    verb = "Save your changes" if check.editing else "Save it"
+    return {"content": f"{verb}, or edit it again. Nothing is saved yet.", "embeds": [embed], "view": view}
+
+
+def show_template(stored: StoredTemplate) -> dict[str, Any]:
+    variables = ", ".join(f"`{v.get('name')}` ({v.get('type', 'text')})" for v in stored.variables) or "none"
+    block = code_block(stored.body)
+    embed = discord.Embed(title=fit(f"★ {stored.title}", 256), colour=COLOUR)
+    embed.add_field(name="Trigger", value=f"`/reply template:{stored.name}`", inline=True)
+    embed.add_field(name="Category", value=fit(stored.category, 1024), inline=True)
+    embed.add_field(name="Values", value=fit(variables, 1024), inline=False)
+    if len(block) <= 4096 - 100:
+        embed.description = block
+        return {"embeds": [embed]}
+    embed.description = "The text is in the attached file."
+    return {"embeds": [embed], "file": text_file(stored.body, f"{stored.name}.j2")}
+
+
+def list_templates(owned: Sequence[StoredTemplate], limit: int) -> dict[str, Any]:
+    if not owned:
+        return {
+            "content": "You have no personal templates yet. Write one with `/templates mine create`; "
+            "it follows you to every server and DM."
+        }
+    lines = [f"`{t.name}` — {t.title} ({t.category})" for t in owned]
+    description = "\n".join(lines)
+    embed = discord.Embed(title=f"Your templates ({len(owned)} of {limit})", colour=COLOUR)
+    embed.set_footer(text="Use one with /reply template:<name>. Only you see these.")
+    if len(description) <= 4096:
+        embed.description = description
+        return {"embeds": [embed]}
+    embed.description = fit(description, 4000) + "\nThe full list is in the attached file."
+    return {"embeds": [embed], "file": text_file(description + "\n", "my-templates.txt")}
+
+
+def delete_confirmation(stored: StoredTemplate) -> dict[str, Any]:
+    view = discord.ui.View(timeout=None)
+    view.add_item(button(ReplyControl(stored.id, DELETE), "Delete it", style=discord.ButtonStyle.danger))
+    view.add_item(button(ReplyControl(stored.id, KEEP), "Keep it"))
+    return {
+        "content": f"Delete your template `{stored.name}` ({fit(stored.title, 100)})? This can't be undone.",
+        "view": view,
+    }
