@@ -129,3 +129,34 @@ def test_current_screen_is_none_when_complete() -> None:
     flow = load_flow()
     session = session_from_answers(flow, s1_answers(), now=S1_NOW)
     assert current_screen(flow, session) is None
+
+
+def test_every_path_of_the_flow_takes_at_most_ten_wizard_steps() -> None:
+    """Generated from the flow: a 'step' is one choice or one form of up to five fields of a page."""
+    from bot.engine.paths import explore
+    from bot.engine.session import applicable_questions
+    from bot.wizard.steps import _screens
+
+    flow = load_flow()
+    longest = 0
+    paths = 0
+    for answers in explore(flow, now=S1_NOW):
+        paths += 1
+        asked = [q for q in applicable_questions(flow, answers) if q.id not in WizardService.SELF_ANSWERED]
+        screens = _screens(asked)
+        assert all(len(screen) <= MAX_MODAL_FIELDS for screen in screens)
+        longest = max(longest, len(screens))
+    assert paths > 1000
+    assert longest <= 10, longest
+
+
+async def test_tone_is_not_a_step_and_back_skips_it(service: WizardService) -> None:
+    state, progress = await walk_s1(service, await service.start(1, {}, S1_NOW))
+    assert not any("tone" in step for step in progress)
+    assert state.session.answers["tone"] == "neutral"
+    back = await service.back(state, S1_NOW)
+    screen = service.screen(back)
+    assert screen is not None and screen.first.id == "goal"
+    firm_seller = await service.start(2, {"tone": "firm"}, S1_NOW)
+    firm_state, _ = await walk_s1(service, firm_seller)
+    assert firm_state.session.answers["tone"] == "firm"

@@ -38,7 +38,7 @@ def handle_run(args: argparse.Namespace) -> int:
         if not args.no_offline and sys.stdin.isatty() and importlib.util.find_spec("bot.cli.engine"):
             print("\nStarting the offline walk-through instead (Ctrl+C to leave).\n", file=sys.stderr)
             engine_cli = importlib.import_module("bot.cli.engine")
-            return int(engine_cli.handle_try(argparse.Namespace(output=None)))
+            return int(engine_cli.try_command(argparse.Namespace(now=None)))
         return EXIT_USAGE
     from bot.runner import run_bot
 

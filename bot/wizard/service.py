@@ -16,11 +16,11 @@ from bot.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
 from bot.engine.flow import Flow
 from bot.engine.outcome import TONES, Outcome
 from bot.engine.planner import plan_outcome
-from bot.engine.session import Session, go_back, jump_to, record_answer, start_session
+from bot.engine.session import Session, default_for, go_back, jump_to, record_answer, start_session
 from bot.errors import DisputeDeskError
 from bot.storage.database import Database
 from bot.storage.dispute_sessions import DisputeSessionRepository, StoredSession
-from bot.wizard.steps import Screen, current_screen
+from bot.wizard.steps import SELF_ANSWERED, Screen, current_screen
 
 
 class NotYourSession(DisputeDeskError):
@@ -58,6 +58,9 @@ class WizardService:
     # in memory: a click then needs no read and no re-validation of the stored JSON (a restart
     # starts with an empty cache and reads from the database). Saves still check the revision.
     CACHE_SIZE = 4096
+    # Answered by the wizard itself with the seller's default: the outcome switches tone in place,
+    # so asking it would cost a step and change no fact.
+    SELF_ANSWERED = SELF_ANSWERED
 
     def __init__(self, db: Database, flow: Flow) -> None:
         self.flow = flow
@@ -100,6 +103,7 @@ class WizardService:
         error: str | None = None,
         status: str | None = None,
     ) -> WizardState:
+        session = self._answer_self_answered(session, now)
         screen = current_screen(self.flow, session)
         if status is None:
             status = "finished" if screen is None else "active"
@@ -107,6 +111,14 @@ class WizardService:
             state.stored, self._data(session, typed, error), status=status, now=now  # type: ignore[arg-type]
         )
         return self._state(stored, session, screen)
+
+    def _answer_self_answered(self, session: Session, now: datetime) -> Session:
+        screen = current_screen(self.flow, session)
+        while screen is not None and screen.first.id in self.SELF_ANSWERED:
+            question = screen.first
+            session = record_answer(self.flow, session, question.id, default_for(question, session), now=now)
+            screen = current_screen(self.flow, session)
+        return session
 
     async def start(self, user_id: int, prefill: Mapping[str, str], now: datetime) -> WizardState:
         """A new session; ``prefill`` answers (from command options) are recorded when valid."""
@@ -153,8 +165,13 @@ class WizardService:
         return await self._save(state, session, now)
 
     async def back(self, state: WizardState, now: datetime) -> WizardState:
+        session = state.session
         try:
-            session = go_back(self.flow, state.session)
+            while True:  # step over the answers the wizard gave itself
+                undone = session.history[-1] if session.history else None
+                session = go_back(self.flow, session)
+                if undone not in self.SELF_ANSWERED:
+                    break
         except SessionError:
             return await self._save(state, state.session, now, error="This is the first question already.")
         return await self._save(state, session, now)

@@ -18,6 +18,8 @@ CHOICE_KINDS = frozenset({"choice", "multi_choice", "yes_no"})
 MAX_MODAL_FIELDS = 5
 MAX_BUTTONS = 5  # one row of buttons; more options go in a select
 YES_NO = (Option("yes", "Yes"), Option("no", "No"))
+# Answered by the wizard itself with the seller's default (see WizardService): not counted as steps.
+SELF_ANSWERED = frozenset({"tone"})
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,10 @@ def current_screen(flow: Flow, session: Session) -> Screen | None:
     if not unanswered:
         return None
     first = unanswered[0]
-    screens = _screens(path)
+    screens = _screens([question for question in path if question.id not in SELF_ANSWERED])
     answered = sum(1 for screen in screens if all(q.id in session.answers for q in screen))
     if first.kind in CHOICE_KINDS:
-        return Screen("choice", (first,), answered + 1, len(screens))
+        return Screen("choice", (first,), min(answered + 1, len(screens)), len(screens))
     fields: list[Question] = []
     for question in unanswered:
         if question.page != first.page:

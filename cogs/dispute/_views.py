@@ -14,7 +14,7 @@ from bot.ui import code_block, text_file
 from bot.wizard.custom_ids import PATTERN, ControlId
 from bot.wizard.outcome_card import Card, fit, outcome_cards
 from bot.wizard.service import WizardState
-from bot.wizard.steps import MAX_BUTTONS, Screen, options_of, prefill
+from bot.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 
 if TYPE_CHECKING:
     pass
@@ -177,7 +177,7 @@ def outcome_message(state: WizardState, outcome: Outcome, flow: Flow, *, can_sha
     edit_options = []
     for question_id, value in answers.items():
         question = flow.question(question_id)
-        if question is None or value is None:
+        if question is None or value is None or question_id in SELF_ANSWERED:
             continue
         shown = "yes" if value is True else "no" if value is False else label_of(flow, question_id, value)
         edit_options.append(discord.SelectOption(label=fit(question.prompt, 100), value=question_id,
