@@ -31,6 +31,8 @@ class CrowdResult:
     users: int
     seconds: float
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # From the click to the moment the wizard message shows the next step (after a deferred edit too).
+    completions: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     message_of: dict[int, int] = field(default_factory=dict)
 
@@ -51,7 +53,10 @@ async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResu
             message = fake.messages[message.id]
             if is_outcome(message):
                 return
-            for number, interaction in enumerate(await answer_step(fake, message, user, answers, timeout=10)):
+            made = await answer_step(fake, message, user, answers, timeout=10)
+            loop = asyncio.get_running_loop()
+            result.completions.append(loop.time() - made[-1].sent_at)
+            for number, interaction in enumerate(made):
                 result.latencies[f"step {step}" + ("b" if number else "")].append(interaction.ack_latency)
         result.failures.append(f"user {index}: no outcome after 15 steps")
     except Exception as exc:  # a lost or late answer: record it, let the others finish
@@ -78,6 +83,7 @@ async def run_bare_crowd(fake: FakeDiscord, users: int, steps: int) -> CrowdResu
                 sent = await fake.slash("ping", user=user, dm=True)
                 await sent.response(timeout=10)
                 result.latencies[f"step {step}"].append(sent.ack_latency)
+                result.completions.append(sent.ack_latency)
         except Exception as exc:
             result.failures.append(f"{user.username}: {type(exc).__name__}: {exc}")
 

@@ -86,11 +86,11 @@ class DisputeCog(commands.Cog, name="Dispute"):
     async def start(self, interaction: Interaction, platform: str | None = None, type: str | None = None) -> None:
         """Start a new case: a few questions, then options, deadlines, evidence and drafts."""
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
-        default_tone = (await self.profiles.get(interaction.user.id)).default_tone
-        if default_tone:
-            prefill["tone"] = default_tone
 
         async def first_step() -> dict[str, Any]:
+            default_tone = (await self.profiles.get(interaction.user.id)).default_tone
+            if default_tone:
+                prefill["tone"] = default_tone
             state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
             return await self.render(interaction, state)
 

@@ -1,0 +1,59 @@
+"""Many sellers walking the S1 wizard at once, beside a bare discord.py bot under the same crowd.
+
+Each bot runs in its own process (so its peak RSS is its own) against an in-process fake Discord.
+The baseline's sellers each send as many trivial commands, one after another, as the wizard takes
+interactions.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.bot_latency import bot_process
+from tests.benchmarks.stats import peak_rss_mb_of, summary_ms
+from tests.botprocess import BotProcess
+from tests.crowd import CrowdResult, run_bare_crowd, run_crowd
+from tests.fakediscord import FakeDiscord
+
+
+def _report(result: CrowdResult, rss: float | None) -> dict[str, Any]:
+    return {
+        "users": result.users,
+        "interactions": len(result.all_latencies),
+        "failures": len(result.failures),
+        "total_s": round(result.seconds, 2),
+        "all_steps": summary_ms(result.all_latencies),
+        "step_shown": summary_ms(result.completions),
+        "per_step": {step: summary_ms(values) for step, values in result.latencies.items() if values},
+        "peak_rss_mb": rss,
+    }
+
+
+async def run(users: int = 1000) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        async with FakeDiscord(validate=False) as fake:
+            bot = BotProcess(fake, Path(folder), LOG_LEVEL="WARNING")
+            await bot.start()
+            try:
+                desk = await run_crowd(fake, users)
+                assert bot.process is not None
+                desk_rss = peak_rss_mb_of(bot.process.pid)
+            finally:
+                await bot.stop()
+    steps = max(1, round(len(desk.all_latencies) / max(users, 1)))
+    with tempfile.TemporaryDirectory() as folder:
+        async with FakeDiscord(validate=False) as fake:
+            probe = fake.add_user("probe")
+            async with bot_process(fake, ("tests.fakediscord.bare_bot",), "ping", probe, Path(folder)) as running:
+                bare = await run_bare_crowd(fake, users, steps)
+                bare_rss = peak_rss_mb_of(running.process.pid)
+    desk_report, bare_report = _report(desk, desk_rss), _report(bare, bare_rss)
+    return {
+        "dispute_desk_wizard": desk_report,
+        "bare_discord_py": bare_report,
+        "ratio_p50": round(desk_report["all_steps"]["p50_ms"] / bare_report["all_steps"]["p50_ms"], 2),
+        "target_ratio_p50": 2.0,
+        "every_ack_within_3s": max(desk.all_latencies, default=0) <= 3.0 and not desk.failures,
+    }
