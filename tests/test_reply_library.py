@@ -122,3 +122,17 @@ def test_marketplace_wording_only_in_marketplace_templates(template: ReplyTempla
     # A direct client has no "order page" and no "custom extra" to accept.
     if any(re.search(r"order page|custom extra|this page", body) for _, body in template.bodies):
         assert template.platforms == ("marketplace",)
+
+
+def test_check_covers_the_reply_library_and_reports_a_broken_template() -> None:
+    from dataclasses import replace
+
+    from bot.replies.checks import check_library
+    from bot.replies.library import Library
+
+    problems, renders = check_library()
+    assert problems == [] and renders >= 25
+    first = LIBRARY.templates[0]
+    broken = replace(first, bodies=tuple((tone, body + " {{ x.y }}") for tone, body in first.bodies))
+    problems, _ = check_library(Library((broken,)))
+    assert problems and all(p.startswith(f"reply {broken.name} (") for p in problems)

@@ -21,6 +21,7 @@ from bot.engine.parsing import parse_datetime
 from bot.engine.planner import plan_outcome
 from bot.engine.schema import flow_schema
 from bot.engine.session import session_from_answers
+from bot.replies.checks import check_library
 
 NOT_A_TERMINAL = """\
 `try` is interactive and needs a terminal. For scripts, use `draft` with an answers file:
@@ -115,13 +116,19 @@ def check_command(args: argparse.Namespace, stdout: IO[str] | None = None) -> in
     """Exit 0 when the flow and every rendered draft are within limits, else 1 with the problems."""
     stdout = stdout or sys.stdout
     report = run_check(now=_now(getattr(args, "now", None)))
-    if report.problems:
-        stdout.write(f"check: {len(report.problems)} problem(s)\n")
-        stdout.write("".join(f"  - {problem}\n" for problem in report.problems))
+    try:
+        reply_problems, reply_renders = check_library()
+    except DisputeDeskError as exc:  # the library itself does not load
+        reply_problems, reply_renders = [f"reply library: {exc}"], 0
+    problems = [*report.problems, *reply_problems]
+    if problems:
+        stdout.write(f"check: {len(problems)} problem(s)\n")
+        stdout.write("".join(f"  - {problem}\n" for problem in problems))
         return 1
     stdout.write(
         f"check: ok — flow valid; {report.paths} paths, {report.renders} drafts rendered "
-        f"in {len(TONES)} tones, all within Discord's limits\n"
+        f"in {len(TONES)} tones; {reply_renders} built-in replies rendered in their tones; "
+        "all within Discord's limits\n"
     )
     return 0
 
