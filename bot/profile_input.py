@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from bot.engine.parsing import parse_money
 from bot.errors import DisputeDeskError
 
 PLATFORMS = {
@@ -18,7 +19,6 @@ PLATFORMS = {
 TONES = {"friendly": "Friendly", "neutral": "Neutral", "firm": "Firm"}
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "INR", "PKR", "BDT", "NGN", "PHP", "CAD", "AUD", "BRL", "UAH")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_MONEY = re.compile(r"^[^\d\-]{0,3}\s*(\d[\d,.\s]*)(k?)\s*[^\d]{0,3}$", re.IGNORECASE)
 MAX_AMOUNT = Decimal("1000000")
 
 
@@ -44,16 +44,13 @@ def clean_currency(value: str) -> str:
 
 def clean_amount(field_label: str, value: str) -> str:
     """'25', '$25', '1,500', '1.5k', '€40' -> '25.00' ... as a plain decimal string."""
-    match = _MONEY.match(value.strip())
-    if match:
-        digits = match[1].replace(",", "").replace(" ", "")
-        try:
-            amount = Decimal(digits) * (1000 if match[2] else 1)
-        except InvalidOperation:
-            amount = None
-        if amount is not None and 0 < amount <= MAX_AMOUNT:
-            return f"{amount.quantize(Decimal('0.01'))}"
-    raise InvalidProfileValue(f"{field_label} must be an amount such as 25, 25.50 or 1.5k, not {value!r}.")
+    try:
+        money = parse_money(value)
+    except ValueError:
+        money = None
+    if money is None or not 0 < money.amount <= MAX_AMOUNT:
+        raise InvalidProfileValue(f"{field_label} must be an amount such as 25, 25.50 or 1.5k, not {value!r}.")
+    return f"{money.amount}"
 
 
 def clean_choice(field_label: str, value: str, allowed: dict[str, str]) -> str:

@@ -27,6 +27,16 @@ async def send_private(interaction: discord.Interaction[Any], content: str, **kw
         log.warning("could not deliver a private message for interaction %s", interaction.id, exc_info=True)
 
 
+async def accepting_clicks(interaction: discord.Interaction[Any], kept: str) -> bool:
+    """False (after saying so privately) while the bot drains for a restart; ``kept`` says what is safe."""
+    if getattr(interaction.client, "draining", False):
+        await interaction.response.send_message(
+            f"Dispute Desk is restarting. {kept}: click again in a minute.", ephemeral=True
+        )
+        return False
+    return True
+
+
 def code_block(text: str) -> str:
     """Text in a fenced block for one-tap copying; backtick fences inside are broken up."""
     safe = text.replace("```", "`\u200b``")

@@ -7,13 +7,12 @@ working after a restart.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-PREFIX = "rp"
-MAX_CUSTOM_ID = 100
-PATTERN = rf"{PREFIX}:(?P<id>\d+):(?P<action>[a-z_]+)(?::(?P<argument>[\w\-]*))?"
-_COMPILED = re.compile(PATTERN)
+from bot.control_ids import ControlScheme
+
+SCHEME = ControlScheme("rp", argument_chars=r"\w\-")
+PATTERN = SCHEME.pattern
 
 # Actions. Buttons and selects:
 OPEN_PAGE = "page"  # open the fill form of the current page
@@ -36,16 +35,9 @@ class ReplyControl:
     argument: str = ""
 
     def __str__(self) -> str:
-        text = f"{PREFIX}:{self.id}:{self.action}"
-        if self.argument:
-            text += f":{self.argument}"
-        if len(text) > MAX_CUSTOM_ID or not _COMPILED.fullmatch(text):
-            raise ValueError(f"invalid custom id {text!r}")
-        return text
+        return SCHEME.format(self.id, self.action, self.argument)
 
 
 def parse_reply_control(custom_id: str) -> ReplyControl | None:
-    match = _COMPILED.fullmatch(custom_id)
-    if match is None:
-        return None
-    return ReplyControl(int(match["id"]), match["action"], match["argument"] or "")
+    parsed = SCHEME.parse(custom_id)
+    return ReplyControl(*parsed) if parsed else None

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,15 @@ import aiosqlite
 from bot.errors import DisputeDeskError
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def to_timestamp(moment: datetime) -> str:
+    """How times are stored: UTC, ISO 8601 with milliseconds and a Z, as SQLite's strftime writes them."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def from_timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 class MigrationError(DisputeDeskError):

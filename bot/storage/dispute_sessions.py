@@ -10,7 +10,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.errors import DisputeDeskError
-from bot.storage.database import Database
+from bot.storage.database import Database, from_timestamp, to_timestamp
 
 Status = Literal["active", "finished", "cancelled"]
 _COLUMNS = "id, user_id, state, status, revision, created_at, updated_at"
@@ -31,12 +31,6 @@ class StoredSession:
     updated_at: datetime
 
 
-def _timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _session(row: aiosqlite.Row) -> StoredSession:
@@ -46,8 +40,8 @@ def _session(row: aiosqlite.Row) -> StoredSession:
         state=json.loads(row["state"]),
         status=row["status"],
         revision=row["revision"],
-        created_at=_timestamp(row["created_at"]),
-        updated_at=_timestamp(row["updated_at"]),
+        created_at=from_timestamp(row["created_at"]),
+        updated_at=from_timestamp(row["updated_at"]),
     )
 
 
@@ -56,7 +50,7 @@ class DisputeSessionRepository:
         self._db = db
 
     async def create(self, user_id: int, state: dict[str, Any], now: datetime | None = None) -> StoredSession:
-        stamp = _iso(now or datetime.now(UTC))
+        stamp = to_timestamp(now or datetime.now(UTC))
         row = await self._db.fetch_one(
             f"INSERT INTO dispute_sessions (user_id, state, created_at, updated_at) VALUES (?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
@@ -83,7 +77,7 @@ class DisputeSessionRepository:
             (
                 json.dumps(state, sort_keys=True),
                 status or session.status,
-                _iso(now or datetime.now(UTC)),
+                to_timestamp(now or datetime.now(UTC)),
                 session.id,
                 session.revision,
             ),
@@ -110,11 +104,11 @@ class DisputeSessionRepository:
 
     async def last_started_at(self, user_id: int) -> datetime | None:
         row = await self._db.fetch_one("SELECT MAX(created_at) FROM dispute_sessions WHERE user_id = ?", (user_id,))
-        return _timestamp(row[0]) if row and row[0] else None
+        return from_timestamp(row[0]) if row and row[0] else None
 
     async def purge_unfinished(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete active sessions untouched for ``older_than``; return how many went."""
-        cutoff = _iso((now or datetime.now(UTC)) - older_than)
+        cutoff = to_timestamp((now or datetime.now(UTC)) - older_than)
         rows = await self._db.fetch_all(
             "DELETE FROM dispute_sessions WHERE status = 'active' AND updated_at < ? RETURNING id", (cutoff,)
         )

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.storage.database import Database
+from bot.storage.database import Database, from_timestamp, to_timestamp
 
 DraftKind = Literal["fill", "pick", "author"]
 _COLUMNS = "id, user_id, kind, state, created_at, updated_at"
@@ -25,12 +25,6 @@ class StoredDraft:
     updated_at: datetime
 
 
-def _timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _draft(row: aiosqlite.Row) -> StoredDraft:
@@ -39,8 +33,8 @@ def _draft(row: aiosqlite.Row) -> StoredDraft:
         user_id=row["user_id"],
         kind=row["kind"],
         state=json.loads(row["state"]),
-        created_at=_timestamp(row["created_at"]),
-        updated_at=_timestamp(row["updated_at"]),
+        created_at=from_timestamp(row["created_at"]),
+        updated_at=from_timestamp(row["updated_at"]),
     )
 
 
@@ -51,7 +45,7 @@ class ReplyDraftRepository:
     async def create(
         self, user_id: int, kind: DraftKind, state: dict[str, Any], now: datetime | None = None
     ) -> StoredDraft:
-        stamp = _iso(now or datetime.now(UTC))
+        stamp = to_timestamp(now or datetime.now(UTC))
         row = await self._db.fetch_one(
             "INSERT INTO reply_drafts (user_id, kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
@@ -68,7 +62,7 @@ class ReplyDraftRepository:
         """Replace the state; None when the draft is gone (purged or deleted)."""
         row = await self._db.fetch_one(
             f"UPDATE reply_drafts SET state = ?, updated_at = ? WHERE id = ? RETURNING {_COLUMNS}",
-            (json.dumps(state, sort_keys=True), _iso(now or datetime.now(UTC)), draft_id),
+            (json.dumps(state, sort_keys=True), to_timestamp(now or datetime.now(UTC)), draft_id),
         )
         return _draft(row) if row else None
 
@@ -80,7 +74,7 @@ class ReplyDraftRepository:
         row = await self._db.fetch_one(
             "UPDATE reply_drafts SET state = json_set(state, '$.' || ?, json(?)), updated_at = ? "
             "WHERE id = ? AND COALESCE(json_extract(state, '$.' || ?), 0) != ? RETURNING id",
-            (key, "true" if value else "false", _iso(now or datetime.now(UTC)), draft_id, key, int(value)),
+            (key, "true" if value else "false", to_timestamp(now or datetime.now(UTC)), draft_id, key, int(value)),
         )
         return row is not None
 
@@ -90,6 +84,6 @@ class ReplyDraftRepository:
 
     async def purge(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete drafts untouched for ``older_than``; return how many went."""
-        cutoff = _iso((now or datetime.now(UTC)) - older_than)
+        cutoff = to_timestamp((now or datetime.now(UTC)) - older_than)
         rows = await self._db.fetch_all("DELETE FROM reply_drafts WHERE updated_at < ? RETURNING id", (cutoff,))
         return len(rows)

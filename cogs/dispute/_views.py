@@ -10,7 +10,7 @@ import discord
 from bot.engine.flow import Flow, Question
 from bot.engine.outcome import TONES, Draft, Outcome
 from bot.rendering import split_message
-from bot.ui import code_block, text_file
+from bot.ui import accepting_clicks, code_block, text_file
 from bot.wizard.custom_ids import PATTERN, ControlId
 from bot.wizard.outcome_card import Card, fit, outcome_cards
 from bot.wizard.service import WizardState
@@ -36,16 +36,11 @@ class WizardControl(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTE
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
     ) -> WizardControl:
-        control = ControlId(int(match["session"]), match["action"], match["argument"] or "")
+        control = ControlId(int(match["id"]), match["action"], match["argument"] or "")
         return cls(item, control)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if getattr(interaction.client, "draining", False):
-            await interaction.response.send_message(
-                "Dispute Desk is restarting. Your answers are saved: click again in a minute.", ephemeral=True
-            )
-            return False
-        return True
+        return await accepting_clicks(interaction, "Your answers are saved")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.dispute._cog import DisputeCog

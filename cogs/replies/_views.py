@@ -27,7 +27,7 @@ from bot.replies import TemplateVariable
 from bot.replies.model import TITLE_MAX
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
-from bot.ui import code_block, text_file
+from bot.ui import accepting_clicks, code_block, text_file
 
 COLOUR = discord.Colour.from_rgb(46, 117, 182)
 MODAL_TIMEOUT = 15 * 60
@@ -60,12 +60,7 @@ class ReplyControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PA
         return cls(item, ReplyControl(int(match["id"]), match["action"], match["argument"] or ""))
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if getattr(interaction.client, "draining", False):
-            await interaction.response.send_message(
-                "Dispute Desk is restarting. Your reply is saved: click again in a minute.", ephemeral=True
-            )
-            return False
-        return True
+        return await accepting_clicks(interaction, "Your reply is saved")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.replies._cog import RepliesCog
