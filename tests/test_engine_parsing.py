@@ -80,3 +80,19 @@ def test_yes_no() -> None:
     assert parse_yes_no("n") is False
     with pytest.raises(ValueError):
         parse_yes_no("maybe")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("1.500,50 EUR", "1500.50", "EUR"),
+        ("99,50 €", "99.50", "EUR"),
+        ("1.500.000", "1500000.00", None),
+        ("1,5k", "1500.00", None),
+        ("1 500", "1500.00", None),
+    ],
+)
+def test_money_with_a_decimal_comma_keeps_its_value(text: str, amount: str, currency: str | None) -> None:
+    money = parse_money(text)
+    assert money.amount == Decimal(amount)
+    assert money.currency == currency

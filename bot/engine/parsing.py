@@ -138,10 +138,14 @@ def parse_money(text: str) -> Money:
             currency = symbol_currency
             rest = rest.replace(symbol, "")
             break
-    compact = rest.replace(" ", "").replace(",", "").lower()
+    compact = rest.replace(" ", "").lower()
     if compact.startswith("-"):
         raise ValueError("the amount cannot be negative")
-    match = _MONEY_RE.match(compact)
+    suffix = compact[-1:] if compact[-1:] in ("k", "m") else ""
+    number = compact[: len(compact) - len(suffix)]
+    if suffix and "," in number and "." not in number:
+        number = number.replace(",", ".")  # "1,5k" is one and a half thousand
+    match = _MONEY_RE.match(normalise_number(number) + suffix)
     if not match:
         raise ValueError(f"{text.strip()!r} is not an amount; write it like 1500, 1,500.50 or 1.5k")
     try:
@@ -152,6 +156,33 @@ def parse_money(text: str) -> Money:
     if amount > MAX_AMOUNT:
         raise ValueError(f"{text.strip()!r} is too large an amount")
     return Money(amount.quantize(Decimal("0.01")), currency)
+
+
+def normalise_number(raw: str) -> str:
+    """Digits with one '.' for decimals, or the text unchanged when it is not a number.
+
+    "1,500", "1,500,000" and "1.500.000" are thousands; "99,50" and "1.500,50" have a decimal
+    comma (when both marks appear, the last one is the decimal mark).
+    """
+    digits = raw.replace(" ", "").replace("'", "").replace("\u00a0", "")
+    if "," in digits and "." in digits:
+        decimal_mark = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        whole, _, decimals = digits.rpartition(decimal_mark)
+        if _GROUPED[thousands].fullmatch(whole) and decimals.isdigit():
+            return f"{whole.replace(thousands, '')}.{decimals}"
+        return digits
+    if "," in digits:
+        head, _, tail = digits.rpartition(",")
+        if "," not in head and head.isdigit() and len(tail) in (1, 2) and tail.isdigit():
+            return f"{head}.{tail}"
+        return digits.replace(",", "") if _GROUPED[","].fullmatch(digits) else digits
+    if digits.count(".") > 1:
+        return digits.replace(".", "") if _GROUPED["."].fullmatch(digits) else digits
+    return digits
+
+
+_GROUPED = {mark: re.compile(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+|\d+") for mark in (",", ".")}
 
 
 def parse_number(text: str, *, integer: bool = False) -> float | int:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from bot.engine.parsing import parse_money as engine_parse_money
 from bot.errors import DisputeDeskError
 
 
@@ -28,49 +29,22 @@ class Money:
         return format_money(self)
 
 
-_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "₽": "RUB", "₺": "TRY", "₱": "PHP"}
 _PREFIX = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 _MONEY_MAX = Decimal("1000000000")
-_MONEY_TEXT = re.compile(r"^[0-9.,\s']+$")
 
 
 def parse_money(text: str, default_currency: str = "USD") -> Money:
-    """Parse "$1,500", "1500", "1.500,50 EUR", "€ 99", "usd 20" (no negatives, at most 1e9)."""
-    raw = text.strip()
-    currency = None
-    code = re.search(r"\b([A-Za-z]{3})\b", raw)
-    if code:
-        currency = code.group(1).upper()
-        raw = raw.replace(code.group(0), "")
-    for symbol, symbol_code in _SYMBOLS.items():
-        if symbol in raw:
-            currency = currency or symbol_code
-            raw = raw.replace(symbol, "")
-    raw = raw.strip()
-    if not raw or not _MONEY_TEXT.match(raw):
-        raise InvalidValueError(f"'{text}' is not an amount; type it like 150, $1,500 or 99.50 EUR")
+    """Parse "$1,500", "1500", "1.500,50 EUR", "€ 99", "usd 20", "1.5k" (no negatives, at most 1e9).
+
+    The reading itself is the dispute engine's, so a seller's amount means the same everywhere.
+    """
     try:
-        amount = Decimal(_normalise_number(raw))
-    except InvalidOperation:
-        raise InvalidValueError(f"'{text}' is not an amount; type it like 150 or $1,500") from None
-    if amount < 0 or amount > _MONEY_MAX:
+        parsed = engine_parse_money(text)
+    except ValueError:
+        raise InvalidValueError(f"'{text}' is not an amount; type it like 150, $1,500 or 99.50 EUR") from None
+    if parsed.amount > _MONEY_MAX:
         raise InvalidValueError(f"'{text}' is out of range for an amount")
-    return Money(amount.quantize(Decimal("0.01")), currency or default_currency.upper())
-
-
-def _normalise_number(raw: str) -> str:
-    digits = raw.replace(" ", "").replace("'", "")
-    if "," in digits and "." in digits:
-        decimal_mark = "," if digits.rfind(",") > digits.rfind(".") else "."
-        thousands = "." if decimal_mark == "," else ","
-        return digits.replace(thousands, "").replace(decimal_mark, ".")
-    if "," in digits:
-        head, _, tail = digits.rpartition(",")
-        # "99,50" is a decimal comma; "1,500" and "1,500,000" are thousands.
-        return f"{head.replace(',', '')}.{tail}" if len(tail) == 2 else digits.replace(",", "")
-    if digits.count(".") > 1:
-        return digits.replace(".", "")  # "1.500.000"
-    return digits
+    return Money(parsed.amount, parsed.currency or default_currency.upper())
 
 
 def format_money(money: Money) -> str:
