@@ -41,7 +41,7 @@ async def test_s1_by_clicks_ends_with_the_same_drafts_as_the_cli(fake_discord: F
         started = await fake_discord.slash("dispute start", user=alice, guild=guild)
         first = await started.response()
         assert first.data["flags"] & EPHEMERAL
-        assert "Step 1 of" in first.data["embeds"][0]["title"]
+        assert first.data["embeds"][0]["title"].startswith("Step 1 · ")
         message = await started.message()
         outcome = await walk_to_outcome(fake_discord, message.id, alice, s1_answers())
         description = outcome.embeds[0]["description"]
@@ -199,7 +199,7 @@ async def test_resume_brings_the_case_back(fake_discord: FakeDiscord, tmp_path: 
         await started.response()
         resumed = await fake_discord.slash("dispute resume", user=alice, dm=True)
         answer = await resumed.response()
-        assert answer.data["flags"] & EPHEMERAL and "Step 2 of" in answer.data["embeds"][0]["title"]
+        assert answer.data["flags"] & EPHEMERAL and answer.data["embeds"][0]["title"].startswith("Step 2 · ")
         choices = await (
             await fake_discord.autocomplete("dispute resume", focused="case", value="", user=alice, dm=True)
         ).choices()
@@ -225,7 +225,7 @@ async def test_a_busy_bot_acknowledges_first_and_edits_after(
         acknowledged = await started.response()
         assert acknowledged.type == 5 and acknowledged.data["flags"] & EPHEMERAL
         message = await started.message()
-        assert "Step 1 of" in message.embeds[0]["title"]
+        assert message.embeds[0]["title"].startswith("Step 1 · ")
         outcome = await walk_to_outcome(fake_discord, message.id, alice, s1_answers())
         kinds = {r.json.get("type") for r in fake_discord.requests if r.route.endswith("/callback") and r.json}
         assert kinds <= {5, 6, 9}, kinds

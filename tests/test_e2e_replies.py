@@ -214,7 +214,7 @@ async def test_draft_a_reply_from_a_message(fake_discord: FakeDiscord, tmp_path:
         assert row is not None and row["user_id"] == alice.id
         assert '"buyer_message": "' + words in row["state"] and "cancellation_after_delivery" in row["state"]
         resumed = await fake_discord.slash("dispute resume", user=alice, guild=guild, options={"case": session_id})
-        assert "Step 2 of" in (await resumed.response()).data["embeds"][0]["title"]
+        assert (await resumed.response()).data["embeds"][0]["title"].startswith("Step 2")
 
         # A template: the /reply flow starts (here its form opens in answer to the pick).
         menu = await fake_discord.context_menu("Draft a reply…", target, user=alice, guild=guild)

@@ -40,11 +40,12 @@ async def test_s1_walk_ends_with_the_same_outcome_as_draft(service: WizardServic
     state = await service.start(1, {}, S1_NOW)
     state, progress = await walk_s1(service, state)
     assert len(progress) <= 10
-    assert progress[0].startswith("Step 1 of ")
-    numbers = [int(p.split()[1]) for p in progress]
+    # Until the dispute type is known the path's length is not, so no total is promised.
+    assert progress[0].startswith("Step 1: ") and progress[1].startswith("Step 2: ")
+    numbers = [int(p.split()[1].rstrip(":")) for p in progress]
     assert numbers == list(range(1, len(progress) + 1))
-    totals = {int(p.split()[3].rstrip(":")) for p in progress}
-    assert max(totals) == len(progress)
+    totals = {p.split()[3].rstrip(":") for p in progress[2:]}
+    assert totals == {str(len(progress))}
     assert state.stored.status == "finished"
     flow = load_flow()
     expected = plan_outcome(flow, session_from_answers(flow, s1_answers(), now=S1_NOW), now=S1_NOW)

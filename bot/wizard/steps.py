@@ -28,6 +28,7 @@ class Screen:
     questions: tuple[Question, ...]
     number: int
     total: int
+    final_total: bool = True  # False while an unanswered question can still open or close branches
 
     @property
     def first(self) -> Question:
@@ -35,7 +36,7 @@ class Screen:
 
     @property
     def progress(self) -> str:
-        return f"Step {self.number} of {self.total}"
+        return f"Step {self.number} of {self.total}" if self.final_total else f"Step {self.number}"
 
 
 def _screens(questions: Sequence[Question]) -> list[tuple[Question, ...]]:
@@ -67,8 +68,10 @@ def current_screen(flow: Flow, session: Session) -> Screen | None:
     first = unanswered[0]
     screens = _screens([question for question in path if question.id not in SELF_ANSWERED])
     answered = sum(1 for screen in screens if all(q.id in session.answers for q in screen))
+    number = min(answered + 1, len(screens))
+    final = not any(question.id in branching_ids(flow) for question in unanswered)
     if first.kind in CHOICE_KINDS:
-        return Screen("choice", (first,), min(answered + 1, len(screens)), len(screens))
+        return Screen("choice", (first,), number, len(screens), final)
     fields: list[Question] = []
     for question in unanswered:
         if question.page != first.page:
@@ -76,7 +79,24 @@ def current_screen(flow: Flow, session: Session) -> Screen | None:
         if question.kind in CHOICE_KINDS or len(fields) == MAX_MODAL_FIELDS:
             break
         fields.append(question)
-    return Screen("form", tuple(fields), answered + 1, len(screens))
+    return Screen("form", tuple(fields), number, len(screens), final)
+
+
+def branching_ids(flow: Flow) -> frozenset[str]:
+    """Answers that decide which questions (or options) apply: the path is known once they are."""
+    known = _BRANCHING.get(id(flow))
+    if known is None or known[0] is not flow:
+        keys: set[str] = set()
+        for question in flow.questions:
+            keys |= question.condition.keys
+            for option in question.options:
+                keys |= option.condition.keys
+        known = _BRANCHING[id(flow)] = (flow, frozenset(keys))
+    return known[1]
+
+
+# Flows hold mapping proxies, so they are not hashable: remember by identity (a flow lives long).
+_BRANCHING: dict[int, tuple[Flow, frozenset[str]]] = {}
 
 
 def options_of(question: Question, answers: Mapping[str, Any]) -> tuple[Option, ...]:
