@@ -96,3 +96,27 @@ def test_money_with_a_decimal_comma_keeps_its_value(text: str, amount: str, curr
     money = parse_money(text)
     assert money.amount == Decimal(amount)
     assert money.currency == currency
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27 Nov 2026 14:00", "2026-11-27T14:00:00+00:00"),
+        ("Nov 27, 2026", "2026-11-27T00:00:00+00:00"),
+        ("27/11/2026 09:30", "2026-11-27T09:30:00+00:00"),
+        ("2026/11/27", "2026-11-27T00:00:00+00:00"),
+    ],
+)
+def test_calendar_dates_with_month_names_or_an_unambiguous_order(text: str, expected: str) -> None:
+    from datetime import UTC, datetime
+
+    assert parse_datetime(text, now=datetime(2026, 11, 28, 12, tzinfo=UTC)).isoformat() == expected
+
+
+def test_an_ambiguous_numeric_date_is_refused_not_guessed() -> None:
+    from datetime import UTC, datetime
+
+    from bot.engine.parsing import AmbiguousDate
+
+    with pytest.raises(AmbiguousDate, match="two different dates"):
+        parse_date("03/04/2026", now=datetime(2026, 11, 28, tzinfo=UTC))

@@ -217,6 +217,60 @@ def _parse_time_of_day(text: str) -> time:
     return time(hour, minute)
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+class AmbiguousDate(ValueError):
+    """A numeric date that reads as two different days (03/04/2026)."""
+
+
+_YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+
+
+def calendar_date(text: str) -> date | None:
+    """ "14 March 2026", "Mar 14, 2026", "2026/03/14", "14/03/2026": None when not such a form.
+
+    Numeric day/month orders are read only when unambiguous: "03/04/2026" raises ValueError,
+    since guessing could put the wrong date in front of a buyer.
+    """
+    raw = " ".join(text.strip().lower().replace(",", " ").split())
+    words = raw.split(" ")
+    if len(words) == 3 and any(word.rstrip(".").isalpha() for word in words[:2]):
+        first, second, year = (word.rstrip(".") for word in words)
+        day, month = (second, first) if first.isalpha() else (first, second)
+        if month in _MONTHS and day.isdigit() and year.isdigit() and len(year) == 4:
+            return _date_or_none(int(year), _MONTHS[month], int(day))
+        return None
+    if match := _YEAR_FIRST.fullmatch(raw):
+        return _date_or_none(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DAY_MONTH_YEAR.fullmatch(raw):
+        one, two = int(match[1]), int(match[2])
+        if one <= 12 and two <= 12 and one != two:
+            raise AmbiguousDate(
+                f"{text.strip()!r} could be two different dates; write it like 2026-03-14 or 14 March 2026"
+            )
+        day_number, month_number = (one, two) if one > 12 or one == two else (two, one)
+        return _date_or_none(int(match[3]), month_number, day_number)
+    return None
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _relative_day(word: str, now: datetime) -> date | None:
     offsets = {"today": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
     return (now + timedelta(days=offsets[word])).date() if word in offsets else None
@@ -246,16 +300,27 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
         moment = _parse_time_of_day(rest) if rest else now.time().replace(microsecond=0)
         return datetime.combine(day, moment, tzinfo=UTC)
     iso = raw.upper().replace("Z", "+00:00")
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(iso)
     except ValueError:
-        parsed = None
+        parsed = _calendar_datetime(raw)
     if parsed is None:
         raise ValueError(
             f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 "
             "hours ago'"
         )
     return _as_utc(parsed)
+
+
+def _calendar_datetime(raw: str) -> datetime | None:
+    """ "27 nov 2026 14:00", "27/11/2026 14:00" or a calendar date alone (at midnight UTC)."""
+    head, _, last = raw.rpartition(" ")
+    if head and re.fullmatch(r"\d{1,2}:\d{2}", last):
+        day = calendar_date(head)
+        return datetime.combine(day, _parse_time_of_day(last), tzinfo=UTC) if day else None
+    day = calendar_date(raw)
+    return datetime.combine(day, time(0), tzinfo=UTC) if day else None
 
 
 def parse_date(text: str, *, now: datetime) -> date:
@@ -270,6 +335,9 @@ def parse_date(text: str, *, now: datetime) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         pass
+    found = calendar_date(raw)
+    if found is not None:
+        return found
     try:
         return parse_datetime(text, now=now).date()
     except ValueError:

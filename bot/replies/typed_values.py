@@ -6,12 +6,13 @@ could put a wrong amount or date in front of a buyer ("03/04/2026" is refused: w
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from bot.engine.parsing import AmbiguousDate
+from bot.engine.parsing import parse_date as engine_parse_date
 from bot.engine.parsing import parse_money as engine_parse_money
 from bot.errors import DisputeDeskError
 
@@ -55,69 +56,20 @@ def format_money(money: Money) -> str:
     return f"{prefix}{number}" if prefix else f"{money.currency} {number}"
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-            ("oct", "october"), ("nov", "november"), ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-_RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
-
-
 def parse_date(text: str, today: date | None = None) -> date:
-    """Parse "2026-03-14", "14 March 2026", "Mar 14, 2026", "14/03/2026" (unambiguous only), "tomorrow"."""
-    raw = text.strip().lower().replace(",", " ").replace(".", " ")
-    if raw in _RELATIVE and today is not None:
-        return today + timedelta(days=_RELATIVE[raw])
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            pass
-    words = raw.split()
-    if len(words) == 3:
-        parsed = _words_date(words) or _numeric_date(raw)
-        if parsed:
-            return parsed
-    elif len(words) == 1:
-        parsed = _numeric_date(raw)
-        if parsed:
-            return parsed
-    raise InvalidValueError(f"'{text}' is not a date I can read; type it like 2026-03-14 or 14 March 2026")
+    """Parse "2026-03-14", "14 March 2026", "Mar 14, 2026", "14/03/2026" (unambiguous only), "tomorrow".
 
-
-def _words_date(words: list[str]) -> date | None:
-    day, month, year = (
-        (words[0], words[1], words[2]) if words[0].isdigit() else (words[1], words[0], words[2])
-    )
-    if month not in _MONTHS or not day.isdigit() or not year.isdigit():
-        return None
+    The reading itself is the dispute engine's, so a date means the same everywhere.
+    """
+    moment = datetime.combine(today or date.today(), time(12), tzinfo=UTC)
     try:
-        return date(int(year), _MONTHS[month], int(day))
+        return engine_parse_date(text, now=moment)
+    except AmbiguousDate as exc:
+        raise InvalidValueError(str(exc)) from None
     except ValueError:
-        return None
-
-
-def _numeric_date(raw: str) -> date | None:
-    match = re.fullmatch(r"(\d{1,2})[/\- ](\d{1,2})[/\- ](\d{4})", raw)
-    if not match:
-        return None
-    first, second, year = (int(g) for g in match.groups())
-    if first <= 12 and second <= 12 and first != second:
         raise InvalidValueError(
-            f"'{raw}' could be two different dates; type it like 2026-03-14 or 14 March 2026"
-        )
-    day, month = (first, second) if first > 12 or first == second else (second, first)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+            f"'{text}' is not a date I can read; type it like 2026-03-14 or 14 March 2026"
+        ) from None
 
 
 def format_date(value: date) -> str:
