@@ -13,7 +13,7 @@ from bot.config import Secret, load_settings, read_environment
 from bot.errors import ConfigError
 from bot.logging_setup import RedactingFilter
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+TOKEN = "test-token-not-real.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
 def test_defaults_without_any_setting() -> None:
