@@ -3,6 +3,14 @@
 Start it with ``async with FakeDiscord() as fake``, point discord.py at it with
 ``fake.patch_discord()`` (or the env vars ``DISCORD_API_BASE_URL``/``DISCORD_GATEWAY_URL`` in a
 subprocess), then drive interactions with :meth:`FakeDiscord.slash`, :meth:`FakeDiscord.click` ...
+
+This module holds :class:`FakeDiscord` itself: its state, lifecycle (start/stop, URLs, patching
+discord.py), the world it simulates (users, guilds, channels, messages), synced commands, recorded
+requests and spec validation, and (for now) the rest of its behaviour. Parts moved out into mixins,
+one module each:
+
+- :mod:`.faults`: :class:`Fault`, :meth:`FakeDiscord.fail_next` and rate-limit headers;
+- :mod:`.gateway`: the websocket gateway (a :class:`~.gateway.Gateway` held as ``fake.gateway``).
 """
 
 # The public waiters take ``timeout=`` by design (``await res.response(timeout=3)``).
@@ -12,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import hashlib
 import json
 import re
 import secrets
@@ -47,6 +54,7 @@ from ._model import (
     number_components,
     walk_components,
 )
+from .faults import Fault, FaultsMixin
 from .gateway import Gateway
 from .spec import SpecProblem, SpecValidator, load_validator, template_to_regex
 
@@ -58,6 +66,31 @@ CALLBACK_ROUTE = "/interactions/{interaction_id}/{interaction_token}/callback"
 # Option types (Discord's ApplicationCommandOptionType).
 OPT_SUB, OPT_GROUP, OPT_STRING, OPT_INT, OPT_BOOL, OPT_USER, OPT_CHANNEL, OPT_ROLE = 1, 2, 3, 4, 5, 6, 7, 8
 OPT_MENTIONABLE, OPT_NUMBER, OPT_ATTACHMENT = 9, 10, 11
+
+# Names defined here before the split into modules stay importable from here.
+__all__ = [
+    "ATTACHMENT_SIZE_LIMIT",
+    "CALLBACK_ROUTE",
+    "MAX_USER_APP_FOLLOWUPS",
+    "OPT_ATTACHMENT",
+    "OPT_BOOL",
+    "OPT_CHANNEL",
+    "OPT_GROUP",
+    "OPT_INT",
+    "OPT_MENTIONABLE",
+    "OPT_NUMBER",
+    "OPT_ROLE",
+    "OPT_STRING",
+    "OPT_SUB",
+    "OPT_USER",
+    "TOKEN_LIFETIME",
+    "Body",
+    "FakeDiscord",
+    "Fault",
+    "HTTPError",
+    "SimulatedInteraction",
+    "ValidateMode",
+]
 
 ValidateMode = bool | Literal["deferred"]
 
@@ -71,20 +104,6 @@ class HTTPError(Exception):
         self.body: JSON = {"message": message, "code": code}
         if errors:
             self.body["errors"] = errors
-
-
-@dataclass
-class Fault:
-    """A REST fault armed with :meth:`FakeDiscord.fail_next`."""
-
-    method: str
-    pattern: re.Pattern[str]
-    status: int
-    retry_after: float
-    remaining: int
-    body: JSON | None
-    is_global: bool
-    hits: int = 0
 
 
 @dataclass
@@ -189,7 +208,7 @@ class SimulatedInteraction:
         return str(data.get("name") or data.get("custom_id") or f"type {self.type}")
 
 
-class FakeDiscord:
+class FakeDiscord(FaultsMixin):
     """A fake Discord on 127.0.0.1 that the real discord.py client logs in to.
 
     ``validate``: True validates each request body as it arrives, ``"deferred"`` stores bodies and
@@ -444,27 +463,7 @@ class FakeDiscord:
             raise FakeDiscordError(f"no synced command {name!r} of type {type} (global: {synced})")
         return cmd
 
-    # ------------------------------------------------------------------------------ requests & faults
-
-    def fail_next(
-        self,
-        method: str,
-        path_pattern: str,
-        *,
-        status: int = 500,
-        retry_after: float = 0.1,
-        count: int = 1,
-        json: JSON | None = None,
-        is_global: bool = False,
-    ) -> Fault:
-        """Answer the next ``count`` matching requests with ``status`` instead of handling them.
-
-        ``path_pattern`` is a regex searched in the path after ``/api/v10``. A 429 carries
-        ``retry_after``, ``Retry-After`` and a ``Via`` header, so discord.py retries it.
-        """
-        fault = Fault(method.upper(), re.compile(path_pattern), status, retry_after, count, json, is_global)
-        self._faults.append(fault)
-        return fault
+    # ------------------------------------------------------------------------------ requests & spec validation
 
     def requests_to(self, method: str, route: str) -> list[RecordedRequest]:
         """Recorded requests by method and route template.
@@ -558,21 +557,6 @@ class FakeDiscord:
             if found:
                 return template, found.groupdict(), handler
         return None
-
-    def _ratelimit_headers(self, route: str | None) -> dict[str, str]:
-        key = route or "unknown"
-        bucket = self._bucket_cache.get(key)
-        if bucket is None:
-            bucket = hashlib.blake2s(key.encode(), digest_size=8).hexdigest()
-            self._bucket_cache[key] = bucket
-        now = time.time()
-        return {
-            "X-RateLimit-Limit": "50",
-            "X-RateLimit-Remaining": "49",
-            "X-RateLimit-Reset": f"{now + 1:.3f}",
-            "X-RateLimit-Reset-After": "1.000",
-            "X-RateLimit-Bucket": bucket,
-        }
 
     @staticmethod
     def _json_response(status: int, data: Any, headers: dict[str, str]) -> web.Response:
@@ -679,40 +663,6 @@ class FakeDiscord:
         if status == 204:
             return web.Response(status=204, headers=rl_headers)
         return self._json_response(status, data, rl_headers)
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        for fault in self._faults:
-            if fault.remaining > 0 and fault.method == method and fault.pattern.search(path):
-                fault.remaining -= 1
-                fault.hits += 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
-    def _fault_response(self, fault: Fault, headers: dict[str, str]) -> web.Response:
-        if fault.status == 429:
-            headers.update(
-                {
-                    "Via": "1.1 google",
-                    "Retry-After": str(max(1, round(fault.retry_after))),
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset-After": f"{fault.retry_after:.3f}",
-                    "X-RateLimit-Scope": "global" if fault.is_global else "user",
-                }
-            )
-            if fault.is_global:
-                headers["X-RateLimit-Global"] = "true"
-            body = fault.body or {
-                "message": "You are being rate limited.",
-                "retry_after": fault.retry_after,
-                "global": fault.is_global,
-                "code": 0,
-            }
-        else:
-            body = fault.body or {"message": f"{fault.status}: Injected fault", "code": 0}
-        self._changed.notify()
-        return self._json_response(fault.status, body, headers)
 
     async def _handle_attachment(self, request: web.Request) -> web.Response:
         msg = self.messages.get(int(request.match_info["message_id"]))
