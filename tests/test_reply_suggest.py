@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.flow import load_flow
 from bot.replies import load_library
 from bot.replies.suggest import DISPUTE_KEYWORDS, normalise, suggest, suggest_dispute_types
 
 LIBRARY = load_library()
 
-DISPUTE_TYPE_IDS = {
-    "cancellation_after_delivery",
-    "scope_creep",
-    "revision_loop",
-    "partial_refund_demand",
-    "deadline_trouble",
-    "leverage_threat",
-    "negative_review",
-    "escrow_withheld",
-    "hourly_dispute",
-    "chargeback",
-    "late_payment",
-    "deposit_refund",
-    "work_used_after_refund",
-}
+# Every dispute type of the questionnaire: the keyword map must know each one.
+DISPUTE_TYPE_IDS = {option.value for option in load_flow().by_id["dispute_type"].options}
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,24 @@ class SnowflakeFactory:
         return (max(ms, 0) << 22) | (next(self._increment) & 0x3FFFFF)
 
 
+def member_payload(user: FakeUser, role_ids: list[str], joined_at: float) -> JSON:
+    """A guild member as Discord sends it (in GUILD_CREATE and in interactions)."""
+    return {
+        "user": user.to_payload(),
+        "roles": role_ids,
+        "joined_at": iso(joined_at),
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "nick": None,
+        "avatar": None,
+        "banner": None,
+        "pending": False,
+        "premium_since": None,
+        "communication_disabled_until": None,
+    }
+
+
 def iso(ts: float) -> str:
     """ISO 8601 timestamp like Discord's (``2024-01-01T00:00:00.000000+00:00``)."""
     whole = time.gmtime(ts)
@@ -208,20 +226,7 @@ class FakeGuild:
             "channels": [c.to_payload() for c in self.channels],
             "threads": [],
             "members": [
-                {
-                    "user": bot_user.to_payload(),
-                    "roles": [],
-                    "joined_at": iso(self.joined_at),
-                    "deaf": False,
-                    "mute": False,
-                    "flags": 0,
-                    "nick": None,
-                    "avatar": None,
-                    "banner": None,
-                    "pending": False,
-                    "premium_since": None,
-                    "communication_disabled_until": None,
-                }
+                member_payload(bot_user, [], self.joined_at)
             ],
             "voice_states": [],
             "presences": [],

@@ -35,6 +35,7 @@ from ._model import (
     SnowflakeFactory,
     Waitable,
     iso,
+    member_payload,
     walk_components,
 )
 
@@ -202,18 +203,7 @@ class InteractionsMixin:
                 channel_id=str(channel.id),
                 channel=channel.to_payload(permissions=permissions),
                 member={
-                    "user": user.to_payload(),
-                    "roles": [str(r.id) for r in roles],
-                    "joined_at": iso(guild.joined_at),
-                    "deaf": False,
-                    "mute": False,
-                    "flags": 0,
-                    "nick": None,
-                    "avatar": None,
-                    "banner": None,
-                    "pending": False,
-                    "premium_since": None,
-                    "communication_disabled_until": None,
+                    **member_payload(user, [str(r.id) for r in roles], guild.joined_at),
                     "unusual_dm_activity_until": None,
                     "permissions": str(permissions),
                 },
