@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench check clean
+.PHONY: run test test-thorough lint typecheck pytest bench check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Everything `make test` runs, plus the 1,000-seller load test and many more Hypothesis examples.
+test-thorough: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m "load or not load"
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

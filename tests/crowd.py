@@ -1,16 +1,19 @@
 """Many simulated sellers at once: the S1 wizard walked concurrently, every acknowledgement timed.
 
-Used by the load test (every interaction acknowledged within 3 s, no session lost or mixed up)
-and by `make bench` (latency per step beside a bare discord.py bot under the same crowd).
+Used by the crowd tests (no answer lost, no session lost or mixed up) and by `make bench` (latency
+per step beside a bare discord.py bot under the same crowd).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tests.fakediscord import FakeDiscord, FakeUser
@@ -41,19 +44,19 @@ class CrowdResult:
         return [value for values in self.latencies.values() for value in values]
 
 
-async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResult) -> None:
+async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResult, timeout: float) -> None:
     answers = answers_for(index)
     try:
         started = await fake.slash("dispute start", user=user, dm=True)
-        await started.response(timeout=10)
+        await started.response(timeout=timeout)
         result.latencies["start"].append(started.ack_latency)
-        message = await started.message(timeout=10)
+        message = await started.message(timeout=timeout)
         result.message_of[user.id] = message.id
         for step in range(1, 16):
             message = fake.messages[message.id]
             if is_outcome(message):
                 return
-            made = await answer_step(fake, message, user, answers, timeout=10)
+            made = await answer_step(fake, message, user, answers, timeout=timeout)
             loop = asyncio.get_running_loop()
             result.completions.append(loop.time() - made[-1].sent_at)
             for number, interaction in enumerate(made):
@@ -63,11 +66,12 @@ async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResu
         result.failures.append(f"user {index}: {type(exc).__name__}: {exc}")
 
 
-async def run_crowd(fake: FakeDiscord, users: int) -> CrowdResult:
+async def run_crowd(fake: FakeDiscord, users: int, *, timeout: float = 10.0) -> CrowdResult:
+    """``users`` sellers walk S1 at once; ``timeout`` bounds each wait for an answer that may be lost."""
     sellers = [fake.add_user(f"seller{i}") for i in range(users)]
     result = CrowdResult(users, 0.0)
     started = time.perf_counter()
-    await asyncio.gather(*(_walk(fake, user, i, result) for i, user in enumerate(sellers)))
+    await asyncio.gather(*(_walk(fake, user, i, result, timeout) for i, user in enumerate(sellers)))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -91,6 +95,22 @@ async def run_bare_crowd(fake: FakeDiscord, users: int, steps: int) -> CrowdResu
     await asyncio.gather(*(walk(user) for user in sellers))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def saved_answers(database: Path) -> dict[int, dict[str, Any]]:
+    """Each user's saved wizard answers, read from the bot's SQLite file after it stopped."""
+    with sqlite3.connect(database) as db:
+        return {
+            user_id: json.loads(state)["engine"]["answers"]
+            for user_id, state in db.execute("SELECT user_id, state FROM dispute_sessions")
+        }
+
+
+def crowd_problems(fake: FakeDiscord, database: Path) -> list[str]:
+    """Sessions of the crowd's sellers that were lost or hold another seller's answers."""
+    crowd = [user for user in fake.users.values() if user.username.startswith("seller")]
+    sellers = {user.id: index for index, user in enumerate(crowd)}
+    return mixed_up_sessions(saved_answers(database), sellers)
 
 
 def mixed_up_sessions(rows: Mapping[int, dict[str, Any]], sellers: Mapping[int, int]) -> list[str]:

@@ -24,7 +24,7 @@ async def test_kill_at_every_step_and_continue_on_the_old_message(fake_discord: 
     await bot.start()
     try:
         started = await fake_discord.slash("dispute start", user=alice, guild=guild)
-        await started.response(timeout=5)
+        await started.response()
         message_id = (await started.message()).id
         kills = 0
         for _ in range(20):
@@ -44,12 +44,12 @@ async def test_kill_at_every_step_and_continue_on_the_old_message(fake_discord: 
                 form = control(message, "open")
                 assert form is not None, message.custom_ids()
                 opened = await fake_discord.click(message, str(form), user=alice)
-                modal = await opened.wait_modal(timeout=5)
+                modal = await opened.wait_modal()
                 await bot.restart()  # the form is open while the bot dies: it must still be accepted
                 kills += 1
                 fields = [row["component"]["custom_id"] for row in modal["components"]]
                 done = await fake_discord.submit_modal(opened, {f: typed(answers.get(f, "")) for f in fields})
-            assert (await done.response(timeout=5)).type == 7
+            assert (await done.response()).type == 7
         assert is_outcome(fake_discord.messages[message_id])
         assert kills >= 10
     finally:

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from argparse import Namespace
 
 import pytest
@@ -53,9 +54,15 @@ def test_every_example_drafts(example) -> None:
     assert json.loads(out)["drafts"]
 
 
-def test_check_passes(capsys) -> None:
+def test_check_walks_every_reachable_outcome_in_every_tone_within_limits(capsys) -> None:
+    """The one exhaustive walk of the suite: every path of the flow, every draft in every tone."""
     assert check_command(Namespace(now="2026-11-28T12:00:00Z")) == 0
-    assert "check: ok" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    figures = re.search(r"check: ok — flow valid; (\d+) paths, (\d+) drafts rendered in 3 tones", out)
+    assert figures, out
+    paths, renders = int(figures[1]), int(figures[2])
+    assert paths > 1000
+    assert renders >= paths * 3
 
 
 def test_try_without_a_terminal_explains_draft_and_exits_2(capsys) -> None:

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from bot.engine.checks import check_outcomes, numbers_in
+from bot.engine.checks import numbers_in
 from bot.engine.errors import FlowError
 from bot.engine.flow import (
     MAX_HELP,
@@ -97,13 +97,6 @@ def test_paths_cover_every_type_on_its_platforms_and_stay_short(flow: Flow) -> N
     assert ("fiverr", "cancellation_after_delivery") in cases
     assert ("upwork", "hourly_dispute") in cases
     assert ("direct", "late_payment") in cases
-
-
-def test_every_reachable_outcome_renders_in_every_tone_within_limits(flow: Flow) -> None:
-    report = check_outcomes(flow, now=S1_NOW)
-    assert report.problems == ()
-    assert report.paths > 1000
-    assert report.renders >= report.paths * 3
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import contextlib
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine.errors import DisputeDeskError
@@ -30,7 +30,6 @@ raw_values = st.one_of(
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 
 
-@settings(max_examples=300, deadline=None)
 @given(answers=st.dictionaries(st.sampled_from([*IDS, "bogus"]), raw_values, max_size=20), now=moments)
 def test_scripted_answers_never_crash(answers: dict, now: datetime) -> None:
     try:
@@ -40,7 +39,6 @@ def test_scripted_answers_never_crash(answers: dict, now: datetime) -> None:
         pass
 
 
-@settings(max_examples=200, deadline=None)
 @given(data=st.data(), now=moments)
 def test_stepwise_answers_never_crash(data: st.DataObject, now: datetime) -> None:
     session = start_session(FLOW, now=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import TemplateError
@@ -24,7 +24,6 @@ def test_neutralised_text_has_no_live_mention_and_is_stable(text: str) -> None:
     assert neutralise_mentions(once) == once
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_any_template_soup_lints_and_renders_without_crashing(source: str) -> None:
     problems = lint(source)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +11,6 @@ from bot.storage.profiles import Profile, ProfileRepository
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord, fts_query
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "db.sqlite3") as database:
-        await database.migrate()
-        yield database
 
 
 def record(name: str, body: str = "Hello {{ buyer_name }}", category: str = "delivery") -> TemplateRecord:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -12,13 +10,6 @@ from bot.storage import Database
 from bot.storage.reply_drafts import ReplyDraftRepository
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "db.sqlite3") as database:
-        await database.migrate()
-        yield database
 
 
 async def test_create_get_save_delete(db: Database) -> None:

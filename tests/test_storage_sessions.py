@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +13,8 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[DisputeSessionRepository]:
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
-        await db.migrate()
-        yield DisputeSessionRepository(db)
+def repo(db: Database) -> DisputeSessionRepository:
+    return DisputeSessionRepository(db)
 
 
 async def test_create_get_and_save(repo: DisputeSessionRepository) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +16,8 @@ from tests.s1 import S1_NOW, s1_answers, typed
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[WizardService]:
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
-        await db.migrate()
-        yield WizardService(db, load_flow())
+def service(db: Database) -> WizardService:
+    return WizardService(db, load_flow())
 
 
 async def walk_s1(service: WizardService, state: WizardState) -> tuple[WizardState, list[str]]:

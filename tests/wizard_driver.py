@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.wizard.custom_ids import ControlId, parse_control_id
-from tests.fakediscord import FakeDiscord, FakeMessage, FakeUser, SimulatedInteraction
+from tests.fakediscord import PATIENCE_S, FakeDiscord, FakeMessage, FakeUser, SimulatedInteraction
 from tests.s1 import typed
 
 
@@ -26,7 +26,7 @@ def is_outcome(message: FakeMessage) -> bool:
 
 
 async def answer_step(
-    fake: FakeDiscord, message: FakeMessage, user: FakeUser, answers: Mapping[str, Any], timeout: float = 3.0
+    fake: FakeDiscord, message: FakeMessage, user: FakeUser, answers: Mapping[str, Any], timeout: float = PATIENCE_S
 ) -> list[SimulatedInteraction]:
     """Answer the screen the message shows; return the interactions made (all acknowledged)."""
     made: list[SimulatedInteraction] = []

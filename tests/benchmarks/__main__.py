@@ -64,7 +64,8 @@ def show_crowd(results: dict[str, Any]) -> None:
     )
     print(
         f"  median acknowledgement vs bare: {verdict(results['ratio_p50'], results['target_ratio_p50'])};"
-        f" every acknowledgement within 3 s: {results['every_ack_within_3s']}"
+        f" every acknowledgement within 3 s: {results['every_ack_within_3s']};"
+        f" sessions lost or mixed up: {results['sessions_lost_or_mixed']}"
     )
 
 

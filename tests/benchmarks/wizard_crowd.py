@@ -14,7 +14,7 @@ from typing import Any
 from tests.benchmarks.bot_latency import bot_process
 from tests.benchmarks.stats import peak_rss_mb_of, summary_ms
 from tests.botprocess import BotProcess
-from tests.crowd import CrowdResult, run_bare_crowd, run_crowd
+from tests.crowd import CrowdResult, crowd_problems, run_bare_crowd, run_crowd
 from tests.fakediscord import FakeDiscord
 
 
@@ -42,6 +42,7 @@ async def run(users: int = 1000) -> dict[str, Any]:
                 desk_rss = peak_rss_mb_of(bot.process.pid)
             finally:
                 await bot.stop()
+            lost_or_mixed = crowd_problems(fake, Path(folder) / "desk.sqlite3")
     steps = max(1, round(len(desk.all_latencies) / max(users, 1)))
     with tempfile.TemporaryDirectory() as folder:
         async with FakeDiscord(validate=False) as fake:
@@ -56,4 +57,5 @@ async def run(users: int = 1000) -> dict[str, Any]:
         "ratio_p50": round(desk_report["all_steps"]["p50_ms"] / bare_report["all_steps"]["p50_ms"], 2),
         "target_ratio_p50": 2.0,
         "every_ack_within_3s": max(desk.all_latencies, default=0) <= 3.0 and not desk.failures,
+        "sessions_lost_or_mixed": len(lost_or_mixed),
     }

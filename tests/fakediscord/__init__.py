@@ -1,6 +1,7 @@
 """A fake Discord (REST + gateway on 127.0.0.1) for end-to-end tests with the real discord.py."""
 
 from ._model import (
+    PATIENCE_S,
     CallbackRecord,
     FakeChannel,
     FakeDiscordError,
@@ -13,9 +14,10 @@ from ._model import (
 )
 from .runner import fast_bot_settings, running_bot
 from .server import FakeDiscord, Fault, SimulatedInteraction
-from .spec import SpecProblem, SpecValidator, find_spec_dir, load_validator
+from .spec import SpecNotFoundError, SpecProblem, SpecValidator, find_spec_dir, load_validator
 
 __all__ = [
+    "PATIENCE_S",
     "CallbackRecord",
     "FakeChannel",
     "FakeDiscord",
@@ -28,6 +30,7 @@ __all__ = [
     "RecordedFile",
     "RecordedRequest",
     "SimulatedInteraction",
+    "SpecNotFoundError",
     "SpecProblem",
     "SpecValidator",
     "fast_bot_settings",

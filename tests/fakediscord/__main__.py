@@ -18,7 +18,7 @@ from .server import FakeDiscord
 
 async def _serve(args: argparse.Namespace) -> None:
     async with FakeDiscord(
-        token=args.token, port=args.port, validate=False if args.no_validate else None
+        token=args.token, port=args.port, validate=not args.no_validate
     ) as fake:
         guilds = [fake.add_guild(name) for name in args.guild or ["Test Guild"]]
         info = {

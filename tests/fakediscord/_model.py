@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
+# How long a test waits for something that should happen (a callback, a message, READY). The waits
+# end on the event itself, so a healthy run never waits this long; only a lost event does, and a
+# busy machine gets room to finish. Speed is measured by `make bench`, not by these waits.
+PATIENCE_S = 30.0
 
 JSON = dict[str, Any]
 

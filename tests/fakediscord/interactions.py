@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._model import (
     JSON,
     MESSAGE_FLAG_LOADING,
+    PATIENCE_S,
     PERM_ALL,
     PERM_BOT_DEFAULT,
     PERM_DEFAULT_MEMBER,
@@ -89,7 +90,7 @@ class SimulatedInteraction:
         """True in a guild the bot is not in (user-installed app): no gateway events, 5 followups."""
         return self.guild is not None and not self.guild.bot_member
 
-    async def response(self, timeout: float = 3.0) -> CallbackRecord:
+    async def response(self, timeout: float = PATIENCE_S) -> CallbackRecord:
         """The bot's callback (type and data); raises TimeoutError if it did not answer in time."""
         return await self.changed.wait_for(
             lambda: self.callback, timeout, f"the callback to interaction {self.id} ({self.describe()})"
@@ -102,7 +103,7 @@ class SimulatedInteraction:
             raise FakeDiscordError(f"interaction {self.id} was not answered")
         return self.callback.latency
 
-    async def message(self, timeout: float = 3.0) -> FakeMessage:
+    async def message(self, timeout: float = PATIENCE_S) -> FakeMessage:
         """The original response message once it has real content (type 4, or type 5 then edited)."""
         return await self.changed.wait_for(
             lambda: (
@@ -114,7 +115,7 @@ class SimulatedInteraction:
             f"the response message of interaction {self.id} ({self.describe()})",
         )
 
-    async def wait_followups(self, count: int = 1, timeout: float = 3.0) -> list[FakeMessage]:
+    async def wait_followups(self, count: int = 1, timeout: float = PATIENCE_S) -> list[FakeMessage]:
         """The first ``count`` followup messages."""
         return await self.changed.wait_for(
             lambda: self.followups[:count] if len(self.followups) >= count else None,
@@ -122,7 +123,7 @@ class SimulatedInteraction:
             f"{count} followup(s) to interaction {self.id}",
         )
 
-    async def wait_modal(self, timeout: float = 3.0) -> JSON:
+    async def wait_modal(self, timeout: float = PATIENCE_S) -> JSON:
         """The modal the bot opened (callback type 9 data)."""
         rec = await self.response(timeout)
         if rec.type != 9:
@@ -130,7 +131,7 @@ class SimulatedInteraction:
         assert self.modal is not None
         return self.modal
 
-    async def choices(self, timeout: float = 3.0) -> list[JSON]:
+    async def choices(self, timeout: float = PATIENCE_S) -> list[JSON]:
         """Autocomplete choices the bot returned (callback type 8)."""
         rec = await self.response(timeout)
         if rec.type != 8:

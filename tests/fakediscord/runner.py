@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
+from ._model import PATIENCE_S
+
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
@@ -34,8 +36,8 @@ async def running_bot(
     client: ClientT,
     fake: FakeDiscord,
     *,
-    ready_timeout: float = 5.0,
-    close_timeout: float = 5.0,
+    ready_timeout: float = PATIENCE_S,
+    close_timeout: float = PATIENCE_S,
     fast: bool = True,
 ) -> AsyncIterator[ClientT]:
     """Start ``client`` against ``fake`` (discord.py must already point at it) until ready; close on exit.

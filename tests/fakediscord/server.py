@@ -31,6 +31,7 @@ from aiohttp import web
 
 from ._model import (
     JSON,
+    PATIENCE_S,
     PERM_BOT_DEFAULT,
     PERM_DEFAULT_MEMBER,
     FakeChannel,
@@ -98,14 +99,13 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
 
     ``validate``: True validates each request body as it arrives, ``"deferred"`` stores bodies and
     validates them when :attr:`spec_problems` is read (cheaper on the hot path), False never.
-    None (default) means True when the spec folder is found, else False.
     """
 
     def __init__(
         self,
         *,
         token: str | None = None,
-        validate: ValidateMode | None = None,
+        validate: ValidateMode = True,
         spec_dir: Path | None = None,
         clock: Callable[[], float] = time.time,
         interaction_deadline: float = 3.0,
@@ -143,14 +143,9 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         self.internal_errors: list[str] = []
         self._changed = Waitable()
 
-        if validate is None:
+        if validate:
             self.validator: SpecValidator | None = load_validator(spec_dir)
-            self.validate_mode: ValidateMode = self.validator is not None
-        elif validate:
-            self.validator = load_validator(spec_dir)
-            if self.validator is None:
-                raise FakeDiscordError("validate=True but Discord's OpenAPI spec folder was not found")
-            self.validate_mode = validate
+            self.validate_mode: ValidateMode = validate
         else:
             self.validator = None
             self.validate_mode = False
@@ -236,7 +231,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
             discord.http.Route.BASE = old_base
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
-    async def wait_ready(self, timeout: float = 5.0) -> None:
+    async def wait_ready(self, timeout: float = PATIENCE_S) -> None:
         """Wait until the bot has identified (or resumed) and received READY/RESUMED."""
         try:
             await asyncio.wait_for(self.gateway.ready.wait(), timeout)
@@ -244,7 +239,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
             raise TimeoutError(f"the bot did not finish IDENTIFY/RESUME within {timeout}s") from None
 
     async def wait_for(
-        self, predicate: Callable[[], Any], timeout: float = 3.0, what: str = "condition"
+        self, predicate: Callable[[], Any], timeout: float = PATIENCE_S, what: str = "condition"
     ) -> Any:
         """Wait until ``predicate()`` is truthy, re-checked after every request and gateway frame."""
         return await self._changed.wait_for(predicate, timeout, what)

@@ -1,7 +1,8 @@
 """Validate request bodies against Discord's OpenAPI description, plus rules it cannot express.
 
 The document is loaded once per process and the validators are compiled once per schema.
-Where the spec folder is absent, :func:`find_spec_dir` returns ``None`` and callers skip.
+The project keeps its own copy of the description in ``discord_api_spec/`` beside this module, so
+every clone validates; ``$DISPUTE_DESK_SPEC_DIR`` may point at another folder holding ``openapi.json``.
 """
 
 from __future__ import annotations
@@ -62,21 +63,22 @@ MAX_V2_COMPONENTS = 40
 MAX_MODAL_ITEMS = 5
 
 
-def find_spec_dir() -> Path | None:
-    """``$DISPUTE_DESK_SPEC_DIR`` if set, else ``<project root>/../shared/discord-api-spec``, else None."""
+VENDORED_SPEC_DIR = Path(__file__).resolve().parent / "discord_api_spec"
+
+
+class SpecNotFoundError(RuntimeError):
+    """``$DISPUTE_DESK_SPEC_DIR`` names a folder without ``openapi.json``."""
+
+
+def find_spec_dir() -> Path:
+    """``$DISPUTE_DESK_SPEC_DIR`` if set, else the copy vendored beside this module."""
     env = os.environ.get(SPEC_ENV)
-    candidates = [Path(env)] if env else []
-    candidates.append(PROJECT_ROOT.parent / "shared" / "discord-api-spec")
-    for cand in candidates:
-        if (cand / "openapi.json").is_file():
-            return cand
-    return None
-
-
-SPEC_MISSING_REASON = (
-    f"Discord's OpenAPI description not found: set {SPEC_ENV} or provide "
-    f"{PROJECT_ROOT.parent / 'shared' / 'discord-api-spec'}/openapi.json"
-)
+    folder = Path(env) if env else VENDORED_SPEC_DIR
+    document = folder / "openapi.json"
+    if not document.is_file():
+        where = f"named by {SPEC_ENV}" if env else "vendored with the project"
+        raise SpecNotFoundError(f"{document} ({where}) does not exist")
+    return folder
 
 
 @dataclass(frozen=True)
@@ -176,12 +178,9 @@ class SpecValidator:
 
 
 @lru_cache(maxsize=4)
-def load_validator(spec_dir: Path | None = None) -> SpecValidator | None:
-    """The process-wide validator for ``spec_dir`` (default: :func:`find_spec_dir`), or None."""
-    spec_dir = spec_dir or find_spec_dir()
-    if spec_dir is None:
-        return None
-    return SpecValidator(spec_dir)
+def load_validator(spec_dir: Path | None = None) -> SpecValidator:
+    """The process-wide validator for ``spec_dir`` (default: :func:`find_spec_dir`)."""
+    return SpecValidator(spec_dir or find_spec_dir())
 
 
 # ---------------------------------------------------------------- rules the schema can't express
