@@ -1,28 +1,47 @@
 # Two commands for a new user: `make run` and `make test`. Both create .venv when needed.
+# PYTHON=python3.12 picks the interpreter; a .venv built with one older than 3.11 is rebuilt.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
+# setuptools warns on every editable install about folders named like the package: that is the point here.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+ANSWERS ?= examples/s1-fiverr-cancellation.json
 
-.PHONY: run test test-thorough lint typecheck pytest bench check clean
+.PHONY: run try draft test test-thorough lint typecheck pytest bench check clean python-version
 
-$(BIN)/python:
+python-version:
+	@$(PYTHON) -c '$(NEW_ENOUGH)' 2>/dev/null || { \
+		echo "error: Dispute Desk needs Python 3.11 or newer, and $(PYTHON) is not; name another: make PYTHON=python3.11 ..." >&2; exit 2; }
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c '$(NEW_ENOUGH)' 2>/dev/null; then \
+		echo "$(VENV) was built with an older Python: rebuilding it with $(PYTHON)"; rm -rf $(VENV); fi
+
+$(BIN)/python: | python-version
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $@ $(STAMP_RUN)
 
-run: $(STAMP_RUN)
-	$(BIN)/python -m bot run
+run: python-version $(STAMP_RUN)
+	$(BIN)/dispute-desk run
 
-test: $(STAMP_DEV)
+# The dispute questionnaire in this terminal, no token needed.
+try: python-version $(STAMP_RUN)
+	$(BIN)/dispute-desk try
+
+# The outcome of an answers file: make draft ANSWERS=my-case.json
+draft: python-version $(STAMP_RUN)
+	$(BIN)/dispute-desk draft --answers $(ANSWERS)
+
+test: python-version $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -39,11 +58,11 @@ lint: $(STAMP_DEV)
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
-pytest: $(STAMP_DEV)
+pytest: python-version $(STAMP_DEV)
 	$(BIN)/python -m pytest
 
-check: $(STAMP_RUN)
-	$(BIN)/python -m bot check
+check: python-version $(STAMP_RUN)
+	$(BIN)/dispute-desk check
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m tests.benchmarks

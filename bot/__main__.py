@@ -1,4 +1,4 @@
-"""`python -m bot`: the command line of Dispute Desk. `run` is the default command."""
+"""The command line of Dispute Desk (`.venv/bin/dispute-desk`, or `python -m bot`). `run` is the default."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.cli import COMMAND_MODULES
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog="dispute-desk",
         description="Dispute Desk: options, deadlines, evidence and reply drafts for difficult buyers.",
     )
     parser.add_argument("--version", action="version", version=f"Dispute Desk {bot.__version__}")

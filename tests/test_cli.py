@@ -31,7 +31,7 @@ def test_version_and_help_everywhere(tmp_path: Path) -> None:
     for args in (("--help",), ("run", "--help"), ("db", "--help"), ("db", "backup", "--help"), ("invite", "--help")):
         result = run_cli(*args, cwd=tmp_path)
         assert result.returncode == 0, (args, result.stderr)
-        assert "usage: python -m bot" in result.stdout
+        assert "usage: dispute-desk" in result.stdout
 
 
 def test_db_migrate_then_backup(tmp_path: Path) -> None:

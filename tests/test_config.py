@@ -122,5 +122,5 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "DISCORD_TOKEN" in result.stderr
-    assert "python -m bot invite" in result.stderr
+    assert ".venv/bin/dispute-desk invite" in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 8

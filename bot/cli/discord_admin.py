@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
 def handle_sync(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     if settings.token is None:
-        print("error: DISCORD_TOKEN is not set; `python -m bot sync` talks to Discord", file=sys.stderr)
+        print("error: DISCORD_TOKEN is not set; `dispute-desk sync` talks to Discord", file=sys.stderr)
         return EXIT_USAGE
     from bot.runner import sync_only
 

@@ -26,8 +26,8 @@ from bot.replies.checks import check_library
 NOT_A_TERMINAL = """\
 `try` is interactive and needs a terminal. For scripts, use `draft` with an answers file:
 
-    python -m bot draft --answers examples/s1-fiverr-cancellation.json --now 2026-11-28T12:00:00Z
-    python -m bot draft --schema        # the question ids and allowed values, as JSON
+    .venv/bin/dispute-desk draft --answers examples/s1-fiverr-cancellation.json --now 2026-11-28T12:00:00Z
+    .venv/bin/dispute-desk draft --schema        # the question ids and allowed values, as JSON
 """
 
 
@@ -146,7 +146,7 @@ def try_command(args: argparse.Namespace, stdin: IO[str] | None = None, stdout: 
 
 def main(argv: list[str]) -> int:
     """Run one of these sub-commands without `bot.__main__` (tests, temporary scripts)."""
-    parser = argparse.ArgumentParser(prog="python -m bot")
+    parser = argparse.ArgumentParser(prog="dispute-desk")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(args.handler(args))

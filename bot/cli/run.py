@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
+import importlib
 import sys
 from typing import Any
 
@@ -15,9 +15,9 @@ SETUP_GUIDANCE = (
 Dispute Desk needs a bot token to connect to Discord, and none is set.
   1. Create an application at https://discord.com/developers/applications, open Bot, Reset Token, copy it.
   2. Put it in a file named .env here: DISCORD_TOKEN=your-token (see .env.example), then run again.
-  3. Invite it with the link from: python -m bot invite
-Without a token you can still use the offline modes: python -m bot try (interactive) or
-python -m bot draft --answers FILE (scripted)."""
+  3. Invite it with the link from: .venv/bin/dispute-desk invite
+Without a token you can still use the offline modes: make try (interactive) or
+.venv/bin/dispute-desk draft --answers examples/s1-fiverr-cancellation.json (scripted)."""
 )
 
 
@@ -31,12 +31,21 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=handle_run)
 
 
+def _wants_offline_walkthrough() -> bool:
+    """Ask on the terminal; Enter means yes, Ctrl+C or end of input means no."""
+    try:
+        answer = input("\nTry the dispute questionnaire offline now? [Y/n] ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return False
+    return answer.strip().lower() in ("", "y", "yes")
+
+
 def handle_run(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     if settings.token is None:
         print(SETUP_GUIDANCE, file=sys.stderr)
-        if not args.no_offline and sys.stdin.isatty() and importlib.util.find_spec("bot.cli.engine"):
-            print("\nStarting the offline walk-through instead (Ctrl+C to leave).\n", file=sys.stderr)
+        if not args.no_offline and sys.stdin.isatty() and _wants_offline_walkthrough():
             engine_cli = importlib.import_module("bot.cli.engine")
             return int(engine_cli.try_command(argparse.Namespace(now=None)))
         return EXIT_USAGE
