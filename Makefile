@@ -10,7 +10,7 @@ NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 ANSWERS ?= examples/s1-fiverr-cancellation.json
 
-.PHONY: run try draft test test-thorough lint typecheck pytest bench check clean python-version
+.PHONY: docker run try draft test test-thorough lint typecheck pytest bench check clean python-version
 
 python-version:
 	@$(PYTHON) -c '$(NEW_ENOUGH)' 2>/dev/null || { \
@@ -66,6 +66,11 @@ check: python-version $(STAMP_RUN)
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m tests.benchmarks
+
+# Build the container image where Docker runs; elsewhere say why and skip.
+docker:
+	@if docker info >/dev/null 2>&1; then docker build -t dispute-desk .; \
+	else echo "skipped: Docker is not available here (docker info failed), so the image was not built"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,4 +10,5 @@ COMMAND_MODULES = (
     "bot.cli.discord_admin",
     "bot.cli.engine",
     "bot.cli.templates",
+    "bot.cli.health",
 )

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
+from bot.health import HEARTBEAT_EVERY_S, HEARTBEAT_KEY
 from bot.help_text import ABOUT_LINES, INTRO, chunk_lines, format_uptime
 
 if TYPE_CHECKING:
     from bot.client import DisputeBot
 
+log = logging.getLogger(__name__)
 EMBED_COLOUR = discord.Colour.from_rgb(46, 117, 182)
 FIELD_LIMIT = 1024
 
@@ -37,6 +41,25 @@ def describe_commands(tree: app_commands.CommandTree[DisputeBot]) -> list[str]:
 class MetaCog(commands.Cog):
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.heartbeat.start()
+
+    async def cog_unload(self) -> None:
+        self.heartbeat.cancel()
+
+    @tasks.loop(seconds=HEARTBEAT_EVERY_S)
+    async def heartbeat(self) -> None:
+        """Record that the bot is connected, for `dispute-desk health` (Docker's HEALTHCHECK)."""
+        if self.bot.is_ready() and not self.bot.is_closed() and not self.bot.draining:
+            try:
+                await self.bot.meta.set(HEARTBEAT_KEY, "connected")
+            except sqlite3.Error:  # a locked or failing database: try again next minute
+                log.warning("could not record the heartbeat", exc_info=True)
+
+    @heartbeat.before_loop
+    async def before_heartbeat(self) -> None:
+        await self.bot.wait_until_ready()
 
     @app_commands.command(name="help")
     async def help_command(self, interaction: discord.Interaction[DisputeBot]) -> None:
