@@ -10,11 +10,24 @@ from typing import IO, Any
 import questionary
 
 from bot.cli.outcome_format import format_markdown, format_text
+from bot.config import DEFAULT_DATABASE_PATH
 from bot.engine.answers import parse_answer
 from bot.engine.errors import DisputeDeskError, InvalidAnswer, SessionError
 from bot.engine.flow import Flow, Question, load_flow
 from bot.engine.planner import plan_outcome
-from bot.engine.session import Session, default_for, go_back, next_question, record_answer, start_session
+from bot.engine.session import (
+    Session,
+    applicable_questions,
+    default_for,
+    go_back,
+    next_question,
+    record_answer,
+    start_session,
+)
+from bot.wizard.steps import branching_ids
+
+# Saved outcomes hold the buyer's words: they go under the (git-ignored) data folder.
+SAVE_DIR = Path(DEFAULT_DATABASE_PATH).parent / "cases"
 
 BACK = "__back__"
 BACK_WORDS = {"<", "back"}
@@ -28,9 +41,24 @@ def _display_default(question: Question, value: Any) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def ask(question: Question, session: Session, now: datetime, can_go_back: bool) -> Any:
-    """Ask one question; returns the raw answer, BACK, or None when the user pressed Ctrl-C."""
-    prompt = question.prompt_for(session.answers)
+def progress(flow: Flow, session: Session) -> str:
+    """"(4 of 12)"; just "(2)" while an unanswered question can still lengthen or shorten the path."""
+    path = applicable_questions(flow, session.answers)
+    answered = sum(1 for question in path if question.id in session.answers)
+    unanswered = {question.id for question in path} - set(session.answers)
+    if unanswered & branching_ids(flow):
+        return f"({answered + 1})"
+    return f"({answered + 1} of {len(path)})"
+
+
+def ask(
+    question: Question, session: Session, now: datetime, can_go_back: bool, *, step: str = "", typed: str | None = None
+) -> Any:
+    """Ask one question; returns the raw answer, BACK, or None when the user pressed Ctrl-C.
+
+    ``typed`` is what the seller typed for this question before going back: shown as they wrote it.
+    """
+    prompt = f"{step} {question.prompt_for(session.answers)}".strip()
     default = default_for(question, session)
     back = [questionary.Choice("← back", value=BACK)] if can_go_back else []
     instruction = question.help
@@ -65,7 +93,7 @@ def ask(question: Question, session: Session, now: datetime, can_go_back: bool) 
         try:
             parse_answer(question, text, now=now, answers=session.answers)
         except InvalidAnswer as exc:
-            return f"{exc.problem} — allowed: {exc.allowed}" if exc.allowed else exc.problem
+            return exc.problem  # it already says what to write; `allowed` would repeat it
         return True
 
     hint = f"{instruction}  (type < to go back)" if can_go_back else instruction
@@ -73,7 +101,7 @@ def ask(question: Question, session: Session, now: datetime, can_go_back: bool) 
         hint += "  [Alt+Enter or Esc, Enter to finish]"
     answer = questionary.text(
         f"{prompt}\n  {hint}\n ",
-        default=_display_default(question, default),
+        default=typed if typed is not None else _display_default(question, default),
         validate=validate,
         multiline=question.kind == "long_text",
     ).ask()
@@ -84,8 +112,16 @@ def ask(question: Question, session: Session, now: datetime, can_go_back: bool) 
 
 def questionnaire(flow: Flow, now: datetime) -> Session | None:
     session = start_session(flow, now=now)
+    typed: dict[str, str] = {}
     while (question := next_question(flow, session)) is not None:
-        raw = ask(question, session, now, can_go_back=bool(session.history))
+        raw = ask(
+            question,
+            session,
+            now,
+            can_go_back=bool(session.history),
+            step=progress(flow, session),
+            typed=typed.get(question.id),
+        )
         if raw is None:
             return None
         if raw == BACK:
@@ -95,13 +131,20 @@ def questionnaire(flow: Flow, now: datetime) -> Session | None:
         try:
             session = record_answer(flow, session, question.id, raw, now=now)
         except InvalidAnswer as exc:
-            questionary.print(f"  {exc}", style="fg:red")
+            questionary.print(f"  {exc.problem}", style="fg:red")
+            continue
+        if isinstance(raw, str):
+            typed[question.id] = raw
     return session
 
 
 def run_interactive(*, now: datetime, stdout: IO[str]) -> int:
     flow = load_flow()
-    questionary.print("Dispute Desk — answer a few questions (about a minute). Ctrl-C to quit.", style="bold")
+    questionary.print(
+        "Dispute Desk — a few minutes of questions; the total shows once your first answers fix it. "
+        "Ctrl-C to quit.",
+        style="bold",
+    )
     session = questionnaire(flow, now)
     if session is None:
         stdout.write("Stopped; nothing was saved.\n")
@@ -113,9 +156,11 @@ def run_interactive(*, now: datetime, stdout: IO[str]) -> int:
         return 1
     stdout.write("\n" + format_text(outcome))
     if questionary.confirm("Save everything as a Markdown file?", default=False).ask():
-        default_name = f"dispute-{outcome.case.replace('/', '-')}-{now:%Y%m%d-%H%M}.md"
-        name = questionary.text("File name:", default=default_name).ask()
+        default_name = SAVE_DIR / f"dispute-{outcome.case.replace('/', '-')}-{now:%Y%m%d-%H%M}.md"
+        name = questionary.text("File name:", default=str(default_name)).ask()
         if name:
-            Path(name).write_text(format_markdown(outcome), encoding="utf-8")
-            stdout.write(f"Saved to {name}\n")
+            target = Path(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(format_markdown(outcome), encoding="utf-8")
+            stdout.write(f"Saved to {target}\n")
     return 0

@@ -31,7 +31,7 @@ def format_markdown(outcome: Outcome) -> str:
     for option in outcome.options:
         mark = " **(recommended for your goal)**" if option.recommended else ""
         lines.append(f"### {option.title}{mark}")
-        lines += [f"- + {pro}" for pro in option.pros] + [f"- − {con}" for con in option.cons] + [""]
+        lines += [f"- For: {pro}" for pro in option.pros] + [f"- Against: {con}" for con in option.cons] + [""]
     lines += ["## Evidence to gather", ""] + [f"- [ ] {item}" for item in outcome.evidence] + [""]
     lines += ["## Drafts", ""]
     for draft in outcome.drafts:
