@@ -32,6 +32,19 @@ class MigrationError(DisputeDeskError):
     """A migration failed; the database was left at the previous version."""
 
 
+class StorageError(DisputeDeskError):
+    """The database file cannot be opened or used (corrupt, not a database, no permission…)."""
+
+
+class SchemaTooNewError(StorageError):
+    """The database was migrated by a newer version of Dispute Desk than this one."""
+
+
+def storage_error(path: Path | str, exc: sqlite3.Error) -> StorageError:
+    """One line naming the file, for an sqlite3 error raised while using it."""
+    return StorageError(f"database {path}: {exc}")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -64,14 +77,25 @@ class Database:
     async def open(cls, path: Path | str) -> Database:
         """Open (creating the folder and file if needed) with WAL and foreign keys on."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
-        await connection.execute("PRAGMA synchronous=NORMAL")
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"database {path}: cannot open: {exc}") from exc
+        # From here on the connection owns a (non-daemon) thread: close it on every failure, or
+        # the process never exits.
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute("PRAGMA busy_timeout=5000")
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+        except BaseException as exc:
+            await connection.close()
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(path, exc) from exc
+            raise
         return cls(connection, path)
 
     async def close(self) -> None:
@@ -114,7 +138,16 @@ class Database:
     async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[Migration]:
         """Apply pending migrations in order, each inside its own transaction; return those applied."""
         migrations = bundled_migrations() if migrations is None else migrations
-        current = await self.schema_version()
+        try:
+            current = await self.schema_version()
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+        known = max((m.version for m in migrations), default=0)
+        if current > known:
+            raise SchemaTooNewError(
+                f"database {self.path} is at schema version {current}, newer than this version of "
+                f"Dispute Desk knows ({known}); run the newer version or restore a backup"
+            )
         applied: list[Migration] = []
         for migration in migrations:
             if migration.version <= current:
