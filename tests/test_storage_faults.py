@@ -98,3 +98,56 @@ async def test_cli_migrate_refuses_a_newer_schema(tmp_path: Path) -> None:
     assert result.returncode == 1
     _one_error_line(result.stderr, path)
     assert "99" in result.stderr
+
+
+class _Killed(Exception):
+    """Stands in for the process dying in the middle of a backup."""
+
+
+async def test_backup_interrupted_midway_leaves_no_file_under_the_final_name(tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "copy.sqlite3"
+    steps: list[int] = []
+
+    def die_after_the_first_step(_status: int, remaining: int, total: int) -> None:
+        steps.append(remaining)
+        assert not target.exists()  # the final name appears only once the copy is complete
+        raise _Killed
+
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        await db.migrate()
+        await db.execute("CREATE TABLE filler (x TEXT)")
+        await db.execute("INSERT INTO filler SELECT hex(randomblob(500)) FROM (WITH RECURSIVE n(i) AS "
+                         "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) SELECT i FROM n)")
+        with pytest.raises(_Killed):
+            await db.backup(target, pages_per_step=8, progress=die_after_the_first_step)
+        assert len(steps) == 1 and steps[0] > 0  # it really stopped part-way
+        assert sorted(p.name for p in target.parent.iterdir()) == []
+        # A complete backup afterwards works and passes its own check.
+        await db.backup(target, pages_per_step=8)
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT count(*) FROM filler").fetchone() == (2000,)
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def _corrupt_database(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE filler (x TEXT)")
+        conn.execute("CREATE INDEX filler_x ON filler (x)")
+        conn.executemany("INSERT INTO filler VALUES (?)", [(f"row {i:05d} " * 20,) for i in range(3000)])
+    conn.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    # Scribble over the middle of a few index/table pages, leaving the header and schema intact.
+    for start in range(page * 5, page * 9, page):
+        data[start + 100 : start + 1200] = bytes(1100)
+    path.write_bytes(bytes(data))
+
+
+def test_backup_of_a_corrupt_database_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "desk.sqlite3"
+    _corrupt_database(source)
+    result = run_cli("db", "backup", "copy.sqlite3", cwd=tmp_path, env={"DATABASE_PATH": str(source)})
+    assert result.returncode == 1
+    _one_error_line(result.stderr, source)
+    assert "integrity" in result.stderr
+    assert not (tmp_path / "copy.sqlite3").exists()

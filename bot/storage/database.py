@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+import tempfile
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,6 +66,18 @@ def bundled_migrations() -> list[Migration]:
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
     return found
+
+
+def _publish(temporary: Path, destination: Path) -> None:
+    """Give the finished copy its final name, never replacing a file that appeared meanwhile."""
+    try:
+        destination.hardlink_to(temporary)
+    except FileExistsError:
+        raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
+    except OSError:  # no hard links on this file system: a rename is still atomic
+        if destination.exists():
+            raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
+        temporary.replace(destination)
 
 
 class Database:
@@ -174,18 +188,56 @@ class Database:
             applied.append(migration)
         return applied
 
-    async def backup(self, destination: Path | str) -> Path:
-        """Copy the live database to ``destination`` with SQLite's online backup API."""
+    async def backup(
+        self,
+        destination: Path | str,
+        *,
+        pages_per_step: int = 1024,
+        progress: Callable[[int, int, int], None] | None = None,
+    ) -> Path:
+        """Copy the live database to ``destination``: checked first, then written atomically.
+
+        The source must pass ``PRAGMA integrity_check``; the copy is written to a temporary file
+        beside ``destination``, checked again, and only then given its final name, so a crash or
+        a kill mid-copy never leaves a partial file that looks like a backup. ``progress`` is
+        sqlite3's backup callback (remaining, total pages), called after each step.
+        """
         destination = Path(destination)
         if destination.exists():
             raise DisputeDeskError(f"{destination} already exists; choose a new file name")
+        await self._check_integrity(self.path, self.connection)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        target = await aiosqlite.connect(destination)
+        handle, temporary_name = tempfile.mkstemp(
+            prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
+        )
+        os.close(handle)
+        temporary = Path(temporary_name)
         try:
-            await self.connection.backup(target)
+            target = await aiosqlite.connect(temporary)
+            try:
+                await self.connection.backup(
+                    target, pages=pages_per_step, progress=progress, sleep=0
+                )
+                await self._check_integrity(destination, target)
+            finally:
+                await target.close()
+            _publish(temporary, destination)
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
         finally:
-            await target.close()
+            for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
+                leftover.unlink(missing_ok=True)
         return destination
+
+    @staticmethod
+    async def _check_integrity(path: Path, connection: aiosqlite.Connection) -> None:
+        try:
+            async with connection.execute("PRAGMA integrity_check") as cursor:
+                rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchmany(3)]
+        except sqlite3.Error as exc:
+            raise storage_error(path, exc) from exc
+        if rows != ["ok"]:
+            raise StorageError(f"database {path} failed its integrity check: {'; '.join(rows)}")
 
     async def _ensure_version_table(self) -> None:
         await self.connection.execute(
