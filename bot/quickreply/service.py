@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.control_ids import parse_row_id
 from bot.engine.errors import InvalidAnswer
 from bot.engine.flow import Flow
 from bot.engine.session import record_answer, start_session
@@ -162,8 +163,9 @@ class QuickReplyService:
     async def find(self, user_id: int, guild_id: int | None, given: str) -> StoredTemplate:
         """The template picked in autocomplete (its id) or typed by name, if the user may use it."""
         given = given.strip()
-        if given.isdigit():
-            stored = await self.templates.get(int(given))
+        row_id = parse_row_id(given)
+        if row_id is not None:
+            stored = await self.templates.get(row_id)
             if stored is not None and _visible(stored, user_id, guild_id):
                 return stored
         else:
@@ -428,7 +430,8 @@ class QuickReplyService:
 
     async def own(self, user_id: int, given: str) -> StoredTemplate:
         given = given.strip()
-        stored = await self.templates.get(int(given)) if given.isdigit() else None
+        row_id = parse_row_id(given)
+        stored = await self.templates.get(row_id) if row_id is not None else None
         if stored is None:
             stored = await self.templates.find_by_name("user", user_id, clean_slug(given))
         if stored is None or stored.scope != "user" or stored.owner_id != user_id:

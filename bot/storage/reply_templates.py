@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from bot.errors import DisputeDeskError
 from bot.storage.database import Database
 
 Scope = Literal["builtin", "user", "guild"]
@@ -20,6 +22,14 @@ AUTOCOMPLETE_LIMIT = 25
 _RERANK_POOL = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
 _COLUMNS = "t.id, t.scope, t.owner_id, t.name, t.title, t.category, t.description, t.body, t.variables"
+
+
+class TemplateNameTaken(DisputeDeskError):
+    """Another template of the same owner already has this name (two saves raced)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"You already have a template called `{name}`; choose another name.")
 
 
 @dataclass(frozen=True)
@@ -111,22 +121,28 @@ class ReplyTemplateRepository:
             )
 
     async def create(self, scope: Scope, owner_id: int, record: TemplateRecord) -> StoredTemplate:
-        row = await self._db.fetch_one(
-            "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
-            "variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, scope, owner_id, name, title, "
-            "category, description, body, variables",
-            (scope, owner_id, *_params(record)),
-        )
+        try:
+            row = await self._db.fetch_one(
+                "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
+                "variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, scope, owner_id, name, title, "
+                "category, description, body, variables",
+                (scope, owner_id, *_params(record)),
+            )
+        except sqlite3.IntegrityError:
+            raise TemplateNameTaken(record.name) from None
         assert row is not None
         return _template(row)
 
     async def update(self, template_id: int, record: TemplateRecord) -> StoredTemplate | None:
-        row = await self._db.fetch_one(
-            "UPDATE reply_templates SET name = ?, title = ?, category = ?, description = ?, body = ?, "
-            "variables = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? "
-            "RETURNING id, scope, owner_id, name, title, category, description, body, variables",
-            (*_params(record), template_id),
-        )
+        try:
+            row = await self._db.fetch_one(
+                "UPDATE reply_templates SET name = ?, title = ?, category = ?, description = ?, body = ?, "
+                "variables = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? "
+                "RETURNING id, scope, owner_id, name, title, category, description, body, variables",
+                (*_params(record), template_id),
+            )
+        except sqlite3.IntegrityError:
+            raise TemplateNameTaken(record.name) from None
         return _template(row) if row else None
 
     async def delete(self, template_id: int) -> bool:

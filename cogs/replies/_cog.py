@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.control_ids import clicked_row_id
 from bot.engine.flow import load_flow
 from bot.errors import DisputeDeskError
 from bot.quickreply.custom_ids import (
@@ -240,7 +241,8 @@ class RepliesCog(commands.Cog, name="Replies"):
                 await self.service.release_post(control.id, now)
                 raise
         elif action == PICK_TEMPLATE:
-            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, int(values[0]), now)
+            picked = clicked_row_id(values[0])
+            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, picked, now)
             await self.answer_step(interaction, step, advanced=False, can_open_form=True)
         elif action == PICK_DISPUTE:
             case = await self.service.open_case(control.id, user_id, values[0], now)
@@ -279,7 +281,7 @@ class RepliesCog(commands.Cog, name="Replies"):
             submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
             user_id, now = interaction.user.id, self.bot.now()
             if control.action == FILL_SUBMIT:
-                page = int(control.argument or 0)
+                page = clicked_row_id(control.argument or "0")
                 step = await self.service.submit(control.id, user_id, page, submitted, now)
                 await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
             else:
