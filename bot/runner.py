@@ -13,7 +13,7 @@ import discord.http
 import yarl
 
 from bot.client import DisputeBot
-from bot.config import Settings
+from bot.config import Settings, env_file_warning
 from bot.errors import DisputeDeskError
 from bot.logging_setup import setup_logging
 from bot.storage import Database, StorageError
@@ -36,6 +36,9 @@ async def run_bot(settings: Settings) -> int:
     log_file = setup_logging(settings)
     point_at_discord(settings)
     log.info("Dispute Desk starting; database %s; log file %s", settings.database_path, log_file)
+    readable_env = env_file_warning()
+    if readable_env:
+        log.warning("%s", readable_env)
     loop = asyncio.get_running_loop()
     try:
         db = await Database.open(settings.database_path)

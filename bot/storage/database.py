@@ -94,6 +94,8 @@ class Database:
         try:
             if str(path) != ":memory:":
                 path.parent.mkdir(parents=True, exist_ok=True)
+                # Private to the bot's user; SQLite gives its -wal and -shm files the same mode.
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
             connection = await aiosqlite.connect(path, isolation_level=None)
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"database {path}: cannot open: {exc}") from exc
