@@ -9,12 +9,12 @@ payloads or SQL parameters stay at INFO: DEBUG is for our own code.
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
 import re
 from pathlib import Path
-from typing import IO, Any
 
 import discord
 
@@ -74,10 +74,11 @@ class RedactingFilter(logging.Filter):
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created 0600 whatever the umask."""
 
-    def _open(self) -> IO[Any]:
+    def _open(self) -> io.TextIOWrapper:
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.fchmod(descriptor, 0o600)  # an older file may have been created 0644
-        return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+        # RotatingFileHandler always appends.
+        return open(descriptor, "a", encoding=self.encoding, errors=self.errors)
 
 
 def setup_logging(settings: Settings) -> Path:
