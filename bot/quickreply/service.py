@@ -7,6 +7,7 @@ still works. User templates render only through the sandbox's worker pool (``ren
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,15 @@ from bot.quickreply.personal import (
     personal_template,
     sample_values,
 )
+from bot.quickreply.personal import (
+    Draft as PersonalDraft,
+)
+from bot.ratelimit import (
+    authoring_cooldown,
+    autocomplete_cooldown,
+    case_from_message_cooldown,
+    draft_a_reply_cooldown,
+)
 from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
 from bot.replies.fill import AsyncRenderer, Resolution
 from bot.replies.suggest import suggest, suggest_dispute_types
@@ -41,6 +51,7 @@ from bot.storage.reply_templates import ReplyTemplateRepository, StoredTemplate
 from bot.wizard.service import WizardService
 
 DRAFT_TTL = timedelta(days=2)
+LINT_TIMEOUT_S = 2.0
 BUYER_WORDS_MAX = 1_000  # a text value's limit
 SUGGESTED_TEMPLATES = 5
 SUGGESTED_DISPUTES = 3
@@ -128,6 +139,7 @@ class QuickReplyService:
         shared_variables: Mapping[str, TemplateVariable],
         renderer: AsyncRenderer,
         flow: Flow,
+        lint_timeout_s: float = LINT_TIMEOUT_S,
     ) -> None:
         self.templates = ReplyTemplateRepository(db)
         self.drafts = ReplyDraftRepository(db)
@@ -138,6 +150,12 @@ class QuickReplyService:
         self.shared = shared_variables
         self.renderer = renderer
         self._rendering: set[int] = set()
+        self.lint_timeout_s = lint_timeout_s
+        # Per-user limits on the paths that cost work or storage (issue 11).
+        self.authoring_limit = authoring_cooldown()
+        self.draft_a_reply_limit = draft_a_reply_cooldown()
+        self.case_limit = case_from_message_cooldown()
+        self.autocomplete_limit = autocomplete_cooldown()
 
     # -- templates -------------------------------------------------------------------------------
     async def sync_builtins(self) -> None:
@@ -147,7 +165,12 @@ class QuickReplyService:
     async def autocomplete(
         self, user_id: int, guild_id: int | None, current: str, now: datetime
     ) -> list[tuple[str, str]]:
-        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use."""
+        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use.
+
+        Over the per-user search limit the answer is empty (autocomplete cannot show an error).
+        """
+        if not self.autocomplete_limit.allows(user_id, now):
+            return []
         hits = await self.templates.search(current, user_id=user_id, guild_id=guild_id, now=now)
         return [(choice_name(hit.template), str(hit.template.id)) for hit in hits]
 
@@ -283,6 +306,7 @@ class QuickReplyService:
 
     # -- "Draft a reply…" ------------------------------------------------------------------------
     async def suggest_for_message(self, user_id: int, text: str, now: datetime) -> Suggestions:
+        self.draft_a_reply_limit.hit(user_id, now)
         words = text.strip()
         if len(words) > BUYER_WORDS_MAX:
             words = words[: BUYER_WORDS_MAX - 1].rstrip() + "…"
@@ -321,6 +345,16 @@ class QuickReplyService:
         draft = await self._load(draft_id, user_id, "pick")
         if dispute_type not in {o.value for o in self._dispute_question_options()}:
             raise DisputeDeskError("That isn't a case type; pick one from the list.")
+        # One case per buyer message: of two clicks at once, exactly one sets the flag.
+        if draft.state.get("case_opened") or not await self.drafts.set_flag(draft_id, "case_opened", True, now):
+            raise DisputeDeskError(
+                "You already opened a case from this message: bring it back with `/dispute resume`."
+            )
+        try:
+            self.case_limit.hit(user_id, now)
+        except DisputeDeskError:
+            await self.drafts.set_flag(draft_id, "case_opened", False, now)  # may try again later
+            raise
         words = str(draft.state.get("buyer_message") or "")
         prefill: dict[str, str] = {}
         session = start_session(self.flow, now=now)
@@ -370,8 +404,9 @@ class QuickReplyService:
         kept = {k: str(typed.get(k, "")) for k in ("name", "title", "category", "body")}
         editing_id = draft.state.get("template_id")
         await self._save(draft, {**draft.state, "typed": kept, "ok": False}, now)
+        self.authoring_limit.hit(user_id, now)  # what was typed is kept: "Edit again" shows it
         cleaned = clean_draft(kept)
-        problems, variables = check_draft(cleaned, self.shared)
+        problems, variables = await self._check_off_loop(cleaned)
         clash = await self.templates.find_by_name("user", user_id, cleaned.name) if cleaned.name else None
         if clash is not None and clash.id != editing_id:
             problems.append(
@@ -399,12 +434,27 @@ class QuickReplyService:
         await self._save(draft, {**draft.state, "typed": kept, "ok": True}, now)
         return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name)
 
+    async def _check_off_loop(
+        self, cleaned: PersonalDraft
+    ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
+        """check_draft in a worker thread with a time limit: parsing and linting a 4,000-character
+        body costs tens to hundreds of milliseconds of CPU, which must not hold the event loop."""
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(check_draft, cleaned, self.shared), timeout=self.lint_timeout_s
+            )
+        except TimeoutError:
+            problem = AuthorProblem(
+                "Body", f"checking it took longer than {self.lint_timeout_s:g} s; make it shorter or simpler"
+            )
+            return [problem], ()
+
     async def save_authoring(self, draft_id: int, user_id: int, now: datetime) -> StoredTemplate:
         draft = await self._load(draft_id, user_id, "author")
         if not draft.state.get("ok"):
             raise DisputeDeskError("Check the template first: press **Edit again** and submit the form.")
         cleaned = clean_draft(draft.state.get("typed") or {})
-        problems, variables = check_draft(cleaned, self.shared)
+        problems, variables = await self._check_off_loop(cleaned)
         if problems:
             raise DisputeDeskError("This template has problems: press **Edit again** to see them.")
         record = personal_record(cleaned, variables)
@@ -413,11 +463,8 @@ class QuickReplyService:
         if clash is not None and clash.id != editing_id:
             raise DisputeDeskError(f"You already have a template called `{cleaned.name}`; press **Edit again**.")
         if editing_id is None:
-            if await self.templates.count_owned("user", user_id) >= MAX_PERSONAL_TEMPLATES:
-                raise DisputeDeskError(
-                    f"You already have {MAX_PERSONAL_TEMPLATES} personal templates; delete one first."
-                )
-            saved = await self.templates.create("user", user_id, record)
+            # The cap is checked in the insert itself: a count first would let racing saves past it.
+            saved = await self.templates.create("user", user_id, record, cap=MAX_PERSONAL_TEMPLATES)
         else:
             stored = await self.templates.get(int(editing_id))
             if stored is None or stored.scope != "user" or stored.owner_id != user_id:

@@ -32,6 +32,14 @@ class TemplateNameTaken(DisputeDeskError):
         super().__init__(f"You already have a template called `{name}`; choose another name.")
 
 
+class TemplateCapReached(DisputeDeskError):
+    """The owner already has as many templates as allowed."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        super().__init__(f"You already have {cap} personal templates, the most you can keep; delete one first.")
+
+
 @dataclass(frozen=True)
 class StoredTemplate:
     id: int
@@ -120,17 +128,26 @@ class ReplyTemplateRepository:
                 (json.dumps(names),),
             )
 
-    async def create(self, scope: Scope, owner_id: int, record: TemplateRecord) -> StoredTemplate:
+    async def create(
+        self, scope: Scope, owner_id: int, record: TemplateRecord, *, cap: int | None = None
+    ) -> StoredTemplate:
+        """Insert a template; with ``cap``, only while the owner has fewer than ``cap`` of them.
+
+        The count and the insert are one statement, so concurrent saves cannot pass the cap.
+        """
+        limit = -1 if cap is None else cap
         try:
             row = await self._db.fetch_one(
                 "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
-                "variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, scope, owner_id, name, title, "
+                "variables) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? < 0 OR (SELECT count(*) FROM reply_templates "
+                "WHERE scope = ? AND owner_id = ?) < ? RETURNING id, scope, owner_id, name, title, "
                 "category, description, body, variables",
-                (scope, owner_id, *_params(record)),
+                (scope, owner_id, *_params(record), limit, scope, owner_id, limit),
             )
         except sqlite3.IntegrityError:
             raise TemplateNameTaken(record.name) from None
-        assert row is not None
+        if row is None:
+            raise TemplateCapReached(limit)
         return _template(row)
 
     async def update(self, template_id: int, record: TemplateRecord) -> StoredTemplate | None:
