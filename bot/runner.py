@@ -17,7 +17,7 @@ from bot.config import Settings, env_file_warning
 from bot.errors import DisputeDeskError
 from bot.logging_setup import setup_logging
 from bot.storage import Database, StorageError
-from bot.storage.database import storage_error
+from bot.storage.database import single_process, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,18 @@ async def run_bot(settings: Settings) -> int:
     readable_env = env_file_warning()
     if readable_env:
         log.warning("%s", readable_env)
-    loop = asyncio.get_running_loop()
     try:
-        db = await Database.open(settings.database_path)
+        with single_process(settings.database_path):
+            return await _run_with_database(settings)
     except StorageError as exc:
         log.error("cannot start: %s", exc)
         return 1
+
+
+async def _run_with_database(settings: Settings) -> int:
+    assert settings.token is not None
+    loop = asyncio.get_running_loop()
+    db = await Database.open(settings.database_path)
     async with db:
         bot = DisputeBot(settings, db)
         stopping: list[asyncio.Task[None]] = []

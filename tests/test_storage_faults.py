@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Database
-from bot.storage.database import SchemaTooNewError, StorageError
+from bot.storage.database import SchemaTooNewError, StorageError, single_process
 from tests.test_cli import run_cli
 
 
@@ -151,3 +151,25 @@ def test_backup_of_a_corrupt_database_is_refused(tmp_path: Path) -> None:
     _one_error_line(result.stderr, source)
     assert "integrity" in result.stderr
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_one_bot_process_per_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    with single_process(path) as lock:
+        assert lock.read_text().strip() == str(os.getpid())
+        second_holder = single_process(path)
+        with pytest.raises(StorageError, match=f"another Dispute Desk process \\(pid {os.getpid()}\\)"):
+            second_holder.__enter__()
+        env = {
+            "DATABASE_PATH": str(path),
+            "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+            "LOG_DIR": str(tmp_path / "logs"),
+        }
+        second = run_cli("run", cwd=tmp_path, env=env)
+        assert second.returncode == 1
+        errors = [line for line in second.stderr.splitlines() if "ERROR" in line]
+        assert len(errors) == 1 and "another Dispute Desk process" in errors[0], second.stderr
+        assert not path.exists()  # it stopped before opening the database
+    with single_process(path):  # released with the first holder
+        pass

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -78,6 +79,32 @@ def _publish(temporary: Path, destination: Path) -> None:
         if destination.exists():
             raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
         temporary.replace(destination)
+
+
+@contextmanager
+def single_process(path: Path | str) -> Iterator[Path]:
+    """Hold ``<database>.lock`` for as long as the bot runs: SQLite mode is one process.
+
+    A second bot on the same file would run with no warning and serve stale cached cases. The
+    lock is advisory (flock) and dies with the process, so a crash never leaves it behind.
+    """
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise StorageError(
+                f"database {path} is in use by another Dispute Desk process (pid {holder}); "
+                "stop it first (one bot process per SQLite file)"
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        yield lock_path
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 class Database:
