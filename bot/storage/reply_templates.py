@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +20,6 @@ from bot.storage.database import Database
 
 Scope = Literal["builtin", "user", "guild"]
 AUTOCOMPLETE_LIMIT = 25
-# How many full-text matches are re-ranked by the user's own usage; bm25 orders them first, in C.
-_RERANK_POOL = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
 _COLUMNS = "t.id, t.scope, t.owner_id, t.name, t.title, t.category, t.description, t.body, t.variables"
 
@@ -212,42 +212,93 @@ class ReplyTemplateRepository:
 
         Visible: built-ins, the user's personal templates and, in a server, that server's library.
         With nothing typed, the user's most used and most recent templates come first.
+
+        The visible set is read first, by owner (three index lookups), and only it is matched, so
+        a keystroke costs what this user can see, not what every user of the bot has written
+        (matching the whole full-text index first grew with the number of templates in the file).
         """
         now = now or datetime.now(UTC)
-        visibility = (
-            "(t.scope = 'builtin' OR (t.scope = 'user' AND t.owner_id = :user) "
-            "OR (t.scope = 'guild' AND t.owner_id = :guild))"
+        rows = await self._db.fetch_all(
+            f"WITH visible(id) AS ({_VISIBLE_IDS}) "
+            f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at "
+            "FROM visible v JOIN reply_templates t ON t.id = v.id "
+            "LEFT JOIN template_usage u ON u.template_id = t.id AND u.user_id = :user",
+            {"user": user_id, "guild": guild_id if guild_id is not None else -1},
         )
-        params: dict[str, Any] = {"user": user_id, "guild": guild_id or -1, "pool": _RERANK_POOL}
-        query = fts_query(text)
-        if query is None:
-            rows = await self._db.fetch_all(
-                f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, 0.0 AS relevance "
-                "FROM reply_templates t LEFT JOIN template_usage u "
-                "ON u.template_id = t.id AND u.user_id = :user "
-                f"WHERE {visibility} "
-                "ORDER BY COALESCE(u.uses, 0) DESC, u.last_used_at DESC, t.scope != 'user', t.category, t.name "
-                "LIMIT :pool",
-                params,
-            )
+        words = search_words(text)
+        scored: list[tuple[float, SearchHit]] = []
+        for row in rows:
+            relevance = text_relevance(words, row["name"], row["title"], row["category"], row["body"])
+            if relevance is None:
+                continue
+            hit = SearchHit(_template(row), row["uses"], row["last_used_at"])
+            scored.append((usage_score(relevance, hit.uses, hit.last_used_at, now), hit))
+        if words:
+            scored.sort(key=lambda pair: (-pair[0], pair[1].template.name))
         else:
-            params["query"] = query
-            # bm25 is negative (more negative = better); weights favour name, then title, category, body.
-            rows = await self._db.fetch_all(
-                f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, "
-                "-bm25(reply_templates_fts, 8.0, 4.0, 2.0, 1.0) AS relevance "
-                "FROM reply_templates_fts JOIN reply_templates t ON t.id = reply_templates_fts.rowid "
-                "LEFT JOIN template_usage u ON u.template_id = t.id AND u.user_id = :user "
-                f"WHERE reply_templates_fts MATCH :query AND {visibility} "
-                "ORDER BY bm25(reply_templates_fts, 8.0, 4.0, 2.0, 1.0) LIMIT :pool",
-                params,
+            scored.sort(
+                key=lambda pair: (
+                    -pair[1].uses,
+                    _descending(pair[1].last_used_at),
+                    pair[1].template.scope != "user",
+                    pair[1].template.category,
+                    pair[1].template.name,
+                )
             )
-        hits = [SearchHit(_template(row), row["uses"], row["last_used_at"]) for row in rows]
-        relevance = {hit.template.id: row["relevance"] for hit, row in zip(hits, rows, strict=True)}
-        hits.sort(
-            key=lambda h: usage_score(relevance[h.template.id], h.uses, h.last_used_at, now), reverse=True
-        )
-        return hits[:limit]
+        return [hit for _, hit in scored[:limit]]
+
+
+_VISIBLE_IDS = (
+    "SELECT id FROM reply_templates WHERE scope = 'builtin' AND owner_id = 0 "
+    "UNION ALL SELECT id FROM reply_templates WHERE scope = 'user' AND owner_id = :user "
+    "UNION ALL SELECT id FROM reply_templates WHERE scope = 'guild' AND owner_id = :guild"
+)
+# Where a typed word is found counts this much: the name, then the title, category and body.
+_FIELD_WEIGHTS = (8.0, 4.0, 2.0, 1.0)
+
+
+def _descending(stamp: str | None) -> tuple[bool, str]:
+    """Sort key putting the most recent timestamp first and never-used last."""
+    if stamp is None:
+        return (True, "")
+    return (False, "".join(chr(0x10FFFF - ord(c)) for c in stamp))
+
+
+def search_words(text: str) -> tuple[str, ...]:
+    """The (at most eight) words of what was typed, lowercased and without accents."""
+    return tuple(_WORD.findall(_fold(text))[:8])
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=8192)
+def _field_words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(_fold(text)))
+
+
+def text_relevance(words: Sequence[str], *fields: str) -> float | None:
+    """None unless every typed word starts a word of some field; else the weighted field hits.
+
+    Like a full-text prefix query: each typed word may be the start of a word ("canc" finds
+    "cancel"); a word found in the name weighs most, then title, category and body.
+    """
+    if not words:
+        return 0.0
+    total = 0.0
+    field_words = [_field_words(field) for field in fields]
+    for word in words:
+        found = [
+            weight
+            for weight, vocabulary in zip(_FIELD_WEIGHTS, field_words, strict=False)
+            if word in vocabulary or any(candidate.startswith(word) for candidate in vocabulary)
+        ]
+        if not found:
+            return None
+        total += sum(found)
+    return total
 
 
 def _params(record: TemplateRecord) -> Sequence[Any]:
