@@ -91,6 +91,9 @@ class FillStep:
     typed: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
     text: str | None = None
+    #: Everything is known and the text is still to be rendered (``QuickReplyService.finish``):
+    #: the adapter acknowledges the interaction first, since a render may wait for a worker.
+    pending: Resolution | None = field(default=None, compare=False, repr=False)
 
     @property
     def ready(self) -> bool:
@@ -242,8 +245,15 @@ class QuickReplyService:
         }
         draft = await self.drafts.create(user_id, "fill", state, now)
         if resolution.ready:
-            return await self._finish(draft.id, user_id, template, resolution, state, now)
+            return FillStep(draft.id, template, resolution.tone, pending=resolution)
         return _ask(draft.id, template, resolution.tone, state)
+
+    async def finish(self, step: FillStep, user_id: int, now: datetime) -> FillStep:
+        """Render a step that ``start`` or ``submit`` left pending; the finished step."""
+        if step.pending is None:
+            return step
+        draft = await self._load(step.draft_id, user_id, "fill")
+        return await self._finish(step.draft_id, user_id, step.template, step.pending, dict(draft.state), now)
 
     async def current(self, draft_id: int, user_id: int) -> FillStep:
         """The step a fill draft is at (to reopen its form)."""
@@ -280,7 +290,8 @@ class QuickReplyService:
             return _ask(draft.id, template, resolution.tone, state)
         state.update(values=values, page=page + 1, typed={}, error=None)
         if resolution.ready:
-            return await self._finish(draft.id, user_id, template, resolution, state, now)
+            await self._save(draft, state, now)
+            return FillStep(draft.id, template, resolution.tone, page=page + 1, pending=resolution)
         if state["page"] >= _page_count(state):  # something outside these pages is still wanted
             state.update(
                 asking=[v.name for v in resolution.to_ask],
