@@ -91,3 +91,8 @@ def case_from_message_cooldown() -> Cooldown:
 def autocomplete_cooldown() -> Cooldown:
     """Template search while typing: generous for a person, a ceiling for a script."""
     return Cooldown("autocomplete", "search templates", burst=20, every_s=0.25)
+
+
+def render_cooldown() -> Cooldown:
+    """Renders of quick replies and previews per user: each may hold a sandbox worker up to 1 s."""
+    return Cooldown("render", "fill in or preview a reply", burst=10, every_s=6.0)

@@ -18,7 +18,7 @@ from bot.control_ids import parse_row_id
 from bot.engine.errors import InvalidAnswer
 from bot.engine.flow import Flow
 from bot.engine.session import record_answer, start_session
-from bot.errors import DisputeDeskError, TemplateError
+from bot.errors import DisputeDeskError, TemplateError, TemplateStopped
 from bot.quickreply.personal import (
     BUYER_MESSAGE,
     MAX_PERSONAL_TEMPLATES,
@@ -40,6 +40,7 @@ from bot.ratelimit import (
     autocomplete_cooldown,
     case_from_message_cooldown,
     draft_a_reply_cooldown,
+    render_cooldown,
 )
 from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
 from bot.replies.fill import AsyncRenderer, Resolution
@@ -69,6 +70,24 @@ class NotYourDraft(DisputeDeskError):
 
 class TemplateNotFound(DisputeDeskError):
     pass
+
+
+class TemplateQuarantined(DisputeDeskError):
+    """A stored template the sandbox had to stop; paused until its author edits it."""
+
+    def __init__(self, stored: StoredTemplate, user_id: int) -> None:
+        self.template_id = stored.id
+        if stored.scope == "user" and stored.owner_id == user_id:
+            message = (
+                f"Your template `{stored.name}` took too long or used too much memory and was stopped; it is "
+                f"paused until you change it with `/templates mine edit template:{stored.name}`."
+            )
+        else:
+            message = (
+                f"The template `{stored.name}` took too long or used too much memory and was stopped; "
+                "it is paused until its author edits it. Pick another one."
+            )
+        super().__init__(message)
 
 
 class StillRendering(DisputeDeskError):
@@ -159,6 +178,7 @@ class QuickReplyService:
         self.draft_a_reply_limit = draft_a_reply_cooldown()
         self.case_limit = case_from_message_cooldown()
         self.autocomplete_limit = autocomplete_cooldown()
+        self.render_limit = render_cooldown()
 
     # -- templates -------------------------------------------------------------------------------
     async def sync_builtins(self) -> None:
@@ -227,6 +247,8 @@ class QuickReplyService:
         now: datetime,
     ) -> FillStep:
         """Fill from the options and the profile; render when nothing is missing, else ask page 1."""
+        if stored.quarantined:
+            raise TemplateQuarantined(stored, user_id)
         template = self.template_of(stored)
         declared = {v.name for v in template.variables}
         given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
@@ -438,7 +460,7 @@ class QuickReplyService:
             today=now.date(),
         )
         try:
-            preview = await self._render(user_id, resolution)
+            preview = await self._render(user_id, resolution, now)
         except TemplateError as error:
             problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
             return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
@@ -524,6 +546,8 @@ class QuickReplyService:
         stored = await self.templates.get(int(draft.state["template_id"]))
         if stored is None or not _visible(stored, draft.user_id, draft.state.get("guild_id")):
             raise TemplateNotFound("That template was deleted meanwhile. Pick another with `/reply`.")
+        if stored.quarantined:
+            raise TemplateQuarantined(stored, draft.user_id)
         return stored
 
     async def _resolve(
@@ -543,7 +567,8 @@ class QuickReplyService:
         finally:
             self._rendering.discard(user_id)
 
-    async def _render(self, user_id: int, resolution: Resolution) -> str:
+    async def _render(self, user_id: int, resolution: Resolution, now: datetime) -> str:
+        self.render_limit.hit(user_id, now)
         async with self._render_slot(user_id):
             return await render_resolution_async(resolution, self.renderer)
 
@@ -557,7 +582,14 @@ class QuickReplyService:
         now: datetime,
     ) -> FillStep:
         try:
-            text = await self._render(user_id, resolution)
+            text = await self._render(user_id, resolution, now)
+        except TemplateStopped as error:
+            # It held a sandbox worker for the whole time budget: pause it until it is edited.
+            stored = await self.templates.get(int(state["template_id"]))
+            if stored is not None and stored.scope != "builtin":
+                await self.templates.quarantine(stored.id, error.message, now)
+                raise TemplateQuarantined(stored, user_id) from None
+            raise TemplateError(f"This template could not be filled in: {error}") from None
         except TemplateError as error:
             raise TemplateError(f"This template could not be filled in: {error}") from None
         state = {**state, "text": text}

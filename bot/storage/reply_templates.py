@@ -16,12 +16,15 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.errors import DisputeDeskError
-from bot.storage.database import Database
+from bot.storage.database import Database, to_timestamp
 
 Scope = Literal["builtin", "user", "guild"]
 AUTOCOMPLETE_LIMIT = 25
 _WORD = re.compile(r"\w+", re.UNICODE)
-_COLUMNS = "t.id, t.scope, t.owner_id, t.name, t.title, t.category, t.description, t.body, t.variables"
+_COLUMNS = (
+    "t.id, t.scope, t.owner_id, t.name, t.title, t.category, t.description, t.body, t.variables, t.quarantined"
+)
+_RETURNING = "RETURNING id, scope, owner_id, name, title, category, description, body, variables, quarantined"
 
 
 class TemplateNameTaken(DisputeDeskError):
@@ -51,6 +54,8 @@ class StoredTemplate:
     description: str
     body: str
     variables: tuple[dict[str, Any], ...]
+    #: Why the sandbox stopped it and when; None while the template is usable.
+    quarantined: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,7 @@ def _template(row: aiosqlite.Row) -> StoredTemplate:
         description=row["description"],
         body=row["body"],
         variables=tuple(json.loads(row["variables"])),
+        quarantined=row["quarantined"],
     )
 
 
@@ -140,8 +146,7 @@ class ReplyTemplateRepository:
             row = await self._db.fetch_one(
                 "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
                 "variables) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? < 0 OR (SELECT count(*) FROM reply_templates "
-                "WHERE scope = ? AND owner_id = ?) < ? RETURNING id, scope, owner_id, name, title, "
-                "category, description, body, variables",
+                f"WHERE scope = ? AND owner_id = ?) < ? {_RETURNING}",
                 (scope, owner_id, *_params(record), limit, scope, owner_id, limit),
             )
         except sqlite3.IntegrityError:
@@ -152,15 +157,26 @@ class ReplyTemplateRepository:
 
     async def update(self, template_id: int, record: TemplateRecord) -> StoredTemplate | None:
         try:
+            # An edit lifts a quarantine: the author changed what the sandbox had to stop.
             row = await self._db.fetch_one(
                 "UPDATE reply_templates SET name = ?, title = ?, category = ?, description = ?, body = ?, "
-                "variables = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? "
-                "RETURNING id, scope, owner_id, name, title, category, description, body, variables",
+                "variables = ?, quarantined = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                f"WHERE id = ? {_RETURNING}",
                 (*_params(record), template_id),
             )
         except sqlite3.IntegrityError:
             raise TemplateNameTaken(record.name) from None
         return _template(row) if row else None
+
+    async def quarantine(self, template_id: int, reason: str, now: datetime | None = None) -> bool:
+        """Pause a user or server template until it is edited; True when it was not paused yet."""
+        stamp = to_timestamp(now or datetime.now(UTC))
+        row = await self._db.fetch_one(
+            "UPDATE reply_templates SET quarantined = ? WHERE id = ? AND scope != 'builtin' "
+            "AND quarantined IS NULL RETURNING id",
+            (f"{stamp} {reason}", template_id),
+        )
+        return row is not None
 
     async def delete(self, template_id: int) -> bool:
         row = await self._db.fetch_one("DELETE FROM reply_templates WHERE id = ? RETURNING id", (template_id,))
