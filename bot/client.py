@@ -109,6 +109,13 @@ class DisputeBot(commands.Bot):
         """Sync the command tree when its payload changed since the last sync (or when forced)."""
         if self.sync_policy == "never":
             return False
+        if self.failed_extensions:
+            # A partial tree would delete the missing extensions' commands for every user.
+            failed = ", ".join(sorted(self.failed_extensions))
+            if self.sync_policy == "force":
+                raise DisputeDeskError(f"not syncing: extension(s) {failed} failed to load; see the log")
+            log.error("not syncing commands: extension(s) %s failed to load", failed)
+            return False
         guild = discord.Object(self.sync_guild_id) if self.sync_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)

@@ -68,6 +68,20 @@ class Settings:
         return logging.getLevelNamesMapping()[self.log_level]
 
 
+def env_file_warning(env_file: Path = Path(".env")) -> str | None:
+    """A warning when ``env_file`` (which holds the token) can be read by other users, else None."""
+    try:
+        mode = env_file.stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (
+            f"{env_file} can be read by other users of this machine and holds the bot token: "
+            f"run chmod 600 {env_file}"
+        )
+    return None
+
+
 def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
     """Merge `.env` (if present) under the process environment; the environment wins."""
     merged: dict[str, str] = {}

@@ -24,7 +24,7 @@ class ControlScheme:
     @property
     def pattern(self) -> str:
         """The DynamicItem template: groups ``id``, ``action`` and ``argument``."""
-        return rf"{self.prefix}:(?P<id>\d+):(?P<action>[a-z_]+)(?::(?P<argument>[{self.argument_chars}]*))?"
+        return rf"{self.prefix}:(?P<id>[0-9]+):(?P<action>[a-z_]+)(?::(?P<argument>[{self.argument_chars}]*))?"
 
     def format(self, number: int, action: str, argument: str = "") -> str:
         text = f"{self.prefix}:{number}:{action}" + (f":{argument}" if argument else "")
@@ -34,6 +34,30 @@ class ControlScheme:
 
     def parse(self, custom_id: str) -> tuple[int, str, str] | None:
         match = self._compiled.fullmatch(custom_id)
-        if match is None:
+        row_id = parse_row_id(match["id"]) if match is not None else None
+        if match is None or row_id is None:
             return None
-        return int(match["id"]), match["action"], match["argument"] or ""
+        return row_id, match["action"], match["argument"] or ""
+
+
+MAX_ROW_ID = 2**63 - 1
+"""SQLite's largest integer: a larger id cannot name a row (and overflows the driver)."""
+
+
+def parse_row_id(text: str) -> int | None:
+    """A database id typed or sent by a user: 1 to 19 ASCII digits within SQLite's range, else None.
+
+    ``str.isdigit`` and ``int`` accept other scripts' digits and superscripts; ids never use them.
+    """
+    if not 1 <= len(text) <= 19 or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= MAX_ROW_ID else None
+
+
+def clicked_row_id(text: str) -> int:
+    """The id in a clicked custom id; 0 (which never names a row) when it is not a valid id.
+
+    A forged id then takes the ordinary "that no longer exists" path and gets a clean answer.
+    """
+    return parse_row_id(text) or 0

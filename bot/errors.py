@@ -26,6 +26,18 @@ class TemplateLimitError(TemplateError):
     """A render went over a cap: time, memory, loop iterations, value size or output size."""
 
 
+class TemplateStopped(TemplateLimitError):
+    """The sandbox had to stop the render from outside: it ran out of time, memory or CPU.
+
+    Unlike the in-template caps, this costs a worker for the whole time budget, so a stored
+    template that does it is quarantined until its author edits it.
+    """
+
+
+class RendererBusy(TemplateLimitError):
+    """Too many renders are waiting for a sandbox worker; this one was refused, not queued."""
+
+
 class MissingVariablesError(TemplateError):
     """Some declared variables have no value yet; ``names`` lists them in declaration order."""
 

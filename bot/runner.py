@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sqlite3
 
 import discord
 import discord.gateway
@@ -12,9 +13,11 @@ import discord.http
 import yarl
 
 from bot.client import DisputeBot
-from bot.config import Settings
+from bot.config import Settings, env_file_warning
+from bot.errors import DisputeDeskError
 from bot.logging_setup import setup_logging
-from bot.storage import Database
+from bot.storage import Database, StorageError
+from bot.storage.database import single_process, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,22 @@ async def run_bot(settings: Settings) -> int:
     log_file = setup_logging(settings)
     point_at_discord(settings)
     log.info("Dispute Desk starting; database %s; log file %s", settings.database_path, log_file)
+    readable_env = env_file_warning()
+    if readable_env:
+        log.warning("%s", readable_env)
+    try:
+        with single_process(settings.database_path):
+            return await _run_with_database(settings)
+    except StorageError as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+
+
+async def _run_with_database(settings: Settings) -> int:
+    assert settings.token is not None
     loop = asyncio.get_running_loop()
-    async with await Database.open(settings.database_path) as db:
+    db = await Database.open(settings.database_path)
+    async with db:
         bot = DisputeBot(settings, db)
         stopping: list[asyncio.Task[None]] = []
 
@@ -50,6 +67,12 @@ async def run_bot(settings: Settings) -> int:
                 await bot.start(settings.token.reveal())
         except discord.LoginFailure:
             log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal, Bot, Reset Token)")
+            return 1
+        except sqlite3.Error as exc:
+            log.error("stopping: %s", storage_error(settings.database_path, exc))
+            return 1
+        except DisputeDeskError as exc:  # a migration failed, or the schema is newer than the code
+            log.error("cannot start: %s", exc)
             return 1
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):

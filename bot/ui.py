@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from collections.abc import Coroutine
 from typing import Any
 
@@ -38,13 +39,28 @@ async def accepting_clicks(interaction: discord.Interaction[Any], kept: str) -> 
 
 
 def code_block(text: str) -> str:
-    """Text in a fenced block for one-tap copying; backtick fences inside are broken up."""
-    safe = text.replace("```", "`\u200b``")
+    """Text in a fenced block for one-tap copying; no run of backticks inside can close it.
+
+    Discord closes a block at the first three backticks whatever the opening fence, so a longer
+    fence does not help there (and a CommonMark viewer closes at a run as long as the fence):
+    instead every run of three or more backticks in ``text`` gets a zero-width space after each
+    pair, so four backticks become two, an invisible space, and two.
+    """
+    safe = _BACKTICK_RUN.sub("``\u200b", text)
     return f"```\n{safe}\n```"
 
 
+# Two backticks followed by a third: break after the pair, then look again from the third.
+_BACKTICK_RUN = re.compile(r"``(?=`)")
+
+
 def text_file(text: str, filename: str) -> discord.File:
-    return discord.File(io.BytesIO(text.encode("utf-8")), filename=filename)
+    # A lone surrogate (valid in JSON, so in a modal value or an answers file) cannot be encoded.
+    readable = _SURROGATE.sub("\ufffd", text)
+    return discord.File(io.BytesIO(readable.encode("utf-8")), filename=filename)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # Discord wants an answer within 3 s of the interaction's creation. A quiet bot answers in one

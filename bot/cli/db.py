@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, settings_or_exit
 from bot.errors import DisputeDeskError
 from bot.storage import Database
+from bot.storage.database import storage_error
 
 
 def register(subparsers: Any) -> None:
@@ -36,7 +38,7 @@ def handle_migrate(args: argparse.Namespace) -> int:
         print(f"{settings.database_path}: applied {names}; schema version {version}")
         return EXIT_OK
 
-    return _run(migrate())
+    return _run(migrate(), settings.database_path)
 
 
 def handle_backup(args: argparse.Namespace) -> int:
@@ -50,12 +52,15 @@ def handle_backup(args: argparse.Namespace) -> int:
         print(f"backed up {settings.database_path} to {target}")
         return EXIT_OK
 
-    return _run(backup())
+    return _run(backup(), settings.database_path)
 
 
-def _run(coro: Any) -> int:
+def _run(coro: Any, database_path: Path) -> int:
     try:
         return int(asyncio.run(coro))
+    except sqlite3.Error as exc:
+        print(f"error: {storage_error(database_path, exc)}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except DisputeDeskError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

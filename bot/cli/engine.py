@@ -64,12 +64,39 @@ def _now(raw: str | None) -> datetime:
     return clock if raw is None else parse_datetime(raw, now=clock)
 
 
+_MAX_ANSWER_DEPTH = 8
+
+
 def _read_answers(source: str, stdin: IO[str]) -> dict[str, Any]:
     text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON nests too deeply; answers are one object of plain values") from None
     if not isinstance(data, dict):
         raise ValueError("the answers must be a JSON object keyed by question id")
+    _check_plain(data, "", 0)
     return data
+
+
+def _check_plain(value: object, where: str, depth: int) -> None:
+    """Refuse nesting deeper than answers ever need, and text that cannot be written as UTF-8."""
+    if depth > _MAX_ANSWER_DEPTH:
+        raise ValueError(f"{where or 'the answers'} nest too deeply; answers are plain values")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{where or 'a key'} holds an invalid character (a lone surrogate such as \\ud800)"
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_plain(key, where, depth + 1)
+            _check_plain(item, f"{where}.{key}" if where else str(key), depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_plain(item, f"{where}[{index}]", depth + 1)
 
 
 def draft_command(

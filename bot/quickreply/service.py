@@ -7,16 +7,18 @@ still works. User templates render only through the sandbox's worker pool (``ren
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.control_ids import parse_row_id
 from bot.engine.errors import InvalidAnswer
 from bot.engine.flow import Flow
 from bot.engine.session import record_answer, start_session
-from bot.errors import DisputeDeskError, TemplateError
+from bot.errors import DisputeDeskError, TemplateError, TemplateStopped
 from bot.quickreply.personal import (
     BUYER_MESSAGE,
     MAX_PERSONAL_TEMPLATES,
@@ -30,6 +32,16 @@ from bot.quickreply.personal import (
     personal_template,
     sample_values,
 )
+from bot.quickreply.personal import (
+    Draft as PersonalDraft,
+)
+from bot.ratelimit import (
+    authoring_cooldown,
+    autocomplete_cooldown,
+    case_from_message_cooldown,
+    draft_a_reply_cooldown,
+    render_cooldown,
+)
 from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
 from bot.replies.fill import AsyncRenderer, Resolution
 from bot.replies.suggest import suggest, suggest_dispute_types
@@ -40,6 +52,7 @@ from bot.storage.reply_templates import ReplyTemplateRepository, StoredTemplate
 from bot.wizard.service import WizardService
 
 DRAFT_TTL = timedelta(days=2)
+LINT_TIMEOUT_S = 2.0
 BUYER_WORDS_MAX = 1_000  # a text value's limit
 SUGGESTED_TEMPLATES = 5
 SUGGESTED_DISPUTES = 3
@@ -57,6 +70,24 @@ class NotYourDraft(DisputeDeskError):
 
 class TemplateNotFound(DisputeDeskError):
     pass
+
+
+class TemplateQuarantined(DisputeDeskError):
+    """A stored template the sandbox had to stop; paused until its author edits it."""
+
+    def __init__(self, stored: StoredTemplate, user_id: int) -> None:
+        self.template_id = stored.id
+        if stored.scope == "user" and stored.owner_id == user_id:
+            message = (
+                f"Your template `{stored.name}` took too long or used too much memory and was stopped; it is "
+                f"paused until you change it with `/templates mine edit template:{stored.name}`."
+            )
+        else:
+            message = (
+                f"The template `{stored.name}` took too long or used too much memory and was stopped; "
+                "it is paused until its author edits it. Pick another one."
+            )
+        super().__init__(message)
 
 
 class StillRendering(DisputeDeskError):
@@ -79,6 +110,9 @@ class FillStep:
     typed: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
     text: str | None = None
+    #: Everything is known and the text is still to be rendered (``QuickReplyService.finish``):
+    #: the adapter acknowledges the interaction first, since a render may wait for a worker.
+    pending: Resolution | None = field(default=None, compare=False, repr=False)
 
     @property
     def ready(self) -> bool:
@@ -127,6 +161,7 @@ class QuickReplyService:
         shared_variables: Mapping[str, TemplateVariable],
         renderer: AsyncRenderer,
         flow: Flow,
+        lint_timeout_s: float = LINT_TIMEOUT_S,
     ) -> None:
         self.templates = ReplyTemplateRepository(db)
         self.drafts = ReplyDraftRepository(db)
@@ -137,6 +172,13 @@ class QuickReplyService:
         self.shared = shared_variables
         self.renderer = renderer
         self._rendering: set[int] = set()
+        self.lint_timeout_s = lint_timeout_s
+        # Per-user limits on the paths that cost work or storage (issue 11).
+        self.authoring_limit = authoring_cooldown()
+        self.draft_a_reply_limit = draft_a_reply_cooldown()
+        self.case_limit = case_from_message_cooldown()
+        self.autocomplete_limit = autocomplete_cooldown()
+        self.render_limit = render_cooldown()
 
     # -- templates -------------------------------------------------------------------------------
     async def sync_builtins(self) -> None:
@@ -146,7 +188,12 @@ class QuickReplyService:
     async def autocomplete(
         self, user_id: int, guild_id: int | None, current: str, now: datetime
     ) -> list[tuple[str, str]]:
-        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use."""
+        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use.
+
+        Over the per-user search limit the answer is empty (autocomplete cannot show an error).
+        """
+        if not self.autocomplete_limit.allows(user_id, now):
+            return []
         hits = await self.templates.search(current, user_id=user_id, guild_id=guild_id, now=now)
         return [(choice_name(hit.template), str(hit.template.id)) for hit in hits]
 
@@ -162,8 +209,9 @@ class QuickReplyService:
     async def find(self, user_id: int, guild_id: int | None, given: str) -> StoredTemplate:
         """The template picked in autocomplete (its id) or typed by name, if the user may use it."""
         given = given.strip()
-        if given.isdigit():
-            stored = await self.templates.get(int(given))
+        row_id = parse_row_id(given)
+        if row_id is not None:
+            stored = await self.templates.get(row_id)
             if stored is not None and _visible(stored, user_id, guild_id):
                 return stored
         else:
@@ -199,6 +247,8 @@ class QuickReplyService:
         now: datetime,
     ) -> FillStep:
         """Fill from the options and the profile; render when nothing is missing, else ask page 1."""
+        if stored.quarantined:
+            raise TemplateQuarantined(stored, user_id)
         template = self.template_of(stored)
         declared = {v.name for v in template.variables}
         given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
@@ -217,8 +267,15 @@ class QuickReplyService:
         }
         draft = await self.drafts.create(user_id, "fill", state, now)
         if resolution.ready:
-            return await self._finish(draft.id, user_id, template, resolution, state, now)
+            return FillStep(draft.id, template, resolution.tone, pending=resolution)
         return _ask(draft.id, template, resolution.tone, state)
+
+    async def finish(self, step: FillStep, user_id: int, now: datetime) -> FillStep:
+        """Render a step that ``start`` or ``submit`` left pending; the finished step."""
+        if step.pending is None:
+            return step
+        draft = await self._load(step.draft_id, user_id, "fill")
+        return await self._finish(step.draft_id, user_id, step.template, step.pending, dict(draft.state), now)
 
     async def current(self, draft_id: int, user_id: int) -> FillStep:
         """The step a fill draft is at (to reopen its form)."""
@@ -255,7 +312,8 @@ class QuickReplyService:
             return _ask(draft.id, template, resolution.tone, state)
         state.update(values=values, page=page + 1, typed={}, error=None)
         if resolution.ready:
-            return await self._finish(draft.id, user_id, template, resolution, state, now)
+            await self._save(draft, state, now)
+            return FillStep(draft.id, template, resolution.tone, page=page + 1, pending=resolution)
         if state["page"] >= _page_count(state):  # something outside these pages is still wanted
             state.update(
                 asking=[v.name for v in resolution.to_ask],
@@ -281,6 +339,7 @@ class QuickReplyService:
 
     # -- "Draft a reply…" ------------------------------------------------------------------------
     async def suggest_for_message(self, user_id: int, text: str, now: datetime) -> Suggestions:
+        self.draft_a_reply_limit.hit(user_id, now)
         words = text.strip()
         if len(words) > BUYER_WORDS_MAX:
             words = words[: BUYER_WORDS_MAX - 1].rstrip() + "…"
@@ -319,6 +378,16 @@ class QuickReplyService:
         draft = await self._load(draft_id, user_id, "pick")
         if dispute_type not in {o.value for o in self._dispute_question_options()}:
             raise DisputeDeskError("That isn't a case type; pick one from the list.")
+        # One case per buyer message: of two clicks at once, exactly one sets the flag.
+        if draft.state.get("case_opened") or not await self.drafts.set_flag(draft_id, "case_opened", True, now):
+            raise DisputeDeskError(
+                "You already opened a case from this message: bring it back with `/dispute resume`."
+            )
+        try:
+            self.case_limit.hit(user_id, now)
+        except DisputeDeskError:
+            await self.drafts.set_flag(draft_id, "case_opened", False, now)  # may try again later
+            raise
         words = str(draft.state.get("buyer_message") or "")
         prefill: dict[str, str] = {}
         session = start_session(self.flow, now=now)
@@ -368,8 +437,9 @@ class QuickReplyService:
         kept = {k: str(typed.get(k, "")) for k in ("name", "title", "category", "body")}
         editing_id = draft.state.get("template_id")
         await self._save(draft, {**draft.state, "typed": kept, "ok": False}, now)
+        self.authoring_limit.hit(user_id, now)  # what was typed is kept: "Edit again" shows it
         cleaned = clean_draft(kept)
-        problems, variables = check_draft(cleaned, self.shared)
+        problems, variables = await self._check_off_loop(cleaned)
         clash = await self.templates.find_by_name("user", user_id, cleaned.name) if cleaned.name else None
         if clash is not None and clash.id != editing_id:
             problems.append(
@@ -390,19 +460,34 @@ class QuickReplyService:
             today=now.date(),
         )
         try:
-            preview = await self._render(user_id, resolution)
+            preview = await self._render(user_id, resolution, now)
         except TemplateError as error:
             problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
             return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
         await self._save(draft, {**draft.state, "typed": kept, "ok": True}, now)
         return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name)
 
+    async def _check_off_loop(
+        self, cleaned: PersonalDraft
+    ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
+        """check_draft in a worker thread with a time limit: parsing and linting a 4,000-character
+        body costs tens to hundreds of milliseconds of CPU, which must not hold the event loop."""
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(check_draft, cleaned, self.shared), timeout=self.lint_timeout_s
+            )
+        except TimeoutError:
+            problem = AuthorProblem(
+                "Body", f"checking it took longer than {self.lint_timeout_s:g} s; make it shorter or simpler"
+            )
+            return [problem], ()
+
     async def save_authoring(self, draft_id: int, user_id: int, now: datetime) -> StoredTemplate:
         draft = await self._load(draft_id, user_id, "author")
         if not draft.state.get("ok"):
             raise DisputeDeskError("Check the template first: press **Edit again** and submit the form.")
         cleaned = clean_draft(draft.state.get("typed") or {})
-        problems, variables = check_draft(cleaned, self.shared)
+        problems, variables = await self._check_off_loop(cleaned)
         if problems:
             raise DisputeDeskError("This template has problems: press **Edit again** to see them.")
         record = personal_record(cleaned, variables)
@@ -411,11 +496,8 @@ class QuickReplyService:
         if clash is not None and clash.id != editing_id:
             raise DisputeDeskError(f"You already have a template called `{cleaned.name}`; press **Edit again**.")
         if editing_id is None:
-            if await self.templates.count_owned("user", user_id) >= MAX_PERSONAL_TEMPLATES:
-                raise DisputeDeskError(
-                    f"You already have {MAX_PERSONAL_TEMPLATES} personal templates; delete one first."
-                )
-            saved = await self.templates.create("user", user_id, record)
+            # The cap is checked in the insert itself: a count first would let racing saves past it.
+            saved = await self.templates.create("user", user_id, record, cap=MAX_PERSONAL_TEMPLATES)
         else:
             stored = await self.templates.get(int(editing_id))
             if stored is None or stored.scope != "user" or stored.owner_id != user_id:
@@ -428,7 +510,8 @@ class QuickReplyService:
 
     async def own(self, user_id: int, given: str) -> StoredTemplate:
         given = given.strip()
-        stored = await self.templates.get(int(given)) if given.isdigit() else None
+        row_id = parse_row_id(given)
+        stored = await self.templates.get(row_id) if row_id is not None else None
         if stored is None:
             stored = await self.templates.find_by_name("user", user_id, clean_slug(given))
         if stored is None or stored.scope != "user" or stored.owner_id != user_id:
@@ -463,6 +546,8 @@ class QuickReplyService:
         stored = await self.templates.get(int(draft.state["template_id"]))
         if stored is None or not _visible(stored, draft.user_id, draft.state.get("guild_id")):
             raise TemplateNotFound("That template was deleted meanwhile. Pick another with `/reply`.")
+        if stored.quarantined:
+            raise TemplateQuarantined(stored, draft.user_id)
         return stored
 
     async def _resolve(
@@ -482,7 +567,8 @@ class QuickReplyService:
         finally:
             self._rendering.discard(user_id)
 
-    async def _render(self, user_id: int, resolution: Resolution) -> str:
+    async def _render(self, user_id: int, resolution: Resolution, now: datetime) -> str:
+        self.render_limit.hit(user_id, now)
         async with self._render_slot(user_id):
             return await render_resolution_async(resolution, self.renderer)
 
@@ -496,7 +582,14 @@ class QuickReplyService:
         now: datetime,
     ) -> FillStep:
         try:
-            text = await self._render(user_id, resolution)
+            text = await self._render(user_id, resolution, now)
+        except TemplateStopped as error:
+            # It held a sandbox worker for the whole time budget: pause it until it is edited.
+            stored = await self.templates.get(int(state["template_id"]))
+            if stored is not None and stored.scope != "builtin":
+                await self.templates.quarantine(stored.id, error.message, now)
+                raise TemplateQuarantined(stored, user_id) from None
+            raise TemplateError(f"This template could not be filled in: {error}") from None
         except TemplateError as error:
             raise TemplateError(f"This template could not be filled in: {error}") from None
         state = {**state, "text": text}

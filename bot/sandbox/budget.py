@@ -7,6 +7,7 @@ operators, its filters and its loop wrapper charge it. Nothing here trusts the t
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -79,11 +80,24 @@ def weight(value: object) -> int:
         size = len(value)
     elif isinstance(value, list | tuple | dict):
         size = _container_weight(value, limit)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        # A number weighs what it prints: 4,096 bits are ~1,234 characters, not one item.
+        size = printed_digits(value)
+    elif isinstance(value, float):
+        size = len(repr(value))
     else:
         return 1
     if size > limit:
         raise TemplateLimitError(f"an expression built a value larger than {limit:,} characters or items")
     return max(size, 1)
+
+
+def printed_digits(number: int) -> int:
+    """An upper bound of ``len(str(number))`` computed without printing it."""
+    return int(abs(number).bit_length() * _LOG10_2) + 2
+
+
+_LOG10_2 = math.log10(2)
 
 
 def _container_weight(value: list[object] | tuple[object, ...] | dict[object, object], limit: int) -> int:

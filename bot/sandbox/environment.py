@@ -40,7 +40,7 @@ class UserTemplateEnvironment(ImmutableSandboxedEnvironment):
             trim_blocks=True,
             lstrip_blocks=True,
             # Every {{ value }} is weighed before Jinja2 turns it into text.
-            finalize=check_size,
+            finalize=_printable,
             cache_size=0,
         )
         self.globals.clear()
@@ -97,7 +97,16 @@ class UserTemplateEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_operands(operator, left, right)
         result = _BINOPS[operator](left, right)
+        if isinstance(result, complex):
+            raise SecurityError("the result is a complex number (a root of a negative number?)")
         return check_size(result)
+
+
+def _printable(value: Any) -> Any:
+    """What ``{{ value }}`` may print: plain values, weighed before Jinja2 turns them into text."""
+    if isinstance(value, LoopContext):
+        raise SecurityError("'loop' cannot be printed; use a field such as loop.index")
+    return check_size(value)
 
 
 def _check_operands(operator: str, left: Any, right: Any) -> None:

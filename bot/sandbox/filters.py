@@ -14,7 +14,7 @@ from typing import Any
 from jinja2.runtime import Undefined
 
 from bot.errors import TemplateError
-from bot.sandbox.budget import check_planned_size, check_size, counted
+from bot.sandbox.budget import check_int_bits, check_planned_size, check_size, counted
 
 Filter = Callable[..., Any]
 
@@ -80,11 +80,20 @@ def _round(value: object, precision: int = 0, method: str = "common") -> float:
 
 
 def _int(value: object, default: int = 0) -> int:
+    if isinstance(value, int):
+        return int(value)
+    text = _text(value).strip().replace(",", "")
+    # Refuse before converting: a long digit string is a huge number (and slow to parse).
+    check_int_bits(math.ceil(len(text.lstrip("+-")) * _BITS_PER_DIGIT))
     try:
-        text = str(value).strip().replace(",", "")
-        return int(float(text)) if "." in text else int(text)
+        number = int(float(text)) if "." in text else int(text)
     except (TypeError, ValueError, OverflowError):
         return default
+    check_int_bits(number.bit_length())
+    return number
+
+
+_BITS_PER_DIGIT = math.log2(10)
 
 
 def _float(value: object, default: float = 0.0) -> float:
@@ -96,12 +105,15 @@ def _float(value: object, default: float = 0.0) -> float:
 
 def _replace(value: object, old: object, new: object, count: int | None = None) -> str:
     text, old_s, new_s = _text(value), str(old), str(new)
+    # Python reads a negative count as "replace every occurrence": size it the same way.
+    limit = -1 if count is None or int(count) < 0 else int(count)
     if old_s:
-        hits = text.count(old_s) if count is None else min(text.count(old_s), int(count))
+        hits = text.count(old_s) if limit < 0 else min(text.count(old_s), limit)
         check_planned_size(len(text) + hits * (len(new_s) - len(old_s)))
     else:
-        check_planned_size(len(text) + (len(text) + 1) * len(new_s))
-    return text.replace(old_s, new_s, -1 if count is None else int(count))
+        slots = len(text) + 1 if limit < 0 else min(len(text) + 1, limit)
+        check_planned_size(len(text) + slots * len(new_s))
+    return text.replace(old_s, new_s, limit)
 
 
 def _truncate(value: object, length: int = 255, killwords: bool = False, end: str = "...") -> str:

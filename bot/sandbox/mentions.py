@@ -12,10 +12,12 @@ ZERO_WIDTH_SPACE = "\u200b"
 
 # @everyone / @here ping without angle brackets.
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-# <@123> user, <@!123> nickname, <@&123> role, <#123> channel, </name:123> slash command.
-_ENTITY_MENTION = re.compile(r"<(@[!&]?|#|/)")
-# Bidirectional overrides and isolates can make a reply read differently from what it says.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# <@123> user, <@!123> nickname, <@&123> role, <#123> channel, </name:123> slash command,
+# <id:browse> and the other server-navigation links.
+_ENTITY_MENTION = re.compile(r"<(@[!&]?|#|/|id:)")
+# Bidirectional overrides, isolates and marks (LRM, RLM, ALM) can make a reply read differently
+# from what it says.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # C0 controls other than tab and newline, and DEL: nothing legitimate in a chat message.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 

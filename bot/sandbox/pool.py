@@ -18,6 +18,7 @@ one pipe round trip plus a cached compiled template.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.errors import TemplateError, TemplateLimitError
+from bot.errors import RendererBusy, TemplateError, TemplateLimitError, TemplateStopped
 from bot.sandbox.limits import DEFAULT_LIMITS, Limits
 from bot.sandbox.render import render_in_process
 from bot.sandbox.values import plain_values
@@ -47,6 +48,9 @@ class PoolSettings:
     #: Address space a worker may add on top of what it uses once started.
     memory_bytes: int = DEFAULT_MEMORY_BYTES
     limits: Limits = DEFAULT_LIMITS
+    #: Renders allowed to wait for a worker (besides those running); more are refused at once
+    #: with RendererBusy instead of queueing without bound behind slow templates.
+    max_waiting: int = 8
 
 
 class _Worker:
@@ -90,6 +94,13 @@ class RenderPool:
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
         self._closed = False
+        #: Renders accepted by render_async and not yet finished (running or waiting).
+        self._in_flight = 0
+        #: How many renders render_async refused because the queue was full (for tests and benches).
+        self.refused = 0
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.settings.workers, thread_name_prefix="dispute-desk-render-wait"
+        )
 
     def start(self) -> RenderPool:
         """Start the workers now (otherwise the first render does it)."""
@@ -108,7 +119,7 @@ class RenderPool:
         try:
             worker = self._idle.get(timeout=_QUEUE_TIMEOUT_S)
         except queue.Empty:
-            raise TemplateLimitError("the template renderer is busy; try again in a moment") from None
+            raise RendererBusy("the template renderer is busy; try again in a moment") from None
         try:
             reply = self._ask(worker, request)
         except BaseException:
@@ -119,8 +130,22 @@ class RenderPool:
         return _unpack(reply)
 
     async def render_async(self, source: str, values: Mapping[str, object]) -> str:
-        """:meth:`render` in a thread, so the event loop keeps serving while a template renders."""
-        return await asyncio.to_thread(self.render, source, values)
+        """:meth:`render` in a thread, so the event loop keeps serving while a template renders.
+
+        At most ``workers + max_waiting`` renders are accepted at once; past that RendererBusy is
+        raised immediately, so slow templates cannot build a queue an honest render waits behind.
+        """
+        with self._lock:
+            if self._in_flight >= self.settings.workers + self.settings.max_waiting:
+                self.refused += 1
+                raise RendererBusy("the template renderer is busy; try again in a moment")
+            self._in_flight += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, self.render, source, values)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def close(self) -> None:
         with self._lock:
@@ -128,6 +153,7 @@ class RenderPool:
             for worker in self._workers:
                 worker.stop()
             self._workers.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> RenderPool:
         return self.start()
@@ -140,14 +166,12 @@ class RenderPool:
         try:
             worker.conn.send(request)
             if not worker.conn.poll(timeout):
-                raise TemplateLimitError(
-                    f"the template took longer than {timeout:g} s to render and was stopped"
-                )
+                raise TemplateStopped(f"the template took longer than {timeout:g} s to render and was stopped")
             reply: tuple[Any, ...] = worker.conn.recv()
         except (EOFError, OSError):
-            raise TemplateLimitError("the template used too much memory or CPU and was stopped") from None
+            raise TemplateStopped("the template used too much memory or CPU and was stopped") from None
         if reply[0] == "fatal":  # the worker reported and exited (MemoryError): replace it
-            raise TemplateLimitError(reply[1])
+            raise TemplateStopped(reply[1])
         return reply
 
     def _add_worker(self) -> _Worker:

@@ -1,6 +1,6 @@
 """SQLite storage: one aiosqlite connection, numbered migrations, repositories of frozen dataclasses."""
 
-from bot.storage.database import Database, MigrationError
+from bot.storage.database import Database, MigrationError, SchemaTooNewError, StorageError
 from bot.storage.meta import MetaRepository
 
-__all__ = ["Database", "MetaRepository", "MigrationError"]
+__all__ = ["Database", "MetaRepository", "MigrationError", "SchemaTooNewError", "StorageError"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -32,6 +35,19 @@ class MigrationError(DisputeDeskError):
     """A migration failed; the database was left at the previous version."""
 
 
+class StorageError(DisputeDeskError):
+    """The database file cannot be opened or used (corrupt, not a database, no permission…)."""
+
+
+class SchemaTooNewError(StorageError):
+    """The database was migrated by a newer version of Dispute Desk than this one."""
+
+
+def storage_error(path: Path | str, exc: sqlite3.Error) -> StorageError:
+    """One line naming the file, for an sqlite3 error raised while using it."""
+    return StorageError(f"database {path}: {exc}")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -53,6 +69,44 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+def _publish(temporary: Path, destination: Path) -> None:
+    """Give the finished copy its final name, never replacing a file that appeared meanwhile."""
+    try:
+        destination.hardlink_to(temporary)
+    except FileExistsError:
+        raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
+    except OSError:  # no hard links on this file system: a rename is still atomic
+        if destination.exists():
+            raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
+        temporary.replace(destination)
+
+
+@contextmanager
+def single_process(path: Path | str) -> Iterator[Path]:
+    """Hold ``<database>.lock`` for as long as the bot runs: SQLite mode is one process.
+
+    A second bot on the same file would run with no warning and serve stale cached cases. The
+    lock is advisory (flock) and dies with the process, so a crash never leaves it behind.
+    """
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise StorageError(
+                f"database {path} is in use by another Dispute Desk process (pid {holder}); "
+                "stop it first (one bot process per SQLite file)"
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        yield lock_path
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 class Database:
     """One aiosqlite connection in autocommit mode; group writes with ``transaction()``."""
 
@@ -64,14 +118,27 @@ class Database:
     async def open(cls, path: Path | str) -> Database:
         """Open (creating the folder and file if needed) with WAL and foreign keys on."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
-        await connection.execute("PRAGMA synchronous=NORMAL")
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Private to the bot's user; SQLite gives its -wal and -shm files the same mode.
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"database {path}: cannot open: {exc}") from exc
+        # From here on the connection owns a (non-daemon) thread: close it on every failure, or
+        # the process never exits.
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute("PRAGMA busy_timeout=5000")
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+        except BaseException as exc:
+            await connection.close()
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(path, exc) from exc
+            raise
         return cls(connection, path)
 
     async def close(self) -> None:
@@ -114,7 +181,16 @@ class Database:
     async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[Migration]:
         """Apply pending migrations in order, each inside its own transaction; return those applied."""
         migrations = bundled_migrations() if migrations is None else migrations
-        current = await self.schema_version()
+        try:
+            current = await self.schema_version()
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+        known = max((m.version for m in migrations), default=0)
+        if current > known:
+            raise SchemaTooNewError(
+                f"database {self.path} is at schema version {current}, newer than this version of "
+                f"Dispute Desk knows ({known}); run the newer version or restore a backup"
+            )
         applied: list[Migration] = []
         for migration in migrations:
             if migration.version <= current:
@@ -141,18 +217,56 @@ class Database:
             applied.append(migration)
         return applied
 
-    async def backup(self, destination: Path | str) -> Path:
-        """Copy the live database to ``destination`` with SQLite's online backup API."""
+    async def backup(
+        self,
+        destination: Path | str,
+        *,
+        pages_per_step: int = 1024,
+        progress: Callable[[int, int, int], None] | None = None,
+    ) -> Path:
+        """Copy the live database to ``destination``: checked first, then written atomically.
+
+        The source must pass ``PRAGMA integrity_check``; the copy is written to a temporary file
+        beside ``destination``, checked again, and only then given its final name, so a crash or
+        a kill mid-copy never leaves a partial file that looks like a backup. ``progress`` is
+        sqlite3's backup callback (remaining, total pages), called after each step.
+        """
         destination = Path(destination)
         if destination.exists():
             raise DisputeDeskError(f"{destination} already exists; choose a new file name")
+        await self._check_integrity(self.path, self.connection)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        target = await aiosqlite.connect(destination)
+        handle, temporary_name = tempfile.mkstemp(
+            prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
+        )
+        os.close(handle)
+        temporary = Path(temporary_name)
         try:
-            await self.connection.backup(target)
+            target = await aiosqlite.connect(temporary)
+            try:
+                await self.connection.backup(
+                    target, pages=pages_per_step, progress=progress, sleep=0
+                )
+                await self._check_integrity(destination, target)
+            finally:
+                await target.close()
+            _publish(temporary, destination)
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
         finally:
-            await target.close()
+            for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
+                leftover.unlink(missing_ok=True)
         return destination
+
+    @staticmethod
+    async def _check_integrity(path: Path, connection: aiosqlite.Connection) -> None:
+        try:
+            async with connection.execute("PRAGMA integrity_check") as cursor:
+                rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchmany(3)]
+        except sqlite3.Error as exc:
+            raise storage_error(path, exc) from exc
+        if rows != ["ok"]:
+            raise StorageError(f"database {path} failed its integrity check: {'; '.join(rows)}")
 
     async def _ensure_version_table(self) -> None:
         await self.connection.execute(

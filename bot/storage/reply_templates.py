@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
+import sqlite3
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,14 +15,32 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.storage.database import Database
+from bot.errors import DisputeDeskError
+from bot.storage.database import Database, to_timestamp
 
 Scope = Literal["builtin", "user", "guild"]
 AUTOCOMPLETE_LIMIT = 25
-# How many full-text matches are re-ranked by the user's own usage; bm25 orders them first, in C.
-_RERANK_POOL = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
-_COLUMNS = "t.id, t.scope, t.owner_id, t.name, t.title, t.category, t.description, t.body, t.variables"
+_COLUMNS = (
+    "t.id, t.scope, t.owner_id, t.name, t.title, t.category, t.description, t.body, t.variables, t.quarantined"
+)
+_RETURNING = "RETURNING id, scope, owner_id, name, title, category, description, body, variables, quarantined"
+
+
+class TemplateNameTaken(DisputeDeskError):
+    """Another template of the same owner already has this name (two saves raced)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"You already have a template called `{name}`; choose another name.")
+
+
+class TemplateCapReached(DisputeDeskError):
+    """The owner already has as many templates as allowed."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        super().__init__(f"You already have {cap} personal templates, the most you can keep; delete one first.")
 
 
 @dataclass(frozen=True)
@@ -33,6 +54,8 @@ class StoredTemplate:
     description: str
     body: str
     variables: tuple[dict[str, Any], ...]
+    #: Why the sandbox stopped it and when; None while the template is usable.
+    quarantined: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,7 @@ def _template(row: aiosqlite.Row) -> StoredTemplate:
         description=row["description"],
         body=row["body"],
         variables=tuple(json.loads(row["variables"])),
+        quarantined=row["quarantined"],
     )
 
 
@@ -110,24 +134,49 @@ class ReplyTemplateRepository:
                 (json.dumps(names),),
             )
 
-    async def create(self, scope: Scope, owner_id: int, record: TemplateRecord) -> StoredTemplate:
-        row = await self._db.fetch_one(
-            "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
-            "variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, scope, owner_id, name, title, "
-            "category, description, body, variables",
-            (scope, owner_id, *_params(record)),
-        )
-        assert row is not None
+    async def create(
+        self, scope: Scope, owner_id: int, record: TemplateRecord, *, cap: int | None = None
+    ) -> StoredTemplate:
+        """Insert a template; with ``cap``, only while the owner has fewer than ``cap`` of them.
+
+        The count and the insert are one statement, so concurrent saves cannot pass the cap.
+        """
+        limit = -1 if cap is None else cap
+        try:
+            row = await self._db.fetch_one(
+                "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
+                "variables) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? < 0 OR (SELECT count(*) FROM reply_templates "
+                f"WHERE scope = ? AND owner_id = ?) < ? {_RETURNING}",
+                (scope, owner_id, *_params(record), limit, scope, owner_id, limit),
+            )
+        except sqlite3.IntegrityError:
+            raise TemplateNameTaken(record.name) from None
+        if row is None:
+            raise TemplateCapReached(limit)
         return _template(row)
 
     async def update(self, template_id: int, record: TemplateRecord) -> StoredTemplate | None:
-        row = await self._db.fetch_one(
-            "UPDATE reply_templates SET name = ?, title = ?, category = ?, description = ?, body = ?, "
-            "variables = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? "
-            "RETURNING id, scope, owner_id, name, title, category, description, body, variables",
-            (*_params(record), template_id),
-        )
+        try:
+            # An edit lifts a quarantine: the author changed what the sandbox had to stop.
+            row = await self._db.fetch_one(
+                "UPDATE reply_templates SET name = ?, title = ?, category = ?, description = ?, body = ?, "
+                "variables = ?, quarantined = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                f"WHERE id = ? {_RETURNING}",
+                (*_params(record), template_id),
+            )
+        except sqlite3.IntegrityError:
+            raise TemplateNameTaken(record.name) from None
         return _template(row) if row else None
+
+    async def quarantine(self, template_id: int, reason: str, now: datetime | None = None) -> bool:
+        """Pause a user or server template until it is edited; True when it was not paused yet."""
+        stamp = to_timestamp(now or datetime.now(UTC))
+        row = await self._db.fetch_one(
+            "UPDATE reply_templates SET quarantined = ? WHERE id = ? AND scope != 'builtin' "
+            "AND quarantined IS NULL RETURNING id",
+            (f"{stamp} {reason}", template_id),
+        )
+        return row is not None
 
     async def delete(self, template_id: int) -> bool:
         row = await self._db.fetch_one("DELETE FROM reply_templates WHERE id = ? RETURNING id", (template_id,))
@@ -179,42 +228,93 @@ class ReplyTemplateRepository:
 
         Visible: built-ins, the user's personal templates and, in a server, that server's library.
         With nothing typed, the user's most used and most recent templates come first.
+
+        The visible set is read first, by owner (three index lookups), and only it is matched, so
+        a keystroke costs what this user can see, not what every user of the bot has written
+        (matching the whole full-text index first grew with the number of templates in the file).
         """
         now = now or datetime.now(UTC)
-        visibility = (
-            "(t.scope = 'builtin' OR (t.scope = 'user' AND t.owner_id = :user) "
-            "OR (t.scope = 'guild' AND t.owner_id = :guild))"
+        rows = await self._db.fetch_all(
+            f"WITH visible(id) AS ({_VISIBLE_IDS}) "
+            f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at "
+            "FROM visible v JOIN reply_templates t ON t.id = v.id "
+            "LEFT JOIN template_usage u ON u.template_id = t.id AND u.user_id = :user",
+            {"user": user_id, "guild": guild_id if guild_id is not None else -1},
         )
-        params: dict[str, Any] = {"user": user_id, "guild": guild_id or -1, "pool": _RERANK_POOL}
-        query = fts_query(text)
-        if query is None:
-            rows = await self._db.fetch_all(
-                f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, 0.0 AS relevance "
-                "FROM reply_templates t LEFT JOIN template_usage u "
-                "ON u.template_id = t.id AND u.user_id = :user "
-                f"WHERE {visibility} "
-                "ORDER BY COALESCE(u.uses, 0) DESC, u.last_used_at DESC, t.scope != 'user', t.category, t.name "
-                "LIMIT :pool",
-                params,
-            )
+        words = search_words(text)
+        scored: list[tuple[float, SearchHit]] = []
+        for row in rows:
+            relevance = text_relevance(words, row["name"], row["title"], row["category"], row["body"])
+            if relevance is None:
+                continue
+            hit = SearchHit(_template(row), row["uses"], row["last_used_at"])
+            scored.append((usage_score(relevance, hit.uses, hit.last_used_at, now), hit))
+        if words:
+            scored.sort(key=lambda pair: (-pair[0], pair[1].template.name))
         else:
-            params["query"] = query
-            # bm25 is negative (more negative = better); weights favour name, then title, category, body.
-            rows = await self._db.fetch_all(
-                f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, "
-                "-bm25(reply_templates_fts, 8.0, 4.0, 2.0, 1.0) AS relevance "
-                "FROM reply_templates_fts JOIN reply_templates t ON t.id = reply_templates_fts.rowid "
-                "LEFT JOIN template_usage u ON u.template_id = t.id AND u.user_id = :user "
-                f"WHERE reply_templates_fts MATCH :query AND {visibility} "
-                "ORDER BY bm25(reply_templates_fts, 8.0, 4.0, 2.0, 1.0) LIMIT :pool",
-                params,
+            scored.sort(
+                key=lambda pair: (
+                    -pair[1].uses,
+                    _descending(pair[1].last_used_at),
+                    pair[1].template.scope != "user",
+                    pair[1].template.category,
+                    pair[1].template.name,
+                )
             )
-        hits = [SearchHit(_template(row), row["uses"], row["last_used_at"]) for row in rows]
-        relevance = {hit.template.id: row["relevance"] for hit, row in zip(hits, rows, strict=True)}
-        hits.sort(
-            key=lambda h: usage_score(relevance[h.template.id], h.uses, h.last_used_at, now), reverse=True
-        )
-        return hits[:limit]
+        return [hit for _, hit in scored[:limit]]
+
+
+_VISIBLE_IDS = (
+    "SELECT id FROM reply_templates WHERE scope = 'builtin' AND owner_id = 0 "
+    "UNION ALL SELECT id FROM reply_templates WHERE scope = 'user' AND owner_id = :user "
+    "UNION ALL SELECT id FROM reply_templates WHERE scope = 'guild' AND owner_id = :guild"
+)
+# Where a typed word is found counts this much: the name, then the title, category and body.
+_FIELD_WEIGHTS = (8.0, 4.0, 2.0, 1.0)
+
+
+def _descending(stamp: str | None) -> tuple[bool, str]:
+    """Sort key putting the most recent timestamp first and never-used last."""
+    if stamp is None:
+        return (True, "")
+    return (False, "".join(chr(0x10FFFF - ord(c)) for c in stamp))
+
+
+def search_words(text: str) -> tuple[str, ...]:
+    """The (at most eight) words of what was typed, lowercased and without accents."""
+    return tuple(_WORD.findall(_fold(text))[:8])
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=8192)
+def _field_words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(_fold(text)))
+
+
+def text_relevance(words: Sequence[str], *fields: str) -> float | None:
+    """None unless every typed word starts a word of some field; else the weighted field hits.
+
+    Like a full-text prefix query: each typed word may be the start of a word ("canc" finds
+    "cancel"); a word found in the name weighs most, then title, category and body.
+    """
+    if not words:
+        return 0.0
+    total = 0.0
+    field_words = [_field_words(field) for field in fields]
+    for word in words:
+        found = [
+            weight
+            for weight, vocabulary in zip(_FIELD_WEIGHTS, field_words, strict=False)
+            if word in vocabulary or any(candidate.startswith(word) for candidate in vocabulary)
+        ]
+        if not found:
+            return None
+        total += sum(found)
+    return total
 
 
 def _params(record: TemplateRecord) -> Sequence[Any]:

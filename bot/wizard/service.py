@@ -19,8 +19,10 @@ from bot.engine.planner import plan_outcome
 from bot.engine.session import Session, default_for, go_back, jump_to, record_answer, start_session
 from bot.errors import DisputeDeskError
 from bot.storage.database import Database
-from bot.storage.dispute_sessions import DisputeSessionRepository, StoredSession
+from bot.storage.dispute_sessions import DisputeSessionRepository, StaleSession, StoredSession
 from bot.wizard.steps import SELF_ANSWERED, Screen, current_screen
+
+SHARE_PREVIEW = "share_preview"
 
 
 class NotYourSession(DisputeDeskError):
@@ -107,9 +109,15 @@ class WizardService:
         screen = current_screen(self.flow, session)
         if status is None:
             status = "finished" if screen is None else "active"
-        stored = await self.sessions.save(
-            state.stored, self._data(session, typed, error), status=status, now=now  # type: ignore[arg-type]
-        )
+        try:
+            stored = await self.sessions.save(
+                state.stored, self._data(session, typed, error), status=status, now=now  # type: ignore[arg-type]
+            )
+        except StaleSession:
+            # Another process (or a click at the same time) saved first: drop the cached copy so
+            # the next click works on what is stored instead of failing on the stale revision.
+            self._cache.pop(state.id, None)
+            raise
         return self._state(stored, session, screen)
 
     def _answer_self_answered(self, session: Session, now: datetime) -> Session:
@@ -192,6 +200,29 @@ class WizardService:
             raise InvalidAnswer("tone", f"{tone!r} is not a tone", ", ".join(TONES))
         session = record_answer(self.flow, state.session, "tone", tone, now=now)
         return await self._save(state, session, now)
+
+    async def store_share_preview(self, state: WizardState, text: str, now: datetime) -> WizardState:
+        """Keep the anonymised text the user was shown: only that text may be posted, once."""
+        data = {**state.stored.state, SHARE_PREVIEW: text}
+        stored = await self._write(state, data, now)
+        return self._state(stored, state.session, state.screen)
+
+    async def take_share_preview(self, state: WizardState, now: datetime) -> str:
+        """The previewed text, removed so it is posted at most once (of two clicks, one wins)."""
+        text = state.stored.state.get(SHARE_PREVIEW)
+        if not isinstance(text, str):
+            raise DisputeDeskError("Press **Share for feedback** first: only a text you have previewed is posted.")
+        data = {k: v for k, v in state.stored.state.items() if k != SHARE_PREVIEW}
+        stored = await self._write(state, data, now)
+        self._state(stored, state.session, state.screen)
+        return text
+
+    async def _write(self, state: WizardState, data: dict[str, Any], now: datetime) -> StoredSession:
+        try:
+            return await self.sessions.save(state.stored, data, status=state.stored.status, now=now)
+        except StaleSession:
+            self._cache.pop(state.id, None)  # another writer got there first: read it afresh next time
+            raise
 
     async def purge(self, older_than: timedelta, now: datetime) -> int:
         self._cache.clear()

@@ -208,6 +208,9 @@ class DisputeCog(commands.Cog, name="Dispute"):
             raise DisputeDeskError(
                 "Sharing works only in a server where Dispute Desk is installed and you may send messages."
             )
+        if action == "share_ok":
+            await self.post_shared(interaction, state)
+            return
         outcome = self.wizard.outcome(state, self.bot.now())
         profile = await self.profiles.get(state.user_id)
         buyer_words = str(state.session.answers.get("buyer_message") or "")
@@ -216,12 +219,15 @@ class DisputeCog(commands.Cog, name="Dispute"):
             text += f"\n\nDispute Desk suggests: {outcome.recommended.title}. What would you do?"
         names = [n for n in (profile.display_name, interaction.user.name, interaction.user.display_name) if n]
         shared = anonymise(text, names)
-        if action == "share":
-            await interaction.response.send_message(ephemeral=True, **share_preview(shared, state.id))
-            return
+        await self.wizard.store_share_preview(state, shared, self.bot.now())
+        await interaction.response.send_message(ephemeral=True, **share_preview(shared, state.id))
+
+    async def post_shared(self, interaction: Interaction, state: WizardState) -> None:
+        """Post exactly the text the user previewed (stored when it was shown), once."""
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
             raise DisputeDeskError("This channel can't take posts; share from a text channel.")
+        shared = await self.wizard.take_share_preview(state, self.bot.now())
         post = f"**A member asks for feedback on a case** (anonymised by Dispute Desk)\n>>> {shared}"
         await channel.send(post[:2000])
         await interaction.response.edit_message(content="Posted in this channel, anonymised.", view=None)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.control_ids import clicked_row_id
 from bot.engine.flow import Flow, Question
 from bot.engine.outcome import TONES, Draft, Outcome
 from bot.rendering import split_message
@@ -36,7 +37,7 @@ class WizardControl(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTE
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
     ) -> WizardControl:
-        control = ControlId(int(match["id"]), match["action"], match["argument"] or "")
+        control = ControlId(clicked_row_id(match["id"]), match["action"], match["argument"] or "")
         return cls(item, control)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:

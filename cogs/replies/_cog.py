@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.control_ids import clicked_row_id
 from bot.engine.flow import load_flow
 from bot.errors import DisputeDeskError
 from bot.quickreply.custom_ids import (
@@ -30,6 +31,7 @@ from bot.quickreply.service import FillStep, QuickReplyService
 from bot.replies import LIBRARY_DIR, load_library
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.sandbox import default_pool
+from bot.ui import answer_in_time
 from bot.wizard.modal_values import modal_values
 from cogs.replies._views import (
     ReplyControlItem,
@@ -141,12 +143,28 @@ class RepliesCog(commands.Cog, name="Replies"):
         self, interaction: Interaction, step: FillStep, *, advanced: bool, can_open_form: bool
     ) -> None:
         """Show a step: the result, the form (when this interaction may open one) or a page button."""
-        if step.ready:
+        if step.pending is not None:
+            # Rendering waits for a sandbox worker: acknowledge in time, then show the result.
+            update = self.updates_a_message(interaction)
+            await answer_in_time(interaction, self.finished(interaction, step, update=update), update=update)
+        elif step.ready:
             await self.show(interaction, result_message(step))
         elif can_open_form and not step.error and not advanced:
             await interaction.response.send_modal(fill_modal(step))
         else:
             await self.show(interaction, page_message(step, advanced=advanced))
+
+    async def finished(self, interaction: Interaction, step: FillStep, *, update: bool) -> dict[str, Any]:
+        done = await self.service.finish(step, interaction.user.id, self.bot.now())
+        return as_payload(result_message(done), update=update)
+
+    async def checked(self, interaction: Interaction, draft_id: int, submitted: dict[str, str]) -> dict[str, Any]:
+        check = await self.service.check_authoring(draft_id, interaction.user.id, submitted, self.bot.now())
+        return as_payload(author_result_message(check), update=self.updates_a_message(interaction))
+
+    @staticmethod
+    def updates_a_message(interaction: Interaction) -> bool:
+        return interaction.message is not None and interaction.type is not discord.InteractionType.application_command
 
     @staticmethod
     async def show(interaction: Interaction, message: dict[str, Any]) -> None:
@@ -240,7 +258,8 @@ class RepliesCog(commands.Cog, name="Replies"):
                 await self.service.release_post(control.id, now)
                 raise
         elif action == PICK_TEMPLATE:
-            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, int(values[0]), now)
+            picked = clicked_row_id(values[0])
+            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, picked, now)
             await self.answer_step(interaction, step, advanced=False, can_open_form=True)
         elif action == PICK_DISPUTE:
             case = await self.service.open_case(control.id, user_id, values[0], now)
@@ -279,14 +298,23 @@ class RepliesCog(commands.Cog, name="Replies"):
             submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
             user_id, now = interaction.user.id, self.bot.now()
             if control.action == FILL_SUBMIT:
-                page = int(control.argument or 0)
+                page = clicked_row_id(control.argument or "0")
                 step = await self.service.submit(control.id, user_id, page, submitted, now)
                 await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
             else:
-                check = await self.service.check_authoring(control.id, user_id, submitted, now)
-                await self.show(interaction, author_result_message(check))
+                # Lint (in a thread) and a sandboxed preview: acknowledge in time, then answer.
+                update = self.updates_a_message(interaction)
+                await answer_in_time(interaction, self.checked(interaction, control.id, submitted), update=update)
         except Exception as exc:
             await self.bot.report_interaction_error(interaction, exc)
+
+
+def as_payload(message: dict[str, Any], *, update: bool) -> dict[str, Any]:
+    """A view's message for answer_in_time: a new message takes ``files``, an edit ``attachments``."""
+    message = dict(message)
+    if not update and "attachments" in message:
+        message["files"] = message.pop("attachments")
+    return message
 
 
 def case_message(case: Any) -> str:

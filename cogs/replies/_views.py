@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from bot.control_ids import clicked_row_id
 from bot.quickreply.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
@@ -57,7 +58,7 @@ class ReplyControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PA
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
     ) -> ReplyControlItem:
-        return cls(item, ReplyControl(int(match["id"]), match["action"], match["argument"] or ""))
+        return cls(item, ReplyControl(clicked_row_id(match["id"]), match["action"], match["argument"] or ""))
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return await accepting_clicks(interaction, "Your reply is saved")

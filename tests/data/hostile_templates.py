@@ -124,4 +124,22 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("fullwidth-at", "\uff20everyone {{ '@\u200beveryone' }}"),
     Hostile("nul-and-controls", "a\x00b\x1bc {{ x }}", {"x": "\x07"}),
     Hostile("homoglyph-name", "{{ \u0455elf }}"),
+    # --- found by the issue-11 review: caps that a filter argument or a number slipped past ---
+    Hostile(
+        "replace-negative-count",
+        "{% set s='a'*10000 %}{% set t='b'*10000 %}{{ (s|replace('a',t,-1))|length }}",
+    ),
+    Hostile(
+        "replace-emoji-reverse",
+        "{% set s='\U0001f600'*9000 %}{{ (s|reverse|replace('\U0001f600',s|reverse,-1))|length }}",
+    ),
+    Hostile("int-from-long-text", "{% set x=('9'*4000)|int %}{{ x|string|length }}"),
+    Hostile(
+        "printed-number-fanout",
+        "{% if n=='boom' %}{% set x=('9'*1200)|int %}{{ [x]*4999 }}{% endif %}",
+        {"n": "boom"},
+    ),
+    Hostile("complex-root", "{{ (-8) ** 0.5 }}"),
+    Hostile("print-loop-object", "{% for i in [1] %}{{ loop }}{% endfor %}"),
+    Hostile("direction-marks", "pay \u200e100\u200f \u061c{{ x }}", {"x": "\u200fnow"}),
 )

@@ -1,0 +1,103 @@
+"""One user's slow templates cannot starve the renderer (issue 11, item 2).
+
+Counted, not timed: how many renders the pool refuses, which limit refused a user, and that a
+template the sandbox had to stop is quarantined until it is edited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.engine.flow import load_flow
+from bot.errors import RendererBusy, TemplateStopped
+from bot.quickreply.service import QuickReplyService, TemplateQuarantined
+from bot.ratelimit import RateLimited
+from bot.replies import LIBRARY_DIR, load_library
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.sandbox import Limits, PoolSettings, RenderPool
+from bot.storage import Database
+from bot.storage.reply_templates import TemplateRecord
+
+pytestmark = pytest.mark.timeout(60)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+# Only the worker's clock can stop this one: the in-template caps are lifted.
+_LOOSE = Limits(loop_iterations=10**12, value_chars=10**12, int_bits=10**12)
+_LOOPS = "".join(f"{{% for v{i} in s %}}" for i in range(6))
+SILENT_BOMB = "{% set s = 'abcdefghij' * 10 %}" + _LOOPS + "{% if false %}x{% endif %}" + "{% endfor %}" * 6
+
+
+@pytest.fixture
+def slow_pool() -> Iterator[RenderPool]:
+    with RenderPool(PoolSettings(workers=1, timeout_s=0.3, limits=_LOOSE, max_waiting=2)) as pool:
+        yield pool
+
+
+async def test_the_render_queue_is_bounded(slow_pool: RenderPool) -> None:
+    renders = [slow_pool.render_async(SILENT_BOMB, {}) for _ in range(10)]
+    results = await asyncio.gather(*renders, return_exceptions=True)
+    busy = [r for r in results if isinstance(r, RendererBusy)]
+    stopped = [r for r in results if isinstance(r, TemplateStopped)]
+    # One running and two waiting were accepted (and stopped by the clock); seven were refused at once.
+    assert (len(stopped), len(busy), slow_pool.refused) == (3, 7, 7)
+    assert await slow_pool.render_async("Hi {{ n }}", {"n": "Sam"}) == "Hi Sam"
+
+
+@pytest.fixture
+async def service(tmp_path: Path, slow_pool: RenderPool) -> AsyncIterator[QuickReplyService]:
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        await db.migrate()
+        yield QuickReplyService(
+            db,
+            library=load_library(),
+            shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
+            renderer=slow_pool.render_async,
+            flow=load_flow(),
+        )
+
+
+async def _fill(service: QuickReplyService, user_id: int, template_id: int) -> str:
+    stored = await service.templates.get(template_id)
+    assert stored is not None
+    step = await service.start(user_id, None, stored, tone=None, options={}, now=NOW)
+    done = await service.finish(step, user_id, NOW)
+    assert done.text is not None
+    return done.text
+
+
+async def test_each_user_has_a_render_budget(service: QuickReplyService) -> None:
+    plain = await service.templates.create("user", 7, TemplateRecord("hello", "Hello", "personal", "", "Hello there"))
+    budget = service.render_limit.burst
+    rendered, refused = 0, 0
+    for _ in range(budget + 4):
+        try:
+            await _fill(service, 7, plain.id)
+            rendered += 1
+        except RateLimited as error:
+            assert error.limit is service.render_limit
+            refused += 1
+    assert (rendered, refused) == (budget, 4)
+    other = await service.templates.create("user", 8, TemplateRecord("hello", "Hello", "personal", "", "Hi"))
+    assert await _fill(service, 8, other.id) == "Hi"
+
+
+async def test_a_template_the_sandbox_stops_is_quarantined_until_edited(
+    service: QuickReplyService, slow_pool: RenderPool
+) -> None:
+    record = TemplateRecord("bomb", "Bomb", "personal", "", SILENT_BOMB)
+    bomb = await service.templates.create("user", 7, record)
+    with pytest.raises(TemplateQuarantined, match="paused until you change it"):
+        await _fill(service, 7, bomb.id)
+    stored = await service.templates.get(bomb.id)
+    assert stored is not None and stored.quarantined is not None and "longer than 0.3 s" in stored.quarantined
+    # Refused before rendering: the template never reaches a worker again.
+    with pytest.raises(TemplateQuarantined):
+        await service.start(7, None, stored, tone=None, options={}, now=NOW)
+    # Editing it lifts the quarantine.
+    fixed = await service.templates.update(bomb.id, TemplateRecord("bomb", "Bomb", "personal", "", "Fixed"))
+    assert fixed is not None and fixed.quarantined is None
+    assert await _fill(service, 7, bomb.id) == "Fixed"
