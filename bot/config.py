@@ -62,6 +62,7 @@ class Settings:
     api_base_url: str | None = None
     gateway_url: str | None = None
     session_ttl_days: int = 7
+    case_retention_days: int = 90
 
     @property
     def log_level_number(self) -> int:
@@ -128,6 +129,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if not ttl_raw.isdigit() or not 1 <= int(ttl_raw) <= 365:
         raise ConfigError(f"SESSION_TTL_DAYS: must be a whole number of days from 1 to 365, got {ttl_raw!r}")
 
+    retention_raw = get("CASE_RETENTION_DAYS") or "90"
+    if not retention_raw.isdigit() or not 1 <= int(retention_raw) <= 3650:
+        raise ConfigError(
+            f"CASE_RETENTION_DAYS: must be a whole number of days from 1 to 3650, got {retention_raw!r}"
+        )
+
     return Settings(
         token=Secret(token) if token else None,
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
@@ -138,6 +145,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         api_base_url=_url("DISCORD_API_BASE_URL", get("DISCORD_API_BASE_URL"), ("http", "https")),
         gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws", "wss")),
         session_ttl_days=int(ttl_raw),
+        case_retention_days=int(retention_raw),
     )
 
 

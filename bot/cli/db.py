@@ -1,9 +1,10 @@
-"""`db migrate` and `db backup PATH`."""
+"""`db migrate`, `db backup PATH`, and one user's data: `db export USER_ID`, `db forget USER_ID`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -13,10 +14,11 @@ from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, settings_or_exit
 from bot.errors import DisputeDeskError
 from bot.storage import Database
 from bot.storage.database import storage_error
+from bot.storage.user_data import export_user_data, forget_user
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("db", help="database maintenance: migrate, backup")
+    parser = subparsers.add_parser("db", help="database maintenance: migrate, backup, export or forget a user")
     db_commands = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     migrate = db_commands.add_parser("migrate", help="apply pending migrations (the bot also does on start)")
     migrate.set_defaults(handler=handle_migrate)
@@ -25,6 +27,18 @@ def register(subparsers: Any) -> None:
     )
     backup.add_argument("path", type=Path, help="the new backup file, e.g. backups/2026-11-28.sqlite3")
     backup.set_defaults(handler=handle_backup)
+    export = db_commands.add_parser("export", help="print everything stored about one Discord user, as JSON")
+    export.add_argument("user_id", type=_user_id, help="the Discord user id")
+    export.set_defaults(handler=handle_export)
+    forget = db_commands.add_parser("forget", help="delete everything stored about one Discord user")
+    forget.add_argument("user_id", type=_user_id, help="the Discord user id")
+    forget.set_defaults(handler=handle_forget)
+
+
+def _user_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 15 <= len(text) <= 21):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Discord user id (15-21 digits)")
+    return int(text)
 
 
 def handle_migrate(args: argparse.Namespace) -> int:
@@ -53,6 +67,42 @@ def handle_backup(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _run(backup(), settings.database_path)
+
+
+def handle_export(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def export() -> int:
+        async with await Database.open(settings.database_path) as db:
+            await db.migrate()
+            data = await export_user_data(db, args.user_id)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_OK
+
+    if not settings.database_path.exists():
+        return _nothing_stored(settings.database_path)
+    return _run(export(), settings.database_path)
+
+
+def handle_forget(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def forget() -> int:
+        async with await Database.open(settings.database_path) as db:
+            await db.migrate()
+            removed = await forget_user(db, args.user_id)
+        listed = ", ".join(f"{count} from {table}" for table, count in removed.items() if count) or "nothing stored"
+        print(f"forgot user {args.user_id}: {listed}")
+        return EXIT_OK
+
+    if not settings.database_path.exists():
+        return _nothing_stored(settings.database_path)
+    return _run(forget(), settings.database_path)
+
+
+def _nothing_stored(path: Path) -> int:
+    print(f"error: {path} does not exist: nothing is stored", file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 def _run(coro: Any, database_path: Path) -> int:

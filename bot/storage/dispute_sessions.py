@@ -106,6 +106,15 @@ class DisputeSessionRepository:
         row = await self._db.fetch_one("SELECT MAX(created_at) FROM dispute_sessions WHERE user_id = ?", (user_id,))
         return from_timestamp(row[0]) if row and row[0] else None
 
+    async def purge_closed(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Delete finished and cancelled cases untouched for ``older_than``; return how many went."""
+        cutoff = to_timestamp((now or datetime.now(UTC)) - older_than)
+        rows = await self._db.fetch_all(
+            "DELETE FROM dispute_sessions WHERE status IN ('finished', 'cancelled') AND updated_at < ? RETURNING id",
+            (cutoff,),
+        )
+        return len(rows)
+
     async def purge_unfinished(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete active sessions untouched for ``older_than``; return how many went."""
         cutoff = to_timestamp((now or datetime.now(UTC)) - older_than)

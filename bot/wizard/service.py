@@ -224,9 +224,13 @@ class WizardService:
             self._cache.pop(state.id, None)  # another writer got there first: read it afresh next time
             raise
 
-    async def purge(self, older_than: timedelta, now: datetime) -> int:
+    async def purge(self, older_than: timedelta, now: datetime, *, closed_older_than: timedelta | None = None) -> int:
+        """Delete unfinished cases idle for ``older_than`` and, if given, closed ones past their retention."""
         self._cache.clear()
-        return await self.sessions.purge_unfinished(older_than, now)
+        removed = await self.sessions.purge_unfinished(older_than, now)
+        if closed_older_than is not None:
+            removed += await self.sessions.purge_closed(closed_older_than, now)
+        return removed
 
     # -- reading -------------------------------------------------------------------------------
     def screen(self, state: WizardState) -> Screen | None:

@@ -74,9 +74,14 @@ class DisputeCog(commands.Cog, name="Dispute"):
 
     @tasks.loop(hours=1)
     async def purge_stale_sessions(self) -> None:
-        removed = await self.wizard.purge(timedelta(days=self.bot.settings.session_ttl_days), self.bot.now())
+        settings = self.bot.settings
+        removed = await self.wizard.purge(
+            timedelta(days=settings.session_ttl_days),
+            self.bot.now(),
+            closed_older_than=timedelta(days=settings.case_retention_days),
+        )
         if removed:
-            log.info("purged %d unfinished /dispute sessions", removed)
+            log.info("purged %d idle or expired /dispute cases", removed)
 
     # -- commands ------------------------------------------------------------------------------
     @dispute.command(name="start")

@@ -1,0 +1,79 @@
+"""See, export and delete what Dispute Desk stores about you."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.storage.user_data import USER_DATA, count_user_rows, export_user_data, forget_user
+from bot.ui import send_private, text_file
+from cogs.privacy._views import confirm_view
+
+if TYPE_CHECKING:
+    from bot.client import DisputeBot
+
+WHAT_IS_KEPT = {rows.table: rows.what for rows in USER_DATA}
+
+
+class PrivacyCog(commands.Cog):
+    privacy = app_commands.Group(name="privacy", description="What Dispute Desk stores about you, and deleting it")
+
+    def __init__(self, bot: DisputeBot) -> None:
+        self.bot = bot
+
+    @privacy.command(name="show")
+    async def show(self, interaction: discord.Interaction[DisputeBot]) -> None:
+        """Show what is stored about you and for how long."""
+        counts = await count_user_rows(self.bot.db, interaction.user.id)
+        lines = [f"- {WHAT_IS_KEPT[table]}: {count}" for table, count in counts.items()]
+        settings = self.bot.settings
+        await send_private(
+            interaction,
+            "**What Dispute Desk stores about you**\n" + "\n".join(lines) + "\n\n"
+            f"Unfinished cases are deleted after {settings.session_ttl_days} days of inactivity, finished "
+            f"ones after {settings.case_retention_days} days, replies in progress after two days. Nothing "
+            "is shared with anyone. `/privacy export` sends you a copy; `/privacy delete` removes all of it.",
+        )
+
+    @privacy.command(name="export")
+    async def export(self, interaction: discord.Interaction[DisputeBot]) -> None:
+        """Get a copy of everything stored about you, as a JSON file only you can see."""
+        data = await export_user_data(self.bot.db, interaction.user.id, self.bot.now())
+        total = sum(len(rows) for rows in data["tables"].values())
+        await interaction.response.send_message(
+            f"Everything stored about you: {total} record(s) in the attached file.",
+            file=text_file(json.dumps(data, indent=2, ensure_ascii=False), "dispute-desk-my-data.json"),
+            ephemeral=True,
+        )
+
+    @privacy.command(name="delete")
+    async def delete(self, interaction: discord.Interaction[DisputeBot]) -> None:
+        """Delete everything stored about you (asks you to confirm first)."""
+        counts = await count_user_rows(self.bot.db, interaction.user.id)
+        if not any(counts.values()):
+            await send_private(interaction, "Nothing is stored about you.")
+            return
+        listed = "\n".join(f"- {WHAT_IS_KEPT[table]}: {count}" for table, count in counts.items() if count)
+        await interaction.response.send_message(
+            f"This deletes, for good:\n{listed}\n\nIt cannot be undone. `/privacy export` first if you want a copy.",
+            view=confirm_view(interaction.user.id),
+            ephemeral=True,
+        )
+
+    async def handle_forget_click(
+        self, interaction: discord.Interaction[DisputeBot], user_id: int, action: str
+    ) -> None:
+        if interaction.user.id != user_id:
+            await send_private(interaction, "These buttons belong to someone else's /privacy request.")
+            return
+        if action == "keep":
+            await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+            return
+        removed = await forget_user(self.bot.db, user_id)
+        await interaction.response.edit_message(
+            content=f"Deleted {sum(removed.values())} record(s): nothing about you is stored any more.", view=None
+        )
