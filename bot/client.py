@@ -67,6 +67,8 @@ class DisputeBot(commands.Bot):
         sync_policy: SyncPolicy = "if_changed",
         sync_guild_id: int | None = None,
     ) -> None:
+        # Dispute Desk never joins voice: no start-up warnings about voice libraries it does not need.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -104,6 +106,11 @@ class DisputeBot(commands.Bot):
                 self.failed_extensions[name] = repr(exc)
                 log.exception("extension %s failed to load; the others still load", name)
         self.synced_on_start = await self.sync_commands()
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        count = len(self.tree.get_commands())
+        log.info("ready as %s (%s) in %d servers, %d commands", self.user, self.user.id, len(self.guilds), count)
 
     async def sync_commands(self) -> bool:
         """Sync the command tree when its payload changed since the last sync (or when forced)."""

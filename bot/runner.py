@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sqlite3
+import sys
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -33,7 +36,11 @@ def point_at_discord(settings: Settings) -> None:
 async def run_bot(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; return the exit code."""
     assert settings.token is not None
-    log_file = setup_logging(settings)
+    try:
+        log_file = setup_logging(settings)
+    except OSError as exc:
+        print(f"error: LOG_DIR: cannot create the log file in {settings.log_dir}: {exc.strerror}", file=sys.stderr)
+        return 2
     point_at_discord(settings)
     log.info("Dispute Desk starting; database %s; log file %s", settings.database_path, log_file)
     readable_env = env_file_warning()
@@ -54,8 +61,10 @@ async def _run_with_database(settings: Settings) -> int:
     async with db:
         bot = DisputeBot(settings, db)
         stopping: list[asyncio.Task[None]] = []
+        stop_requested = asyncio.Event()
 
         def request_stop(signame: str) -> None:
+            stop_requested.set()
             if not stopping:
                 log.info("%s received: finishing interactions in flight, then stopping", signame)
                 stopping.append(asyncio.ensure_future(bot.close()))
@@ -64,7 +73,8 @@ async def _run_with_database(settings: Settings) -> int:
             loop.add_signal_handler(sig, request_stop, sig.name)
         try:
             async with bot:
-                await bot.start(settings.token.reveal())
+                if await _log_in(bot, settings.token.reveal(), stop_requested):
+                    await bot.connect()
         except discord.LoginFailure:
             log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal, Bot, Reset Token)")
             return 1
@@ -81,6 +91,38 @@ async def _run_with_database(settings: Settings) -> int:
                 await stopping[0]
     log.info("stopped cleanly")
     return 0
+
+
+# Waits between attempts to reach Discord before the first login: doubling up to five minutes.
+FIRST_RETRY_S = 5.0
+LAST_RETRY_S = 300.0
+
+
+async def _log_in(bot: DisputeBot, token: str, stop_requested: asyncio.Event) -> bool:
+    """Log in, retrying with a growing wait while Discord cannot be reached; False if stopped meanwhile.
+
+    Once connected, discord.py reconnects by itself; this covers a start without network (or DNS),
+    which would otherwise end in a traceback and, under a service manager, a restart every few seconds.
+    """
+    wait = FIRST_RETRY_S
+    while True:
+        try:
+            await bot.login(token)
+            return True
+        except (aiohttp.ClientConnectionError, TimeoutError, OSError) as exc:
+            if stop_requested.is_set():
+                return False
+            log.error("cannot reach Discord (%s); trying again in %.0f s", _reason(exc), wait)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_requested.wait(), wait)
+        if stop_requested.is_set():
+            return False
+        wait = min(wait * 2, LAST_RETRY_S)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 async def sync_only(settings: Settings, guild_id: int | None) -> int:

@@ -7,6 +7,8 @@ import logging
 import os
 import re
 import signal
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from bot.client import EXTENSIONS, DisputeBot
 from tests.deskbot import desk_bot
-from tests.fakediscord import FakeDiscord
+from tests.fakediscord import PATIENCE_S, FakeDiscord
 
 pytestmark = pytest.mark.timeout(60)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -225,15 +227,19 @@ async def test_bot_process_connects_answers_and_stops_cleanly_on_sigterm(
         await fake_discord.wait_for(lambda: fake_discord.sync_count >= 1, 10, "the bot's first sync")
         answer = await (await fake_discord.slash("help", user=alice, dm=True)).response()
         assert answer.type == 4
+        assert process.stdout is not None
+        early = await read_until(process.stdout, "ready as")
         process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 20)
+        code = await asyncio.wait_for(process.wait(), PATIENCE_S)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    output = (await process.stdout.read()).decode() if process.stdout else ""
+    output = early + ((await process.stdout.read()).decode() if process.stdout else "")
     assert code == 0, output
     assert "stopped cleanly" in output
+    assert re.search(r"ready as dispute-desk\S* \(\d+\) in \d+ servers, \d+ commands", output), output
+    assert "PyNaCl" not in output and "davey" not in output
     assert fake_discord.token not in output
     log_text = (tmp_path / "logs" / "dispute-desk.log").read_text()
     assert "stopped cleanly" in log_text and fake_discord.token not in log_text
@@ -250,3 +256,63 @@ async def test_sync_command_forces_a_sync_even_when_unchanged(fake_discord: Fake
     guild = fake_discord.add_guild("Dev")
     await sync_only(settings, guild_id=guild.id)
     assert {"help", "about", "profile"} <= {c["name"] for c in fake_discord.commands(guild)}
+
+
+async def read_until(stream: asyncio.StreamReader, marker: str) -> str:
+    """The process's output up to and including the first line containing ``marker``."""
+    lines: list[str] = []
+    while not lines or marker not in lines[-1]:
+        line = (await asyncio.wait_for(stream.readline(), PATIENCE_S)).decode()
+        assert line, f"the process ended before printing {marker!r}: " + "".join(lines)
+        lines.append(line)
+    return "".join(lines)
+
+
+def run_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE." + "x" * 32,
+        "DATABASE_PATH": str(tmp_path / "desk.sqlite3"),
+        "LOG_DIR": str(tmp_path / "logs"),
+        **settings,
+    }
+
+
+async def test_unreachable_discord_is_one_line_a_retry_and_a_clean_stop(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = run_env(tmp_path, DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}/api/v10")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=PROJECT_ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        early = await read_until(process.stdout, "cannot reach Discord")
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), PATIENCE_S)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = early + (await process.stdout.read()).decode()
+    assert code == 0, output
+    assert "trying again in 5 s" in output and "Traceback" not in output
+    assert "stopped cleanly" in output
+
+
+def test_an_unwritable_log_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    env = run_env(tmp_path, LOG_DIR=str(tmp_path / "a-file" / "logs"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: LOG_DIR: cannot create the log file in {tmp_path / 'a-file' / 'logs'}: Not a directory"
+    ]
+
