@@ -44,7 +44,14 @@ def public_posts(fake: FakeDiscord) -> list[FakeMessage]:
     return [m for m in fake.messages.values() if not m.ephemeral and not m.deleted]
 
 
+YES_NO = ("delivered_in_full", "revisions_done", "fix_offered", "no_defects_listed", "extra_offered")
+
+
 def plausible(name: str) -> str:
+    if name == "platform":
+        return "Fiverr"
+    if name in YES_NO:
+        return "yes"
     if name.endswith("date"):
         return "2026-11-01"
     if name.startswith(("revisions", "extra_days", "days")):
@@ -85,7 +92,7 @@ async def test_reply_with_everything_known_is_copy_ready_and_posts_only_on_click
     alice = fake_discord.add_user("alice")
     guild = fake_discord.add_guild("Freelancers")
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
-        await set_profile(bot, alice, display_name="Ana")
+        await set_profile(bot, alice, display_name="Ana", default_platform="fiverr")
         started = await fake_discord.slash(
             "reply", user=alice, guild=guild, options={"template": "cancel-accept", "buyer_name": "Sam @everyone"}
         )
@@ -93,7 +100,8 @@ async def test_reply_with_everything_known_is_copy_ready_and_posts_only_on_click
         assert answer.type == 4 and answer.data["flags"] & EPHEMERAL
         assert answer.data["allowed_mentions"] == {"parse": []}
         text = answer.files[0].text.strip()
-        assert text.startswith("Hi Sam @\u200beveryone") and "Ana" in text
+        assert text.startswith("Hi Sam @\u200beveryone") and "the order amount" in text
+        assert not text.endswith("Ana")  # a Fiverr chat message carries no email sign-off
         assert f"```\n{text}\n```" in answer.data["content"]
         assert public_posts(fake_discord) == []  # nothing public before the click
         message = await started.message()
@@ -127,8 +135,7 @@ async def test_autocomplete_is_capped_and_ranked_by_own_use(fake_discord: FakeDi
         for _ in range(2):  # use it twice, for real
             used = await fake_discord.slash("reply", user=alice, dm=True, options={"template": favourite["value"]})
             modal = await used.wait_modal()
-            filled = dict.fromkeys(modal_fields(modal), "a logo")
-            filled.update({k: "2026-11-01" for k in modal_fields(modal) if k.endswith("date")})
+            filled = {k: plausible(k) for k in modal_fields(modal)}
             done = await (await fake_discord.submit_modal(used, filled)).response()
             assert done.files, done.data
         after = await (
@@ -173,15 +180,22 @@ async def test_two_page_form_with_a_refused_value_kept_and_fixed(fake_discord: F
         message = fake_discord.messages[message.id]
         second = await fake_discord.click(message, rp(message, "page"), user=alice)
         page_two = modal_fields(await second.wait_modal())
-        assert set(page_two) == {"revisions_used", "revisions_included", "request_date", "display_name"}
+        assert set(page_two) == {"revisions_used", "revisions_included", "request_date", "buyer_reason", "display_name"}
         finished = await fake_discord.submit_modal(
             second,
-            {"revisions_used": "2", "revisions_included": "2", "request_date": "2026-11-12", "display_name": "Ana"},
+            {
+                "revisions_used": "2",
+                "revisions_included": "2",
+                "request_date": "2026-11-12",
+                "buyer_reason": "not satisfied",
+                "display_name": "Ana",
+            },
         )
         result = await finished.response()
         assert result.type == 7
         text = result.files[0].text
         assert "FO123" in text and "$400" in text and "2 October 2026" in text and "Ana" in text
+        assert text.startswith("Hello Fiverr Customer Support,") and "2 revisions made, of 2 revisions" in text
         assert "[" not in text  # nothing left as a raw placeholder
         assert public_posts(fake_discord) == []
     assert fake_discord.spec_problems == []
@@ -225,7 +239,7 @@ async def test_draft_a_reply_from_a_message(fake_discord: FakeDiscord, tmp_path:
         )
         opened = await fake_discord.select(message, rp(message, "pick"), [chosen["value"]], user=alice)
         text = await fill_every_page(fake_discord, opened, alice, {"buyer_name": "Sam"})
-        assert text.startswith("Hi Sam") and "Ana" in text
+        assert text.startswith("Hi Sam") and "cancel" in text
         empty = fake_discord.add_message(guild.channel, buyer, "")
         nothing = await (await fake_discord.context_menu("Draft a reply…", empty, user=alice, guild=guild)).response()
         assert nothing.data["flags"] & EPHEMERAL and "no text" in nothing.data["content"]
@@ -319,7 +333,7 @@ async def test_user_installed_reply_in_a_dm_and_a_foreign_server(fake_discord: F
     alice = fake_discord.add_user("alice")
     foreign = fake_discord.add_guild("Not installed here", bot_member=False)
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
-        await set_profile(bot, alice, display_name="Ana")
+        await set_profile(bot, alice, display_name="Ana", default_platform="fiverr")
         in_dm = await fake_discord.slash(
             "reply", user=alice, dm=True, user_installed=True, options={"template": "cancel-accept", "buyer_name": "Jo"}
         )
@@ -358,7 +372,7 @@ async def test_hostile_templates_are_refused_and_others_keep_being_served(
 
     try:
         async with desk_bot(fake_discord, tmp_path, prepare=prepare) as bot:
-            await set_profile(bot, bob, display_name="Bo")
+            await set_profile(bot, bob, display_name="Bo", default_platform="upwork")
             typed = {"name": "bomb", "title": "A bomb", "body": "{{ 'a' * 10**8 }}"}
             opened = await fake_discord.slash("templates mine create", user=alice, dm=True)
             _, message = await author(fake_discord, opened, typed)
@@ -389,7 +403,7 @@ async def test_form_and_buttons_from_before_a_restart_still_work(fake_discord: F
         started = await fake_discord.slash("reply", user=alice, dm=True, options={"template": "cancel-accept"})
         await started.wait_modal()
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
-        submitted = await fake_discord.submit_modal(started, {"buyer_name": "Sam", "display_name": "Ana"})
+        submitted = await fake_discord.submit_modal(started, {"buyer_name": "Sam", "platform": "Fiverr"})
         answer = await submitted.response()
         assert answer.files[0].text.startswith("Hi Sam")
         message = await submitted.message()

@@ -26,7 +26,7 @@ DISPUTE_TYPE_IDS = {option.value for option in load_flow().by_id["dispute_type"]
         ("Invoice INV-9 is overdue, sorry, I will pay next week", "remind-late-7-14", "late_payment"),
         (
             "Hi! When will the delivery be ready? The deadline is tomorrow",
-            "extension-request",
+            "progress-update",
             "deadline_trouble",
         ),
         ("I want a partial refund, 50% back", "cancel-partial-refund-offer", "partial_refund_demand"),

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 import jinja2
 from jinja2 import nodes
 from jinja2.parser import Parser
 
-from bot.replies.model import LABEL_MAX, TITLE_MAX, ReplyTemplate, TemplateVariable, VariableType
+from bot.replies.model import LABEL_MAX, TITLE_MAX, VARIABLE_TYPES, ReplyTemplate, TemplateVariable, VariableType
 from bot.sandbox import MAX_SOURCE_CHARS, lint
 from bot.sandbox.environment import UserTemplateEnvironment
 from bot.storage.reply_templates import StoredTemplate, TemplateRecord
@@ -170,15 +170,7 @@ def sample_values(variables: Sequence[TemplateVariable]) -> dict[str, str]:
 
 # -- conversions ---------------------------------------------------------------------------------
 def variable_to_dict(variable: TemplateVariable) -> dict[str, Any]:
-    return {
-        "name": variable.name,
-        "type": variable.type,
-        "label": variable.label,
-        "required": variable.required,
-        "default": variable.default,
-        "description": variable.description,
-        "example": variable.example,
-    }
+    return asdict(variable)
 
 
 def variable_from_dict(data: Mapping[str, Any]) -> TemplateVariable:
@@ -186,13 +178,25 @@ def variable_from_dict(data: Mapping[str, Any]) -> TemplateVariable:
     kind = str(data.get("type") or "text")
     return TemplateVariable(
         name=name,
-        type=cast(VariableType, kind if kind in _EXAMPLES or kind == "text" else "text"),
+        type=cast(VariableType, kind if kind in VARIABLE_TYPES else "text"),
         label=str(data.get("label") or name.replace("_", " ").capitalize())[:LABEL_MAX],
         required=bool(data.get("required", True)),
         default=None if data.get("default") is None else str(data["default"]),
         description=str(data.get("description") or ""),
         example=str(data.get("example") or ""),
+        unit=str(data.get("unit") or ""),
+        units=str(data.get("units") or ""),
+        minimum=_number_or_none(data.get("minimum")),
+        maximum=_number_or_none(data.get("maximum")),
+        whole=bool(data.get("whole", False)),
+        unlimited=bool(data.get("unlimited", False)),
+        hint=str(data.get("hint") or ""),
+        computed=bool(data.get("computed", False)),
     )
+
+
+def _number_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def builtin_record(template: ReplyTemplate) -> TemplateRecord:

@@ -32,11 +32,12 @@ from bot.quickreply.personal import (
 )
 from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
 from bot.replies.fill import AsyncRenderer, Resolution
+from bot.replies.platforms import load_platforms
 from bot.replies.suggest import suggest, suggest_dispute_types
 from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_drafts import DraftKind, ReplyDraftRepository, StoredDraft
-from bot.storage.reply_templates import ReplyTemplateRepository, StoredTemplate
+from bot.storage.reply_templates import AUTOCOMPLETE_LIMIT, ReplyTemplateRepository, StoredTemplate
 from bot.wizard.service import WizardService
 
 DRAFT_TTL = timedelta(days=2)
@@ -144,11 +145,29 @@ class QuickReplyService:
         await self.templates.replace_builtins(builtin_record(t) for t in self.library)
 
     async def autocomplete(
-        self, user_id: int, guild_id: int | None, current: str, now: datetime
+        self, user_id: int, guild_id: int | None, current: str, now: datetime, platform: str | None = None
     ) -> list[tuple[str, str]]:
-        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use."""
-        hits = await self.templates.search(current, user_id=user_id, guild_id=guild_id, now=now)
-        return [(choice_name(hit.template), str(hit.template.id)) for hit in hits]
+        """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use.
+
+        Built-in replies that don't fit the seller's platform (the ``platform`` option, else the
+        profile's) are left out; personal and server templates are always offered.
+        """
+        where = await self.platform_of(user_id, platform)
+        unfit = {t.name for t in self.library if not t.fits(where)}
+        hits = await self.templates.search(
+            current, user_id=user_id, guild_id=guild_id, now=now, limit=AUTOCOMPLETE_LIMIT + len(unfit)
+        )
+        fitting = [hit for hit in hits if not (hit.template.scope == "builtin" and hit.template.name in unfit)]
+        return [(choice_name(hit.template), str(hit.template.id)) for hit in fitting[:AUTOCOMPLETE_LIMIT]]
+
+    async def platform_of(self, user_id: int, given: str | None = None) -> str | None:
+        """The platform key a seller works on now: what they picked, else their profile's."""
+        platforms = load_platforms()
+        for candidate in (given, (await self.profiles.get(user_id)).default_platform):
+            key = platforms.find(candidate) if candidate else None
+            if key is not None:
+                return key
+        return None
 
     async def own_choices(self, user_id: int, current: str) -> list[tuple[str, str]]:
         needle = current.strip().lower()
@@ -200,7 +219,7 @@ class QuickReplyService:
     ) -> FillStep:
         """Fill from the options and the profile; render when nothing is missing, else ask page 1."""
         template = self.template_of(stored)
-        declared = {v.name for v in template.variables}
+        declared = {v.name for v in template.fields}
         given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
         resolution = await self._resolve(template, user_id, tone, given, now)
         state: dict[str, Any] = {
@@ -287,7 +306,8 @@ class QuickReplyService:
         draft = await self.drafts.create(user_id, "pick", {"buyer_message": words}, now)
         ranked: list[tuple[float, int, str, str, bool]] = []
         builtin_ids = {t.name: t.id for t in await self.templates.list_owned("builtin", 0)}
-        for hit in suggest(words, self.library, SUGGESTED_TEMPLATES):
+        where = await self.platform_of(user_id)
+        for hit in suggest(words, [t for t in self.library if t.fits(where)], SUGGESTED_TEMPLATES):
             template = self.library.get(hit.id)
             if template.name in builtin_ids:
                 ranked.append((hit.score, builtin_ids[template.name], template.title, template.name, False))
@@ -551,7 +571,7 @@ def _page_count(state: Mapping[str, Any]) -> int:
 def _ask(draft_id: int, template: ReplyTemplate, tone: str, state: Mapping[str, Any]) -> FillStep:
     page = int(state.get("page") or 0)
     names = _page_names(state, page)
-    fields = tuple(v for v in template.variables if v.name in names)
+    fields = tuple(v for v in template.fields if v.name in names)
     return FillStep(
         draft_id,
         template,
