@@ -410,3 +410,79 @@ async def test_form_and_buttons_from_before_a_restart_still_work(fake_discord: F
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
         posted = await (await fake_discord.click(message, rp(message, "post"), user=alice)).response()
         assert posted.type == 4 and posted.data["content"].startswith("Hi Sam")
+
+
+async def test_reply_offers_only_the_replies_that_fit_the_sellers_platform(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice, buyer = fake_discord.add_user("alice"), fake_discord.add_user("buyer")
+    guild = fake_discord.add_guild("Freelancers")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        await set_profile(bot, alice, default_platform="fiverr")
+
+        async def names(value: str, **options: str) -> list[str]:
+            found = await fake_discord.autocomplete(
+                "reply", focused="template", value=value, user=alice, dm=True, options=options
+            )
+            return [choice["name"] for choice in await found.choices()]
+
+        on_fiverr = await names("milestone")
+        assert on_fiverr and not any("fund-next-milestone" in n or "weekly-update-hourly" in n for n in on_fiverr)
+        assert any("fund-next-milestone" in n for n in await names("milestone", platform="upwork"))
+        assert not any("remind-late" in n for n in await names("invoice overdue"))
+        assert any("remind-late" in n for n in await names("invoice overdue", platform="direct"))
+
+        # The same reply speaks the platform's tool: Upwork gets a milestone, not a custom extra.
+        started = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "scope-new-work-quote", "platform": "upwork"}
+        )
+        text = await fill_every_page(fake_discord, started, alice, {"buyer_name": "Sam", "extra_days": "1"})
+        assert "a new milestone on this contract" in text and "1 day more" in text and "custom extra" not in text
+
+        # "Draft a reply…" only suggests what fits the profile's platform.
+        target = fake_discord.add_message(guild.channel, buyer, "Please release the milestone, I submitted the work")
+        menu = await fake_discord.context_menu("Draft a reply…", target, user=alice, guild=guild)
+        await menu.response()
+        message = await menu.message()
+        picked = [o["description"] for o in message.component(rp(message, "pick"))["options"]]
+        assert picked and "milestone-release-request" not in picked and "fund-next-milestone" not in picked
+    assert fake_discord.spec_problems == []
+
+
+async def test_the_wording_check_shows_beside_every_filled_reply_and_personal_template(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        await set_profile(bot, alice, default_platform="fiverr")
+        opened = await fake_discord.slash("templates mine create", user=alice, dm=True)
+        body = "Hi {{ buyer_name }}, send the logo files to alex.design@gmail.com and I'll start."
+        typed = {"name": "files-by-mail", "title": "Ask for the files", "category": "", "body": body}
+        _, message = await author(fake_discord, opened, typed)
+        assert "Check before sending" in message.content and "alex.design@gmail.com" in message.content
+        assert "Preview of files-by-mail" in message.embeds[0]["title"]
+        await (await fake_discord.click(message, rp(message, "save"), user=alice)).response()
+
+        used = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "files-by-mail", "buyer_name": "Sam"}
+        )
+        shown = await used.response()
+        assert shown.files[0].text.startswith("Hi Sam, send the logo files")
+        warning_part = shown.data["content"].split("```")[0]
+        assert "⚠" in warning_part and "alex.design@gmail.com" in warning_part and "off-platform" in warning_part
+
+        # A value typed into a built-in reply is checked too.
+        quote = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "scope-new-work-quote", "buyer_name": "Sam"}
+        )
+        text = await fill_every_page(fake_discord, quote, alice, {"new_items": "your email for the WP admin"})
+        assert "your email for the WP admin" in text
+        last = [m for m in fake_discord.messages.values() if m.ephemeral and "```" in m.content][-1]
+        assert "⚠" in last.content.split("```")[0] and "'email'" in last.content
+
+        # A clean reply shows no warning.
+        clean = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "cancel-accept", "buyer_name": "Sam"}
+        )
+        assert "⚠" not in (await clean.response()).data["content"]
+    assert fake_discord.spec_problems == []

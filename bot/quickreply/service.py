@@ -34,6 +34,7 @@ from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariabl
 from bot.replies.fill import AsyncRenderer, Resolution
 from bot.replies.platforms import load_platforms
 from bot.replies.suggest import suggest, suggest_dispute_types
+from bot.replies.wording import check_reply
 from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_drafts import DraftKind, ReplyDraftRepository, StoredDraft
@@ -80,6 +81,8 @@ class FillStep:
     typed: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
     text: str | None = None
+    #: What the wording check found in the finished text, shown beside it ("'email': …").
+    warnings: tuple[str, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -113,6 +116,8 @@ class AuthorCheck:
     variables: tuple[TemplateVariable, ...] = ()
     preview: str | None = None
     name: str = ""
+    #: What the wording check found in the preview.
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -246,7 +251,7 @@ class QuickReplyService:
         state = draft.state
         tone = template.pick_tone(state.get("tone"))
         if state.get("text") is not None:
-            return FillStep(draft.id, template, tone, text=state["text"])
+            return FillStep(draft.id, template, tone, text=state["text"], warnings=tuple(state.get("warnings") or ()))
         return _ask(draft.id, template, tone, state)
 
     async def submit(
@@ -415,7 +420,8 @@ class QuickReplyService:
             problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
             return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
         await self._save(draft, {**draft.state, "typed": kept, "ok": True}, now)
-        return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name)
+        warnings = wording_warnings(preview, resolution)
+        return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name, warnings)
 
     async def save_authoring(self, draft_id: int, user_id: int, now: datetime) -> StoredTemplate:
         draft = await self._load(draft_id, user_id, "author")
@@ -519,11 +525,12 @@ class QuickReplyService:
             text = await self._render(user_id, resolution)
         except TemplateError as error:
             raise TemplateError(f"This template could not be filled in: {error}") from None
-        state = {**state, "text": text}
+        warnings = wording_warnings(text, resolution)
+        state = {**state, "text": text, "warnings": list(warnings)}
         if await self.drafts.save(draft_id, state, now) is None:
             raise DraftGone()
         await self.templates.record_use(user_id, int(state["template_id"]), now)
-        return FillStep(draft_id, template, resolution.tone, text=text)
+        return FillStep(draft_id, template, resolution.tone, text=text, warnings=warnings)
 
     def _question_options(self, question_id: str) -> Sequence[Any]:
         question = self.flow.question(question_id)
@@ -541,6 +548,13 @@ class QuickReplyService:
         except InvalidAnswer:
             return False
         return True
+
+
+def wording_warnings(text: str, resolution: Resolution) -> tuple[str, ...]:
+    """The wording check on a filled text, for the platform it is written for (a personal template
+    with no platform known is checked as for a marketplace: the strictest reading)."""
+    found = check_reply(text, platform=resolution.platform or "other", audience=resolution.template.audience)
+    return tuple(str(warning) for warning in found)
 
 
 def _visible(stored: StoredTemplate, user_id: int, guild_id: int | None) -> bool:

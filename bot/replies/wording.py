@@ -70,11 +70,3 @@ def check_reply(text: str, *, platform: str, audience: str) -> list[WordingWarni
 
 def _all(rule: str, pattern: re.Pattern[str], text: str, reason: str) -> list[WordingWarning]:
     return [WordingWarning(rule, match.group(0).strip(), reason) for match in pattern.finditer(text)]
-
-
-def warnings_text(warnings: list[WordingWarning], limit: int = 5) -> str:
-    """One line per warning for a message: "⚠ 'email': off-platform contact …"."""
-    lines = [f"⚠ {w}" for w in warnings[:limit]]
-    if len(warnings) > limit:
-        lines.append(f"⚠ …and {len(warnings) - limit} more")
-    return "\n".join(lines)
