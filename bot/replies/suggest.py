@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.replies.model import ReplyTemplate
+from bot.replies.wording import check_reply
 
 _WORD = re.compile(r"[a-z0-9]+")
 _JINJA = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
@@ -56,8 +57,48 @@ _STOPWORDS = frozenset(
         "us",
         "we",
         "our",
+        "i",
+        "im",
+        "ive",
+        "id",
+        "ill",
+        "me",
+        "my",
+        "you",
+        "your",
+        "youre",
+        "it",
+        "is",
+        "please",
+        "just",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "can",
+        "could",
+        "would",
+        "do",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "all",
+        "some",
+        "any",
+        "about",
+        "again",
     ]
 )
+# Words that make a public or support text a fit: without one, a buyer's message is answered in
+# the chat, so those replies rank below the chat replies.
+_PUBLIC_WORDS = frozenset({"review", "reviews", "star", "stars", "rating", "feedback", "left", "posted"})
+_SUPPORT_WORDS = frozenset(
+    {"support", "report", "mediator", "mediation", "dispute", "chargeback", "claim", "bank", "paypal", "stripe"}
+)
+_OTHER_AUDIENCE = 0.35
+_OFF_PLATFORM_BONUS = 6.0
 _SUFFIXES = ("ing", "ed", "es", "s")
 
 
@@ -94,7 +135,7 @@ class Suggestion:
 
 # Weights per field: a phrase the template lists as a keyword says most; its body says least.
 _FIELD_WEIGHTS = (("keywords", 3.0), ("title", 2.0), ("name", 0.5), ("category", 1.0), ("description", 1.0))
-_BODY_WEIGHT = 0.25
+_BODY_WEIGHT = 0.0
 
 
 def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[Suggestion]:
@@ -103,9 +144,33 @@ def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[S
     if not tokens:
         return []
     query = set(tokens)
-    scored = [Suggestion(t.name, _template_score(t, tokens, query)) for t in templates]
+    words = set(_WORD.findall(text.lower().replace("'", "")))
+    # A message that moves contact or payment off the platform calls for the off-platform replies,
+    # whatever else it says (the wording check knows those words).
+    off_platform = any(
+        w.rule == "off_platform" or (w.rule == "fiverr_held" and not w.phrase.lower().startswith("pa"))
+        for w in check_reply(text, platform="fiverr", audience="buyer")
+    )
+    scored = [
+        Suggestion(
+            t.name,
+            _audience_fit(t, words) * _template_score(t, tokens, query)
+            + (_OFF_PLATFORM_BONUS if off_platform and t.category == "off-platform" else 0.0),
+        )
+        for t in templates
+    ]
     ranked = sorted((s for s in scored if s.score > 0), key=lambda s: (-s.score, s.id))
     return ranked[:k]
+
+
+def _audience_fit(template: ReplyTemplate, words: set[str]) -> float:
+    """1 when the message can call for this kind of text; less for a public or support text the
+    message gives no reason for."""
+    if template.audience == "public" and not words & _PUBLIC_WORDS:
+        return _OTHER_AUDIENCE
+    if template.audience == "support" and not words & (_SUPPORT_WORDS | _PUBLIC_WORDS):
+        return _OTHER_AUDIENCE
+    return 1.0
 
 
 def _template_score(template: ReplyTemplate, tokens: list[str], query: set[str]) -> float:
