@@ -36,7 +36,7 @@ from bot.sandbox import lint
 LIBRARY_DIR = Path(__file__).resolve().parents[2] / "templates" / "replies"
 SHARED_VARIABLES_FILE = "_variables.toml"
 #: Files in the library folder that hold no templates.
-DATA_FILES = (SHARED_VARIABLES_FILE, PLATFORMS_FILE.name)
+DATA_FILES = (SHARED_VARIABLES_FILE, PLATFORMS_FILE.name, "_topics.toml")
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")

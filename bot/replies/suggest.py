@@ -7,8 +7,11 @@ message at a time. Search across thousands of templates is the storage layer's F
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from bot.replies.model import ReplyTemplate
 from bot.replies.wording import check_reply
@@ -138,12 +141,40 @@ _FIELD_WEIGHTS = (("keywords", 3.0), ("title", 2.0), ("name", 0.5), ("category",
 _BODY_WEIGHT = 0.0
 
 
+TOPICS_FILE = Path(__file__).resolve().parents[2] / "templates" / "replies" / "_topics.toml"
+_TOPIC_WEIGHT = 2.0
+
+
+@cache
+def load_topics(path: Path = TOPICS_FILE) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """(topic, its phrases as word stems) from ``_topics.toml``."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return tuple(
+        (name, tuple(tuple(normalise(phrase)) for phrase in phrases if normalise(phrase)))
+        for name, phrases in data.get("topics", {}).items()
+    )
+
+
+def topics_of(text: str) -> frozenset[str]:
+    """The topics ``text`` talks about: "Any news?" -> {"update"}."""
+    tokens = normalise(text)
+    return frozenset(name for name, phrases in load_topics() if any(_contains_phrase(tokens, list(p)) for p in phrases))
+
+
+@cache
+def _template_topics(template: ReplyTemplate) -> frozenset[str]:
+    described = " . ".join([*template.keywords, template.title, template.description])
+    return topics_of(described) | frozenset().union(*(topics_of(k) for k in template.keywords))
+
+
 def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[Suggestion]:
     """The ``k`` templates that best match ``text``, best first; ties broken by name."""
     tokens = normalise(text)
     if not tokens:
         return []
     query = set(tokens)
+    topics = topics_of(text)
     words = set(_WORD.findall(text.lower().replace("'", "")))
     # A message that moves contact or payment off the platform calls for the off-platform replies,
     # whatever else it says (the wording check knows those words).
@@ -154,7 +185,8 @@ def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[S
     scored = [
         Suggestion(
             t.name,
-            _audience_fit(t, words) * _template_score(t, tokens, query)
+            _audience_fit(t, words)
+            * (_template_score(t, tokens, query) + _TOPIC_WEIGHT * len(topics & _template_topics(t)))
             + (_OFF_PLATFORM_BONUS if off_platform and t.category == "off-platform" else 0.0),
         )
         for t in templates
