@@ -471,6 +471,11 @@ async def test_the_wording_check_shows_beside_every_filled_reply_and_personal_te
         warning_part = shown.data["content"].split("```")[0]
         assert "⚠" in warning_part and "alex.design@gmail.com" in warning_part and "off-platform" in warning_part
 
+        shown_as_written = await (
+            await fake_discord.slash("templates mine show", user=alice, dm=True, options={"template": "files-by-mail"})
+        ).response()
+        assert "⚠" in shown_as_written.data["content"] and "alex.design@gmail.com" in shown_as_written.data["content"]
+
         # A value typed into a built-in reply is checked too.
         quote = await fake_discord.slash(
             "reply", user=alice, dm=True, options={"template": "scope-new-work-quote", "buyer_name": "Sam"}

@@ -201,3 +201,16 @@ def test_loader_rejects_unsafe_bodies_and_bad_metadata(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text('category = "x"\n[[template]]\nname = "a"\ntitle = \n')
     with pytest.raises(LibraryError, match=r"bad\.toml"):
         load_library(tmp_path)
+
+
+def test_a_sign_off_with_the_name_in_it_is_not_doubled_in_a_personal_template() -> None:
+    variables = (
+        TemplateVariable("sign_off", "text", "Sign-off", required=False, default="Best regards", example="x"),
+        TemplateVariable("display_name", "text", "Name", example="Ana"),
+    )
+    template = ReplyTemplate("mine", "Mine", "personal", "", "buyer", variables,
+                             (("neutral", "Thanks!\n{{ sign_off }},\n{{ display_name }}"),))  # fmt: skip
+    profile = {"sign_off": "Best regards, Ana", "display_name": "Ana"}
+    assert render_resolution(resolve(template, profile=profile)) == "Thanks!\nBest regards,\nAna"
+    profile = {"sign_off": "Cheers", "display_name": "Ana"}
+    assert render_resolution(resolve(template, profile=profile)) == "Thanks!\nCheers,\nAna"

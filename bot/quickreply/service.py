@@ -461,6 +461,11 @@ class QuickReplyService:
             raise TemplateNotFound(f"You have no personal template `{given[:50]}`. `/templates mine list` shows yours.")
         return stored
 
+    async def text_warnings(self, user_id: int, text: str) -> tuple[str, ...]:
+        """The wording check on a personal template as written, for the seller's platform."""
+        where = await self.platform_of(user_id) or "other"
+        return tuple(str(w) for w in check_reply(text, platform=where, audience="buyer"))
+
     async def list_own(self, user_id: int) -> list[StoredTemplate]:
         return await self.templates.list_owned("user", user_id)
 

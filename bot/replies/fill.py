@@ -133,6 +133,7 @@ def resolve(
         parsed[variable.name] = value
         values.update(template_values(variable, value, today))
     _computed(template, profile, options, platform, parsed, values, missing, invalid, today)
+    _sign_off_without_name(values)
     if platform is not None:
         words = platform_values(platform, template)
         values.update({k: v for k, v in words.items() if k not in values or k == "platform"})
@@ -204,6 +205,16 @@ def _computed(
                 missing.append(template.variable("display_name"))
             return
         values["signature"] = signature(sign_off, name or "")
+
+
+def _sign_off_without_name(values: dict[str, object]) -> None:
+    """A sign-off typed with the name in it ("Best regards, Ana") is shown without it when the text
+    prints the name itself ("{{ sign_off }}, {{ display_name }}"), so the name is not doubled."""
+    sign_off, name = values.get("sign_off"), values.get("display_name")
+    if isinstance(sign_off, str) and isinstance(name, str) and name and sign_off.lower().endswith(name.lower()):
+        closing = sign_off[: -len(name)].rstrip(" ,-–—")
+        if closing:
+            values["sign_off"] = closing
 
 
 def signature(sign_off: str, name: str) -> str:

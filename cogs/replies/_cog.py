@@ -198,7 +198,8 @@ class RepliesCog(commands.Cog, name="Replies"):
     async def show_one(self, interaction: Interaction, template: str) -> None:
         """Show one of your personal templates as written."""
         stored = await self.service.own(interaction.user.id, template)
-        await interaction.response.send_message(ephemeral=True, **show_template(stored))
+        warnings = await self.service.text_warnings(interaction.user.id, stored.body)
+        await interaction.response.send_message(ephemeral=True, **show_template(stored, warnings))
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:

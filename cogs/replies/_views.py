@@ -261,18 +261,19 @@ def author_result_message(check: AuthorCheck) -> dict[str, Any]:
     return {"content": content, "embeds": [embed], "view": view}
 
 
-def show_template(stored: StoredTemplate) -> dict[str, Any]:
+def show_template(stored: StoredTemplate, warnings: Sequence[str] = ()) -> dict[str, Any]:
     variables = ", ".join(f"`{v.get('name')}` ({v.get('type', 'text')})" for v in stored.variables) or "none"
     block = code_block(stored.body)
     embed = discord.Embed(title=fit(f"★ {stored.title}", 256), colour=COLOUR)
     embed.add_field(name="Trigger", value=f"`/reply template:{stored.name}`", inline=True)
     embed.add_field(name="Category", value=fit(stored.category, 1024), inline=True)
     embed.add_field(name="Values", value=fit(variables, 1024), inline=False)
+    extra: dict[str, Any] = {"content": warning_lines(warnings)} if warnings else {}
     if len(block) <= 4096 - 100:
         embed.description = block
-        return {"embeds": [embed]}
+        return {"embeds": [embed], **extra}
     embed.description = "The text is in the attached file."
-    return {"embeds": [embed], "file": text_file(stored.body, f"{stored.name}.j2")}
+    return {"embeds": [embed], "file": text_file(stored.body, f"{stored.name}.j2"), **extra}
 
 
 def list_templates(owned: Sequence[StoredTemplate], limit: int) -> dict[str, Any]:

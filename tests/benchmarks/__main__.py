@@ -89,10 +89,10 @@ def show_autocomplete(results: dict[str, Any]) -> None:
 
 def show_suggester(results: dict[str, Any], held_out: dict[str, Any]) -> None:
     print('\n5. "Draft a reply…" suggestions on labelled buyer messages (accuracy, not time)')
-    for label, figures in (("labelled set", results), ("held-out set (never tuned on)", held_out)):
+    for label, figures in (("labelled set", results), ("second set (written after tuning)", held_out)):
         met = "met" if figures["top3"] >= figures["target_top3"] else "NOT met"
         print(
-            f"  {label:30} {figures['messages']:>4} messages: top-1 {figures['top1']:.1%}, "
+            f"  {label:34} {figures['messages']:>4} messages: top-1 {figures['top1']:.1%}, "
             f"top-3 {figures['top3']:.1%} (target >= {figures['target_top3']:.0%}: {met})"
         )
 
