@@ -269,6 +269,7 @@ def test_partial_refund_stays_within_fiverrs_limits_from_the_engine_facts() -> N
     upwork = _text(offer, "neutral", "upwork", refund_amount="$300")  # Fiverr's cap is not Upwork's
     assert "$300 of the $400 milestone refunded" in upwork and "order page" not in upwork
     assert "whole order amount" in _refusal(offer, "upwork", refund_amount="$400")["refund_amount"]
+    assert "ask Customer Support" in _refusal(offer, "fiverr", still_open="no")["still_open"]
 
 
 # -- the check walk --------------------------------------------------------------------------------

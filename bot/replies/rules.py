@@ -25,6 +25,11 @@ def _usd(amount: float) -> Money:
 def partial_refund_limits(values: Mapping[str, object], platform: str | None) -> list[Problem]:
     """Fiverr: active orders over the minimum, at most the capped share of the base price, at least
     the minimum amount. Elsewhere: the refund stays below what was paid or funded."""
+    if values.get("still_open") is False:
+        where = "Customer Support" if platform == "fiverr" else "the platform's support"
+        return [
+            ("still_open", f"a partial refund is offered on an open order or milestone; once it is closed, ask {where}")
+        ]
     base, refund = values.get("order_amount"), values.get("refund_amount")
     if not isinstance(base, Money) or not isinstance(refund, Money):
         return []
