@@ -22,6 +22,15 @@ def plural(unit: str) -> str:
     return unit + "s"
 
 
+_SILENT_H = ("hour", "honest", "honour", "honor")
+
+
+def article(word: str) -> str:
+    """ "an" before a vowel sound ("an hour", "an extra day"), else "a"."""
+    lowered = word.lower()
+    return "an" if lowered[:1] in "aeiou" or lowered.startswith(_SILENT_H) else "a"
+
+
 def number_text(value: int | float) -> str:
     """ "1,500", "2.5", "3" — no trailing ".0"."""
     number = Decimal(str(value))
@@ -38,7 +47,7 @@ def quantity(value: int | float, unit: str, units: str = "") -> str:
     if value == 1:
         return f"1 {unit}"
     if value == 0.5:
-        return f"half {'an' if unit[:1] in 'aeiou' else 'a'} {unit}"
+        return f"half {article(unit)} {unit}"
     return f"{number_text(value)} {many}"
 
 
