@@ -20,7 +20,7 @@ from bot.sandbox.environment import UserTemplateEnvironment
 
 LIBRARY: Library = load_library()
 PLATFORMS = load_platforms()
-CASES = [(t, tone, p) for t in LIBRARY for tone in t.tones for p in t.platforms]
+CASES = [(t, tone) for t in LIBRARY for tone in t.tones]
 TODAY = date(2026, 11, 29)
 LADDER = (
     "remind-before-due",
@@ -89,11 +89,14 @@ def test_the_whole_reminder_ladder_exists_and_carries_the_facts() -> None:
             assert len(_text(template, tone, "direct").split()) < 100, (name, tone)
 
 
-@pytest.mark.parametrize(("template", "tone", "platform"), CASES, ids=[f"{t.name}-{o}-{p}" for t, o, p in CASES])
-def test_every_body_lints_clean_and_renders_within_discord_limits(
-    template: ReplyTemplate, tone: str, platform: str
-) -> None:
+@pytest.mark.parametrize(("template", "tone"), CASES, ids=[f"{t.name}-{o}" for t, o in CASES])
+def test_every_body_lints_clean_and_renders_on_every_platform_it_claims(template: ReplyTemplate, tone: str) -> None:
     assert lint(template.body(tone), readable_names(template)) == []
+    for platform in template.platforms:
+        _check_text(template, tone, platform)
+
+
+def _check_text(template: ReplyTemplate, tone: str, platform: str) -> None:
     text = _text(template, tone, platform)
     assert 0 < len(text) <= 2_000
     assert "[" not in text and "{" not in text, "placeholder left in the text"

@@ -205,21 +205,32 @@ def _audience_fit(template: ReplyTemplate, words: set[str]) -> float:
     return 1.0
 
 
+@cache
+def _template_words(
+    template: ReplyTemplate,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[frozenset[str], ...], frozenset[str]]:
+    """A template's keyword phrases, field words (title, name, category, description) and body
+    words as stems: worked out once per template, not once per message."""
+    phrases = tuple(tuple(normalise(keyword)) for keyword in template.keywords)
+    fields = (
+        template.title,
+        template.name.replace("-", " "),
+        template.category.replace("-", " "),
+        template.description,
+    )
+    field_words = tuple(frozenset(normalise(text)) for text in fields)
+    body_words = frozenset(w for _, body in template.bodies for w in normalise(_JINJA.sub(" ", body)))
+    return phrases, field_words, body_words
+
+
 def _template_score(template: ReplyTemplate, tokens: list[str], query: set[str]) -> float:
+    phrases, field_words, body_words = _template_words(template)
     score = 0.0
-    for keyword in template.keywords:
-        phrase = normalise(keyword)
-        if _contains_phrase(tokens, phrase):
+    for phrase in phrases:
+        if _contains_phrase(tokens, list(phrase)):
             score += 3.0 * len(phrase)  # "partial refund" matched says more than "refund"
-    fields = {
-        "title": template.title,
-        "name": template.name.replace("-", " "),
-        "category": template.category.replace("-", " "),
-        "description": template.description,
-    }
-    for field, weight in _FIELD_WEIGHTS[1:]:
-        score += weight * len(query & set(normalise(fields[field])))
-    body_words = {w for _, body in template.bodies for w in normalise(_JINJA.sub(" ", body))}
+    for (_, weight), words in zip(_FIELD_WEIGHTS[1:], field_words, strict=True):
+        score += weight * len(query & words)
     score += _BODY_WEIGHT * len(query & body_words)
     return round(score, 3)
 
