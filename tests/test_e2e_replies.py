@@ -493,3 +493,37 @@ async def test_the_wording_check_shows_beside_every_filled_reply_and_personal_te
         )
         assert "⚠" not in (await clean.response()).data["content"]
     assert fake_discord.spec_problems == []
+
+
+async def test_a_meaningless_value_is_refused_privately_with_what_to_type(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        await set_profile(bot, alice, default_platform="direct", display_name="Ana")
+        started = await fake_discord.slash(
+            "reply",
+            user=alice,
+            dm=True,
+            options={"template": "remind-late-1-3", "buyer_name": "Jo", "due_date": "2026-10-14"},
+        )
+        refused = await started.response()  # 45 days late: not the gentle step of the ladder
+        assert refused.data["flags"] & EPHEMERAL and "⚠" in refused.data["content"]
+        assert "45 days ago" in refused.data["content"] and "remind-late-7-14" in refused.data["content"]
+        message = await started.message()
+        reopened = await fake_discord.click(message, rp(message, "page"), user=alice)
+        fields = modal_fields(await reopened.wait_modal())
+        assert fields["due_date"]["value"] == "2026-10-14"  # what was typed is kept to fix
+        typed = {
+            "due_date": "2026-11-25",
+            "invoice_number": "INV-7",
+            "amount": "$90",
+            "invoice_link": "https://pay.example.com/7",
+        }
+        done = await (
+            await fake_discord.submit_modal(reopened, {k: typed.get(k, plausible(k)) for k in fields})
+        ).response()
+        text = done.files[0].text
+        assert "is 3 days overdue" in text and text.endswith("\n\nBest regards,\nAna\n")
+        assert public_posts(fake_discord) == []
+    assert fake_discord.spec_problems == []
