@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, cast
 
 import jinja2
@@ -150,10 +150,17 @@ def infer_type(name: str) -> VariableType:
 
 
 def derive_variables(body: str, shared: Mapping[str, TemplateVariable]) -> tuple[TemplateVariable, ...]:
+    """The variables a personal template reads. A shared number reaches a personal template as a
+    number, not as the library's phrase: its author writes "{{ extra_days }} days" themselves.
+    ``days_late`` is worked out from ``due_date`` when the template reads both, else asked."""
     result = []
-    for name in variable_names(body):
+    names = variable_names(body)
+    for name in names:
         if name in shared:
-            result.append(shared[name])
+            variable = replace(shared[name], unit="", units="")
+            if variable.computed and name == "days_late":
+                variable = replace(variable, computed="due_date" in names)
+            result.append(variable)
         elif name == BUYER_MESSAGE:
             result.append(_BUYER_MESSAGE)
         else:
