@@ -214,3 +214,12 @@ def test_a_sign_off_with_the_name_in_it_is_not_doubled_in_a_personal_template() 
     assert render_resolution(resolve(template, profile=profile)) == "Thanks!\nBest regards,\nAna"
     profile = {"sign_off": "Cheers", "display_name": "Ana"}
     assert render_resolution(resolve(template, profile=profile)) == "Thanks!\nCheers,\nAna"
+
+
+def test_an_empty_line_after_a_block_tag_stays_a_paragraph_break() -> None:
+    raw = {"name": "para", "title": "P", "description": "P",
+           "variables": [{"name": "x", "type": "yes_no", "label": "X", "example": "yes"}],
+           "body": "{% if x %}\nFirst.\n{% endif %}\n\nSecond."}  # fmt: skip
+    template = parse_template(raw, "test", {}, "test.toml")
+    assert render_resolution(resolve(template, options={"x": "yes"})) == "First.\n\nSecond."
+    assert render_resolution(resolve(template, options={"x": "no"})) == "Second."

@@ -305,14 +305,23 @@ def readable_names(template: ReplyTemplate) -> list[str]:
     return names + list(PLATFORM_NAMES) + list(load_platforms().word_names)
 
 
+_TAG_THEN_BLANK = re.compile(r"%\}\n\n")
+
+
+def _keep_paragraphs(body: str) -> str:
+    """A block tag ending a line swallows the newline after it; an empty line written after one
+    is kept (so "{% endif %}", an empty line, then a paragraph stays two paragraphs)."""
+    return _TAG_THEN_BLANK.sub("%}\n\n\n", body.strip())
+
+
 def _bodies(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
     if isinstance(raw, str):
-        return (("neutral", raw.strip()),)
+        return (("neutral", _keep_paragraphs(raw)),)
     if isinstance(raw, dict) and raw:
         unknown = set(raw) - set(TONES)
         if unknown:
             raise LibraryError(f"{where}: unknown tone(s) {', '.join(sorted(unknown))}; use {', '.join(TONES)}")
-        return tuple((tone, str(raw[tone]).strip()) for tone in TONES if tone in raw)
+        return tuple((tone, _keep_paragraphs(str(raw[tone]))) for tone in TONES if tone in raw)
     raise LibraryError(f"{where}: 'body' must be text or a table of tones ({', '.join(TONES)})")
 
 
