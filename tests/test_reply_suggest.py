@@ -79,6 +79,8 @@ def test_the_labelled_buyer_messages_are_suggested_the_right_reply() -> None:
     known = {t.name for t in LIBRARY}
     assert all(set(item.answers) <= known and item.platform for item in labelled)
     results = suggester.run(LIBRARY, labelled)
+    for other in (suggester.HELD_OUT, suggester.BLIND):  # the other sets name real replies too
+        assert all(set(item.answers) <= known for item in suggester.load_labelled(other))
     assert results["top3"] >= suggester.TARGET_TOP3, results["misses"]
     assert results["top1"] >= 0.8, results["top1"]
 

@@ -87,9 +87,14 @@ def show_autocomplete(results: dict[str, Any]) -> None:
         print(row("through discord.py and the fake", results["discord_round_trip"]))
 
 
-def show_suggester(results: dict[str, Any], held_out: dict[str, Any]) -> None:
+def show_suggester(results: dict[str, Any], held_out: dict[str, Any], blind: dict[str, Any]) -> None:
     print('\n5. "Draft a reply…" suggestions on labelled buyer messages (accuracy, not time)')
-    for label, figures in (("labelled set", results), ("second set (written after tuning)", held_out)):
+    sets = (
+        ("labelled set (tuned on)", results),
+        ("second set (partly blind)", held_out),
+        ("third set (blind)", blind),
+    )
+    for label, figures in sets:
         met = "met" if figures["top3"] >= figures["target_top3"] else "NOT met"
         print(
             f"  {label:34} {figures['messages']:>4} messages: top-1 {figures['top1']:.1%}, "
@@ -120,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     show_autocomplete(results["autocomplete"])
     results["suggester"] = suggester.run()
     results["suggester_held_out"] = suggester.run(labelled=suggester.load_labelled(suggester.HELD_OUT))
-    show_suggester(results["suggester"], results["suggester_held_out"])
+    results["suggester_blind"] = suggester.run(labelled=suggester.load_labelled(suggester.BLIND))
+    show_suggester(results["suggester"], results["suggester_held_out"], results["suggester_blind"])
 
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nFigures written to {args.output}")

@@ -18,6 +18,7 @@ from bot.replies.suggest import suggest
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "buyer_messages.toml"
 HELD_OUT = LABELLED.with_name("buyer_messages_heldout.toml")
+BLIND = LABELLED.with_name("buyer_messages_blind.toml")
 TARGET_TOP3 = 0.90
 
 
