@@ -74,3 +74,11 @@ def test_every_platform_must_define_every_word() -> None:
         )
     with pytest.raises(PlatformError, match="unknown platform 'myspace'"):
         load_platforms().expand(["myspace"])
+
+
+def test_reply_offers_every_platform_by_its_own_name() -> None:
+    from cogs.replies._cog import PLATFORM_CHOICES
+
+    names = {c.value: c.name for c in PLATFORM_CHOICES}
+    assert set(names) == set(load_platforms().keys)
+    assert names["peopleperhour"] == "PeoplePerHour" and names["direct"] == "Direct clients"

@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction["DisputeBot"]
 TONE_CHOICES = [app_commands.Choice(name=tone.capitalize(), value=tone) for tone in ("friendly", "neutral", "firm")]
 PLATFORM_CHOICES = [
-    app_commands.Choice(name=load_platforms().label(key).capitalize()[:100], value=key) for key in load_platforms().keys
+    app_commands.Choice(name=(label := load_platforms().label(key))[:1].upper() + label[1:100], value=key)
+    for key in load_platforms().keys
 ]
 
 
