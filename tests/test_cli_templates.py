@@ -117,7 +117,7 @@ def test_render_needs_a_name_for_a_multi_template_file(capsys: pytest.CaptureFix
 
 def test_render_tone_and_vars_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     values = tmp_path / "vars.json"
-    values.write_text('{"buyer_name": "Sam", "display_name": "Alex"}')
+    values.write_text('{"buyer_name": "Sam", "display_name": "Alex", "platform": "Fiverr"}')
     path = str(LIBRARY_DIR / "off-platform.toml")
     assert (
         _run(

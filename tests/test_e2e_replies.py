@@ -44,7 +44,14 @@ def public_posts(fake: FakeDiscord) -> list[FakeMessage]:
     return [m for m in fake.messages.values() if not m.ephemeral and not m.deleted]
 
 
+YES_NO = ("delivered_in_full", "revisions_done", "fix_offered", "no_defects_listed", "extra_offered")
+
+
 def plausible(name: str) -> str:
+    if name == "platform":
+        return "Fiverr"
+    if name in YES_NO:
+        return "yes"
     if name.endswith("date"):
         return "2026-11-01"
     if name.startswith(("revisions", "extra_days", "days")):
@@ -85,7 +92,7 @@ async def test_reply_with_everything_known_is_copy_ready_and_posts_only_on_click
     alice = fake_discord.add_user("alice")
     guild = fake_discord.add_guild("Freelancers")
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
-        await set_profile(bot, alice, display_name="Ana")
+        await set_profile(bot, alice, display_name="Ana", default_platform="fiverr")
         started = await fake_discord.slash(
             "reply", user=alice, guild=guild, options={"template": "cancel-accept", "buyer_name": "Sam @everyone"}
         )
@@ -93,7 +100,8 @@ async def test_reply_with_everything_known_is_copy_ready_and_posts_only_on_click
         assert answer.type == 4 and answer.data["flags"] & EPHEMERAL
         assert answer.data["allowed_mentions"] == {"parse": []}
         text = answer.files[0].text.strip()
-        assert text.startswith("Hi Sam @\u200beveryone") and "Ana" in text
+        assert text.startswith("Hi Sam @\u200beveryone") and "the order amount" in text
+        assert not text.endswith("Ana")  # a Fiverr chat message carries no email sign-off
         assert f"```\n{text}\n```" in answer.data["content"]
         assert public_posts(fake_discord) == []  # nothing public before the click
         message = await started.message()
@@ -126,8 +134,7 @@ async def test_autocomplete_is_capped_and_ranked_by_own_use(fake_discord: FakeDi
         for _ in range(2):  # use it twice, for real
             used = await fake_discord.slash("reply", user=alice, dm=True, options={"template": favourite["value"]})
             modal = await used.wait_modal()
-            filled = dict.fromkeys(modal_fields(modal), "a logo")
-            filled.update({k: "2026-11-01" for k in modal_fields(modal) if k.endswith("date")})
+            filled = {k: plausible(k) for k in modal_fields(modal)}
             done = await (await fake_discord.submit_modal(used, filled)).response()
             assert done.files, done.data
         after = await (
@@ -172,15 +179,22 @@ async def test_two_page_form_with_a_refused_value_kept_and_fixed(fake_discord: F
         message = fake_discord.messages[message.id]
         second = await fake_discord.click(message, rp(message, "page"), user=alice)
         page_two = modal_fields(await second.wait_modal())
-        assert set(page_two) == {"revisions_used", "revisions_included", "request_date", "display_name"}
+        assert set(page_two) == {"revisions_used", "revisions_included", "request_date", "buyer_reason", "display_name"}
         finished = await fake_discord.submit_modal(
             second,
-            {"revisions_used": "2", "revisions_included": "2", "request_date": "2026-11-12", "display_name": "Ana"},
+            {
+                "revisions_used": "2",
+                "revisions_included": "2",
+                "request_date": "2026-11-12",
+                "buyer_reason": "not satisfied",
+                "display_name": "Ana",
+            },
         )
         result = await finished.response()
         assert result.type == 7
         text = result.files[0].text
         assert "FO123" in text and "$400" in text and "2 October 2026" in text and "Ana" in text
+        assert text.startswith("Hello Fiverr Customer Support,") and "2 revisions made, of 2 revisions" in text
         assert "[" not in text  # nothing left as a raw placeholder
         assert public_posts(fake_discord) == []
 
@@ -223,7 +237,7 @@ async def test_draft_a_reply_from_a_message(fake_discord: FakeDiscord, tmp_path:
         )
         opened = await fake_discord.select(message, rp(message, "pick"), [chosen["value"]], user=alice)
         text = await fill_every_page(fake_discord, opened, alice, {"buyer_name": "Sam"})
-        assert text.startswith("Hi Sam") and "Ana" in text
+        assert text.startswith("Hi Sam") and "cancel" in text
         empty = fake_discord.add_message(guild.channel, buyer, "")
         nothing = await (await fake_discord.context_menu("Draft a reply…", empty, user=alice, guild=guild)).response()
         assert nothing.data["flags"] & EPHEMERAL and "no text" in nothing.data["content"]
@@ -315,7 +329,7 @@ async def test_user_installed_reply_in_a_dm_and_a_foreign_server(fake_discord: F
     alice = fake_discord.add_user("alice")
     foreign = fake_discord.add_guild("Not installed here", bot_member=False)
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
-        await set_profile(bot, alice, display_name="Ana")
+        await set_profile(bot, alice, display_name="Ana", default_platform="fiverr")
         in_dm = await fake_discord.slash(
             "reply", user=alice, dm=True, user_installed=True, options={"template": "cancel-accept", "buyer_name": "Jo"}
         )
@@ -367,7 +381,7 @@ async def test_hostile_templates_are_refused_and_others_keep_being_served(
 
     try:
         async with desk_bot(fake_discord, tmp_path, prepare=prepare) as bot:
-            await set_profile(bot, bob, display_name="Bo")
+            await set_profile(bot, bob, display_name="Bo", default_platform="upwork")
             typed = {"name": "bomb", "title": "A bomb", "body": "{{ 'a' * 10**8 }}"}
             opened = await fake_discord.slash("templates mine create", user=alice, dm=True)
             _, message = await author(fake_discord, opened, typed)
@@ -401,10 +415,127 @@ async def test_form_and_buttons_from_before_a_restart_still_work(fake_discord: F
         started = await fake_discord.slash("reply", user=alice, dm=True, options={"template": "cancel-accept"})
         await started.wait_modal()
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
-        submitted = await fake_discord.submit_modal(started, {"buyer_name": "Sam", "display_name": "Ana"})
+        submitted = await fake_discord.submit_modal(started, {"buyer_name": "Sam", "platform": "Fiverr"})
         answer = await submitted.response()
         assert answer.files[0].text.startswith("Hi Sam")
         message = await submitted.message()
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
         posted = await (await fake_discord.click(message, rp(message, "post"), user=alice)).response()
         assert posted.type == 4 and posted.data["content"].startswith("Hi Sam")
+
+
+async def test_reply_offers_only_the_replies_that_fit_the_sellers_platform(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice, buyer = fake_discord.add_user("alice"), fake_discord.add_user("buyer")
+    guild = fake_discord.add_guild("Freelancers")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        await set_profile(bot, alice, default_platform="fiverr")
+
+        async def names(value: str, **options: str) -> list[str]:
+            found = await fake_discord.autocomplete(
+                "reply", focused="template", value=value, user=alice, dm=True, options=options
+            )
+            return [choice["name"] for choice in await found.choices()]
+
+        on_fiverr = await names("milestone")
+        assert on_fiverr and not any("fund-next-milestone" in n or "weekly-update-hourly" in n for n in on_fiverr)
+        assert any("fund-next-milestone" in n for n in await names("milestone", platform="upwork"))
+        assert not any("remind-late" in n for n in await names("invoice overdue"))
+        assert any("remind-late" in n for n in await names("invoice overdue", platform="direct"))
+
+        # The same reply speaks the platform's tool: Upwork gets a milestone, not a custom extra.
+        started = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "scope-new-work-quote", "platform": "upwork"}
+        )
+        text = await fill_every_page(fake_discord, started, alice, {"buyer_name": "Sam", "extra_days": "1"})
+        assert (
+            "a new milestone on this contract" in text and "1 day of extra time" in text and "custom extra" not in text
+        )
+
+        # "Draft a reply…" only suggests what fits the profile's platform.
+        target = fake_discord.add_message(guild.channel, buyer, "Please release the milestone, I submitted the work")
+        menu = await fake_discord.context_menu("Draft a reply…", target, user=alice, guild=guild)
+        await menu.response()
+        message = await menu.message()
+        picked = [o["description"] for o in message.component(rp(message, "pick"))["options"]]
+        assert picked and "milestone-release-request" not in picked and "fund-next-milestone" not in picked
+    assert fake_discord.spec_problems == []
+
+
+async def test_the_wording_check_shows_beside_every_filled_reply_and_personal_template(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        await set_profile(bot, alice, default_platform="fiverr")
+        opened = await fake_discord.slash("templates mine create", user=alice, dm=True)
+        body = "Hi {{ buyer_name }}, send the logo files to alex.design@gmail.com and I'll start."
+        typed = {"name": "files-by-mail", "title": "Ask for the files", "category": "", "body": body}
+        _, message = await author(fake_discord, opened, typed)
+        assert "Check before sending" in message.content and "alex.design@gmail.com" in message.content
+        assert "Preview of files-by-mail" in message.embeds[0]["title"]
+        await (await fake_discord.click(message, rp(message, "save"), user=alice)).response()
+
+        used = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "files-by-mail", "buyer_name": "Sam"}
+        )
+        shown = await used.response()
+        assert shown.files[0].text.startswith("Hi Sam, send the logo files")
+        warning_part = shown.data["content"].split("```")[0]
+        assert "⚠" in warning_part and "alex.design@gmail.com" in warning_part and "off-platform" in warning_part
+
+        shown_as_written = await (
+            await fake_discord.slash("templates mine show", user=alice, dm=True, options={"template": "files-by-mail"})
+        ).response()
+        assert "⚠" in shown_as_written.data["content"] and "alex.design@gmail.com" in shown_as_written.data["content"]
+
+        # A value typed into a built-in reply is checked too.
+        quote = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "scope-new-work-quote", "buyer_name": "Sam"}
+        )
+        text = await fill_every_page(fake_discord, quote, alice, {"new_items": "your email for the WP admin"})
+        assert "your email for the WP admin" in text
+        last = [m for m in fake_discord.messages.values() if m.ephemeral and "```" in m.content][-1]
+        assert "⚠" in last.content.split("```")[0] and "'email'" in last.content
+
+        # A clean reply shows no warning.
+        clean = await fake_discord.slash(
+            "reply", user=alice, dm=True, options={"template": "cancel-accept", "buyer_name": "Sam"}
+        )
+        assert "⚠" not in (await clean.response()).data["content"]
+    assert fake_discord.spec_problems == []
+
+
+async def test_a_meaningless_value_is_refused_privately_with_what_to_type(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        await set_profile(bot, alice, default_platform="direct", display_name="Ana")
+        started = await fake_discord.slash(
+            "reply",
+            user=alice,
+            dm=True,
+            options={"template": "remind-late-1-3", "buyer_name": "Jo", "due_date": "2026-10-14"},
+        )
+        refused = await started.response()  # 45 days late: not the gentle step of the ladder
+        assert refused.data["flags"] & EPHEMERAL and "⚠" in refused.data["content"]
+        assert "45 days ago" in refused.data["content"] and "remind-late-7-14" in refused.data["content"]
+        message = await started.message()
+        reopened = await fake_discord.click(message, rp(message, "page"), user=alice)
+        fields = modal_fields(await reopened.wait_modal())
+        assert fields["due_date"]["value"] == "2026-10-14"  # what was typed is kept to fix
+        typed = {
+            "due_date": "2026-11-25",
+            "invoice_number": "INV-7",
+            "amount": "$90",
+            "invoice_link": "https://pay.example.com/7",
+        }
+        done = await (
+            await fake_discord.submit_modal(reopened, {k: typed.get(k, plausible(k)) for k in fields})
+        ).response()
+        text = done.files[0].text
+        assert "is 3 days overdue" in text and text.endswith("\n\nBest regards,\nAna\n")
+        assert public_posts(fake_discord) == []
+    assert fake_discord.spec_problems == []

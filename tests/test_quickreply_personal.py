@@ -12,6 +12,7 @@ from bot.quickreply.personal import (
     personal_template,
     sample_values,
     variable_names,
+    variable_to_dict,
 )
 from bot.replies import LIBRARY_DIR, load_library
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
@@ -70,3 +71,24 @@ def test_builtin_records_index_every_tone_and_stored_templates_convert_back() ->
     stored = StoredTemplate(5, "user", 9, "mine", "Mine", "personal", "", "Hi {{ who }}", record.variables)
     converted = personal_template(stored)
     assert converted.variables == template.variables and converted.tones == ("neutral",)
+
+
+def test_a_shared_count_reaches_a_personal_template_as_a_number_the_author_words() -> None:
+    from datetime import date
+
+    from bot.replies import render_resolution, resolve
+
+    body = "{{ extra_days }} days; {{ days_late }} days late"
+    variables = derive_variables(body, SHARED)
+    stored = StoredTemplate(1, "user", 9, "mine", "Mine", "personal", "", body,
+                            tuple(variable_to_dict(v) for v in variables))  # fmt: skip
+    template = personal_template(stored)
+    text = render_resolution(resolve(template, options={"extra_days": "4", "days_late": "3"}))
+    assert text == "4 days; 3 days late"  # not "4 days days"
+    with_due = "Due {{ due_date }}, {{ days_late }} days late"
+    computed = {v.name: v for v in derive_variables(with_due, SHARED)}
+    assert computed["days_late"].computed and not {v.name: v for v in variables}["days_late"].computed
+    stored = StoredTemplate(2, "user", 9, "due", "Due", "personal", "", with_due,
+                            tuple(variable_to_dict(v) for v in computed.values()))  # fmt: skip
+    late = resolve(personal_template(stored), options={"due_date": "2026-11-20"}, today=date(2026, 11, 29))
+    assert render_resolution(late) == "Due 20 November 2026, 9 days late"

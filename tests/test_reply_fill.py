@@ -35,29 +35,40 @@ def _wide_template(count: int) -> ReplyTemplate:
 
 
 def test_profile_fills_name_and_sign_off_and_the_rest_is_reported_missing() -> None:
-    template = LIBRARY.get("requirements-nudge")
-    resolution = resolve(template, profile=PROFILE)
-    assert [v.name for v in resolution.missing] == ["buyer_name", "missing_items"]
-    assert resolution.values["display_name"] == "Alex" and resolution.values["sign_off"] == "Cheers"
+    template = LIBRARY.get("revision-itemised")
+    resolution = resolve(template, profile=PROFILE | {"default_platform": "direct"})
+    assert [v.name for v in resolution.missing] == ["buyer_name"]
+    assert resolution.values["signature"] == "Cheers,\nAlex" and resolution.values["platform"] == "direct"
     assert resolution.tone == "firm"  # the profile's default tone
     with pytest.raises(MissingVariablesError) as caught:
         render_resolution(resolution)
-    assert caught.value.names == ("buyer_name", "missing_items")
+    assert caught.value.names == ("buyer_name",)
 
 
 def test_options_override_profile_and_render_has_no_blanks() -> None:
-    template = LIBRARY.get("requirements-nudge")
-    options = {"buyer_name": "Sam", "missing_items": "the logo", "display_name": "Alex B.", "sign_off": ""}
+    template = LIBRARY.get("revision-itemised")
+    options = {"buyer_name": "Sam", "platform": "direct", "display_name": "Alex B.", "sign_off": ""}
     text = render_resolution(resolve(template, tone="friendly", profile=PROFILE, options=options))
-    assert text.startswith("Hi Sam,") and text.endswith("Cheers,\nAlex B.")
-    assert "the logo" in text
+    assert text.startswith("Hi Sam,") and text.endswith("\n\nCheers,\nAlex B.")
 
 
-def test_default_sign_off_applies_without_a_profile() -> None:
-    template = LIBRARY.get("requirements-nudge")
-    resolution = resolve(template, options={"buyer_name": "Sam", "missing_items": "x"})
+def test_default_sign_off_applies_without_a_profile_and_a_chat_message_has_none() -> None:
+    template = LIBRARY.get("revision-itemised")
+    resolution = resolve(template, options={"buyer_name": "Sam", "platform": "direct"})
     assert [v.name for v in resolution.missing] == ["display_name"]
-    assert resolution.values["sign_off"] == "Best regards"
+    done = resolve(template, options={"buyer_name": "Sam", "platform": "direct", "display_name": "Alex"})
+    assert render_resolution(done).endswith("\n\nBest regards,\nAlex")
+    chat = resolve(template, options={"buyer_name": "Sam", "platform": "upwork"})
+    assert chat.ready and not render_resolution(chat).endswith(("Alex", "regards"))
+
+
+def test_the_platform_is_asked_when_a_reply_fits_several_and_none_is_known() -> None:
+    template = LIBRARY.get("scope-new-work-quote")
+    options = {v.name: v.example for v in template.variables if not v.computed}
+    resolution = resolve(template, options=options)
+    assert [v.name for v in resolution.to_ask] == ["platform"]
+    assert resolve(template, options=options, profile={"default_platform": "upwork"}).platform == "upwork"
+    assert resolve(template, options=options | {"platform": "Freelancer.com"}).platform == "freelancer"
 
 
 def test_missing_variables_come_in_modal_pages_of_five() -> None:
@@ -67,7 +78,7 @@ def test_missing_variables_come_in_modal_pages_of_five() -> None:
 
 def test_invalid_values_are_reported_with_the_reason_and_asked_again() -> None:
     template = LIBRARY.get("remind-before-due")
-    options = {v.name: v.example for v in template.variables} | {
+    options = {v.name: v.example for v in template.fields if not v.computed} | {
         "amount": "lots",
         "invoice_link": "not a link",
     }
@@ -80,22 +91,23 @@ def test_invalid_values_are_reported_with_the_reason_and_asked_again() -> None:
 
 def test_days_late_is_worked_out_from_the_due_date() -> None:
     template = LIBRARY.get("remind-late-7-14")
-    options = {v.name: v.example for v in template.variables if v.name != "days_late"}
+    options = {v.name: v.example for v in template.variables if not v.computed}
     options["due_date"] = "2026-11-01"
-    resolution = resolve(template, options=options, profile=PROFILE, today=date(2026, 11, 11))
-    assert resolution.ready and resolution.values["days_late"] == 10
+    resolution = resolve(template, options=options | {"days_late": "2"}, profile=PROFILE, today=date(2026, 11, 11))
+    assert resolution.ready and resolution.values["days_late"] == "10 days"  # typed days are not trusted
+    assert resolution.values["days_late_count"] == 10
     assert "10 days overdue" in render_resolution(resolution)
 
 
 def test_money_uses_the_profile_currency() -> None:
     template = LIBRARY.get("remind-before-due")
-    options = {v.name: v.example for v in template.variables} | {"amount": "1.200,50"}
+    options = {v.name: v.example for v in template.variables if not v.computed} | {"amount": "1.200,50"}
     assert "€1,200.50" in render_resolution(resolve(template, options=options, profile=PROFILE))
 
 
 def test_optional_late_fee_line_disappears_when_blank() -> None:
     template = LIBRARY.get("remind-final-notice")
-    options = {v.name: v.example for v in template.variables} | {"late_fee": ""}
+    options = {v.name: v.example for v in template.fields if not v.computed} | {"late_fee": ""}
     text = render_resolution(resolve(template, options=options))
     assert "late fee" not in text and "\n\n\n" not in text
 
@@ -107,11 +119,12 @@ def test_unknown_tone_falls_back_to_neutral() -> None:
 
 @pytest.mark.timeout(20)
 async def test_fill_through_the_worker_pool() -> None:
-    template = LIBRARY.get("offplatform-decline-contact")
-    resolution = resolve(template, profile=PROFILE, options={"buyer_name": "Sam"})
+    template = LIBRARY.get("kickoff-scope-check")
+    options = {"buyer_name": "Sam", "agreed_scope": "a logo", "questions": "the colours", "platform": "direct"}
+    resolution = resolve(template, profile=PROFILE, options=options)
     with RenderPool(PoolSettings(workers=1)) as pool:
         text = await render_resolution_async(resolution, pool.render_async)
-    assert text.startswith("Hi Sam,") and text.endswith("Alex")
+    assert text.startswith("Hi Sam,") and text.endswith("\n\nCheers,\nAlex")
 
 
 @pytest.mark.parametrize(
@@ -188,3 +201,25 @@ def test_loader_rejects_unsafe_bodies_and_bad_metadata(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text('category = "x"\n[[template]]\nname = "a"\ntitle = \n')
     with pytest.raises(LibraryError, match=r"bad\.toml"):
         load_library(tmp_path)
+
+
+def test_a_sign_off_with_the_name_in_it_is_not_doubled_in_a_personal_template() -> None:
+    variables = (
+        TemplateVariable("sign_off", "text", "Sign-off", required=False, default="Best regards", example="x"),
+        TemplateVariable("display_name", "text", "Name", example="Ana"),
+    )
+    template = ReplyTemplate("mine", "Mine", "personal", "", "buyer", variables,
+                             (("neutral", "Thanks!\n{{ sign_off }},\n{{ display_name }}"),))  # fmt: skip
+    profile = {"sign_off": "Best regards, Ana", "display_name": "Ana"}
+    assert render_resolution(resolve(template, profile=profile)) == "Thanks!\nBest regards,\nAna"
+    profile = {"sign_off": "Cheers", "display_name": "Ana"}
+    assert render_resolution(resolve(template, profile=profile)) == "Thanks!\nCheers,\nAna"
+
+
+def test_an_empty_line_after_a_block_tag_stays_a_paragraph_break() -> None:
+    raw = {"name": "para", "title": "P", "description": "P",
+           "variables": [{"name": "x", "type": "yes_no", "label": "X", "example": "yes"}],
+           "body": "{% if x %}\nFirst.\n{% endif %}\n\nSecond."}  # fmt: skip
+    template = parse_template(raw, "test", {}, "test.toml")
+    assert render_resolution(resolve(template, options={"x": "yes"})) == "First.\n\nSecond."
+    assert render_resolution(resolve(template, options={"x": "no"})) == "Second."

@@ -1,25 +1,48 @@
-"""The built-in quick-reply library: complete, lint-clean, within Discord's limits, on-brief wording."""
+"""The built-in quick-reply library: complete, lint-clean, within Discord's limits, on-brief wording,
+each platform's own words, and sentences that survive real values."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from jinja2 import meta
 
 from bot.replies import Library, ReplyTemplate, load_library, render_resolution, resolve
+from bot.replies.checks import check_library, grammar_problems
+from bot.replies.library import readable_names
 from bot.replies.model import LABEL_MAX
+from bot.replies.platforms import load_platforms
 from bot.sandbox import lint
 from bot.sandbox.environment import UserTemplateEnvironment
 
 LIBRARY: Library = load_library()
+PLATFORMS = load_platforms()
 CASES = [(t, tone) for t in LIBRARY for tone in t.tones]
+TODAY = date(2026, 11, 29)
 LADDER = (
     "remind-before-due",
     "remind-late-1-3",
     "remind-late-7-14",
     "remind-late-15-30",
     "remind-final-notice",
+)
+EVERYDAY = (
+    "preorder-inquiry-reply",
+    "custom-offer-sent",
+    "custom-offer-follow-up",
+    "progress-update",
+    "late-delivery-apology",
+    "thanks-completion",
+    "decline-not-a-fit",
+    "availability-notice",
+    "price-increase-notice",
+    "fund-next-milestone",
+    "milestone-for-extra-scope",
+    "weekly-update-hourly",
+    "close-contract",
 )
 
 # Words that get a Fiverr message held for review (brief §3), and what never goes to a buyer (§4).
@@ -33,18 +56,26 @@ THREAT_WORDS = re.compile(
 )
 
 
-def _sample_text(template: ReplyTemplate, tone: str) -> str:
-    resolution = resolve(template, tone=tone, options={v.name: v.example for v in template.variables})
+def _text(template: ReplyTemplate, tone: str, platform: str, **values: str) -> str:
+    options = {v.name: v.example for v in template.fields if not v.computed} | {"platform": platform} | values
+    resolution = resolve(template, tone=tone, options=options, today=TODAY)
     assert resolution.ready, (resolution.missing, resolution.invalid)
     return render_resolution(resolution)
 
 
-def test_library_is_large_enough_and_covers_every_category() -> None:
-    assert len(LIBRARY) >= 25
+def _refusal(template: ReplyTemplate, platform: str, **values: str) -> dict[str, str]:
+    options = {v.name: v.example for v in template.fields if not v.computed} | {"platform": platform} | values
+    return dict(resolve(template, options=options, today=TODAY).invalid)
+
+
+def test_library_is_large_enough_and_covers_every_category_and_everyday_message() -> None:
+    assert len(LIBRARY) >= 45
     assert set(LIBRARY.categories()) >= {
         "kickoff", "delivery", "revisions", "extensions", "cancellations",
-        "payments", "reviews", "support", "off-platform",
+        "payments", "reviews", "support", "off-platform", "everyday", "contracts",
     }  # fmt: skip
+    names = {t.name for t in LIBRARY}
+    assert set(EVERYDAY) <= names
 
 
 def test_the_whole_reminder_ladder_exists_and_carries_the_facts() -> None:
@@ -55,43 +86,39 @@ def test_the_whole_reminder_ladder_exists_and_carries_the_facts() -> None:
         if name != "remind-before-due":
             assert "days_late" in declared, name
         for tone in template.tones:
-            assert len(_sample_text(template, tone).split()) < 100, (name, tone)
+            assert len(_text(template, tone, "direct").split()) < 100, (name, tone)
 
 
-@pytest.mark.parametrize(("template", "tone"), CASES, ids=[f"{t.name}-{tone}" for t, tone in CASES])
-def test_every_body_lints_clean_and_renders_within_discord_limits(template: ReplyTemplate, tone: str) -> None:
-    body = template.body(tone)
-    assert lint(body, [v.name for v in template.variables]) == []
-    text = _sample_text(template, tone)
+@pytest.mark.parametrize(("template", "tone"), CASES, ids=[f"{t.name}-{o}" for t, o in CASES])
+def test_every_body_lints_clean_and_renders_on_every_platform_it_claims(template: ReplyTemplate, tone: str) -> None:
+    assert lint(template.body(tone), readable_names(template)) == []
+    for platform in template.platforms:
+        _check_text(template, tone, platform)
+
+
+def _check_text(template: ReplyTemplate, tone: str, platform: str) -> None:
+    text = _text(template, tone, platform)
     assert 0 < len(text) <= 2_000
     assert "[" not in text and "{" not in text, "placeholder left in the text"
-    assert not re.search(r" [,.;:]|  |\(\)|: \.", text), "a blank value shows in the text"
-    assert text.count("Next step") <= 1
-
-
-@pytest.mark.parametrize(("template", "tone"), CASES, ids=[f"{t.name}-{tone}" for t, tone in CASES])
-def test_every_declared_variable_is_used_by_every_tone(template: ReplyTemplate, tone: str) -> None:
-    # Otherwise a seller would be asked, in a modal, for a value that never appears.
-    used = meta.find_undeclared_variables(UserTemplateEnvironment().parse(template.body(tone)))
-    assert {v.name for v in template.variables} == used
-
-
-@pytest.mark.parametrize("template", [t for t in LIBRARY if t.buyer_facing], ids=lambda t: t.name)
-def test_buyer_facing_templates_never_mention_reviews_or_threaten(template: ReplyTemplate) -> None:
-    for tone in template.tones:
-        text = _sample_text(template, tone)
-        assert not REVIEW_WORDS.search(text), (tone, REVIEW_WORDS.search(text))
-        assert not THREAT_WORDS.search(text), (tone, THREAT_WORDS.search(text))
-
-
-@pytest.mark.parametrize(
-    "template", [t for t in LIBRARY if t.buyer_facing and "marketplace" in t.platforms], ids=lambda t: t.name
-)
-def test_marketplace_buyer_templates_avoid_fiverr_held_words(template: ReplyTemplate) -> None:
-    for tone in template.tones:
-        text = _sample_text(template, tone)
-        assert not HELD_WORDS.search(text), (tone, HELD_WORDS.search(text))
+    assert grammar_problems(text, chat=PLATFORMS[platform].is_marketplace and template.buyer_facing) == []
+    if template.buyer_facing:
+        assert not REVIEW_WORDS.search(text), REVIEW_WORDS.search(text)
+        assert not THREAT_WORDS.search(text), THREAT_WORDS.search(text)
+    if template.buyer_facing and platform == "fiverr":
+        assert not HELD_WORDS.search(text), HELD_WORDS.search(text)
         assert not re.search(r"\+?\d[\d\s().-]{7,}\d", text), "looks like a phone number"
+    if platform == "direct":  # a direct client has no order page, custom extra or milestone
+        assert not re.search(r"order page|custom extra|milestone|this page|the platform", text)
+    if platform not in ("fiverr", "other"):
+        assert not re.search(r"custom extra|order page|extension request", text), "Fiverr's tools elsewhere"
+
+
+@pytest.mark.parametrize("template", list(LIBRARY), ids=lambda t: t.name)
+def test_every_declared_variable_is_used_by_every_tone(template: ReplyTemplate) -> None:
+    # Otherwise a seller would be asked, in a modal, for a value that never appears.
+    for tone in template.tones:
+        used = meta.find_undeclared_variables(UserTemplateEnvironment().parse(template.body(tone)))
+        assert {v.name for v in template.variables} <= used, tone
 
 
 def test_public_replies_carry_no_personal_data() -> None:
@@ -105,7 +132,8 @@ def test_public_replies_carry_no_personal_data() -> None:
 def test_metadata_fits_discord(template: ReplyTemplate) -> None:
     assert re.fullmatch(r"[a-z0-9-]{1,32}", template.name)
     assert len(template.title) <= 100 and len(template.description) <= 100
-    for variable in template.variables:
+    assert template.platforms and set(template.platforms) <= set(PLATFORMS.keys)
+    for variable in template.fields:
         assert len(variable.label) <= LABEL_MAX and variable.example
         assert variable.required or variable.default is not None
 
@@ -113,26 +141,178 @@ def test_metadata_fits_discord(template: ReplyTemplate) -> None:
 def test_tone_variants_really_differ() -> None:
     for template in LIBRARY:
         if len(template.tones) > 1:
-            texts = [_sample_text(template, tone) for tone in template.tones]
+            texts = [_text(template, tone, template.platforms[0]) for tone in template.tones]
             assert len(set(texts)) == len(texts), template.name
 
 
-@pytest.mark.parametrize("template", list(LIBRARY), ids=lambda t: t.name)
-def test_marketplace_wording_only_in_marketplace_templates(template: ReplyTemplate) -> None:
-    # A direct client has no "order page" and no "custom extra" to accept.
-    if any(re.search(r"order page|custom extra|this page", body) for _, body in template.bodies):
-        assert template.platforms == ("marketplace",)
+# -- each platform's own words (issue item 1) -------------------------------------------------------
+def test_the_same_reply_speaks_each_platforms_tool() -> None:
+    quote = LIBRARY.get("scope-new-work-quote")
+    assert "as a custom extra on this order" in _text(quote, "neutral", "fiverr")
+    upwork = _text(quote, "neutral", "upwork")
+    assert "a new milestone on this contract" in upwork and "fund" in upwork and "custom extra" not in upwork
+    direct = _text(quote, "neutral", "direct")
+    assert "a separate invoice" in direct and direct.endswith("Best regards,\nAlex")
+    extension = LIBRARY.get("extension-request")
+    assert "extension request on the order page" in _text(extension, "neutral", "fiverr")
+    assert "milestone's due date" in _text(extension, "neutral", "upwork")
+    assert "fund-next-milestone" in {t.name for t in LIBRARY if t.fits("upwork")}
+    assert not LIBRARY.get("fund-next-milestone").fits("fiverr")
+    assert not LIBRARY.get("cancel-decline-path-forward").fits("upwork")
 
 
-def test_check_covers_the_reply_library_and_reports_a_broken_template() -> None:
-    from dataclasses import replace
+def test_a_platform_the_reply_does_not_claim_is_refused_clearly() -> None:
+    refused = _refusal(LIBRARY.get("weekly-update-hourly"), "fiverr")
+    assert "written for Upwork, not for Fiverr" in refused["platform"]
+    assert "not a platform I know" in _refusal(LIBRARY.get("thanks-completion"), "myspace")["platform"]
 
-    from bot.replies.checks import check_library
-    from bot.replies.library import Library
 
-    problems, renders = check_library()
-    assert problems == [] and renders >= 25
-    first = LIBRARY.templates[0]
-    broken = replace(first, bodies=tuple((tone, body + " {{ x.y }}") for tone, body in first.bodies))
-    problems, _ = check_library(Library((broken,)))
+def test_thanks_on_completion_talks_feedback_only_on_upwork() -> None:
+    thanks = LIBRARY.get("thanks-completion")
+    assert "feedback" not in _text(thanks, "friendly", "fiverr").lower()
+    assert "honest feedback" in _text(thanks, "friendly", "upwork")
+
+
+# -- sentences that survive real values (issue item 2) ----------------------------------------------
+def test_counts_read_as_sentences_at_one_and_zero() -> None:
+    last = LIBRARY.get("revision-last-included")
+    one = _text(last, "friendly", "fiverr", revisions_included="1")
+    assert "the one revision included in the order" in one and "of the 1" not in one
+    assert "the last of the 3 revisions included" in _text(last, "friendly", "fiverr", revisions_included="3")
+    late = LIBRARY.get("remind-late-1-3")
+    assert "is now 1 day late" in _text(late, "friendly", "direct", due_date="yesterday")
+    delivery = LIBRARY.get("delivery-message")
+    assert "1 revision is still included" in _text(delivery, "neutral", "fiverr", revisions_left="1")
+    assert "The included revisions are used" in _text(delivery, "neutral", "fiverr", revisions_left="0")
+
+
+def test_meaningless_counts_are_refused_with_a_clear_message() -> None:
+    quote = LIBRARY.get("scope-new-work-quote")
+    assert "too few here: type at least 1" in _refusal(quote, "fiverr", extra_days="0")["extra_days"]
+    assert "not a whole number of days" in _refusal(quote, "fiverr", extra_days="0.5")["extra_days"]
+    unlimited = _refusal(LIBRARY.get("revision-last-included"), "fiverr", revisions_included="unlimited")
+    assert (
+        "not 'unlimited'" in unlimited["revisions_included"] and "revision-itemised" in unlimited["revisions_included"]
+    )
+    decline = LIBRARY.get("cancel-decline-path-forward")
+    assert "The order included unlimited revisions" in _text(
+        decline, "neutral", "fiverr", revisions_included="unlimited"
+    )
+
+
+# -- dates against today (issue item 3) -------------------------------------------------------------
+def test_reminders_word_the_real_days_and_refuse_a_step_that_does_not_fit() -> None:
+    before = LIBRARY.get("remind-before-due")
+    assert "is due in 6 days, on 5 December 2026" in _text(before, "neutral", "direct", due_date="2026-12-05")
+    assert "is due tomorrow (30 November 2026)" in _text(before, "neutral", "direct", due_date="2026-11-30")
+    assert "remind-late-1-3" in _refusal(before, "direct", due_date="2026-11-20")["due_date"]
+    gentle = _refusal(LIBRARY.get("remind-late-1-3"), "direct", due_date="45 days ago")
+    assert "45 days ago" in gentle["due_date"] and "remind-late-7-14" in gentle["due_date"]
+    final = _refusal(LIBRARY.get("remind-final-notice"), "direct", due_date="40 days ago", settle_by="2026-11-25")
+    assert "4 days ago" in final["settle_by"] and "after today" in final["settle_by"]
+    assert "40 days overdue" in _text(LIBRARY.get("remind-final-notice"), "neutral", "direct", due_date="40 days ago")
+
+
+# -- profile values as a person writes them (issue item 4) ------------------------------------------
+def test_sign_off_is_never_doubled_and_platforms_show_their_names() -> None:
+    quote = LIBRARY.get("scope-new-work-quote")
+    for sign_off, expected in (("Best regards, Ana", "Best regards,\nAna"), ("Cheers,", "Cheers,\nAlex"),
+                               ("Thanks - Alex", "Thanks - Alex")):  # fmt: skip
+        options = {v.name: v.example for v in quote.fields} | {"platform": "direct", "sign_off": sign_off}
+        text = render_resolution(resolve(quote, options=options, today=TODAY))
+        assert text.endswith("\n\n" + expected) and "Alex\nAlex" not in text
+    profile = {"default_platform": "fiverr", "display_name": "Alex"}
+    summary = LIBRARY.get("support-cancellation-summary")
+    options = {v.name: v.example for v in summary.variables if v.name != "platform"}
+    text = render_resolution(resolve(summary, profile=profile, options=options, today=TODAY))
+    assert text.startswith("Hello Fiverr Customer Support,") and "on Fiverr" in text and "fiverr" not in text
+    rebuttal = _text(LIBRARY.get("chargeback-rebuttal"), "neutral", "direct")
+    assert rebuttal.startswith("PayPal dispute") and "(direct)" not in rebuttal and "(fiverr)" not in rebuttal
+
+
+def test_chat_messages_carry_no_email_sign_off() -> None:
+    for template in LIBRARY:
+        for platform in template.platforms:
+            if template.buyer_facing and PLATFORMS[platform].is_marketplace:
+                text = _text(template, template.tones[0], platform)
+                assert not text.endswith(("Alex", "Best regards")), (template.name, platform)
+
+
+# -- no facts the seller did not state, every tone keeps every fact (issue items 5, 6) --------------
+def test_claims_about_the_buyer_are_made_only_when_confirmed() -> None:
+    rebuttal = LIBRARY.get("chargeback-rebuttal")
+    assert "did not ask for corrections" not in _text(rebuttal, "neutral", "direct", no_corrections_asked="")
+    assert "did not ask for corrections" in _text(rebuttal, "neutral", "direct", no_corrections_asked="yes")
+    review = LIBRARY.get("review-reply-negative")
+    plain = _text(review, "neutral", "fiverr", delivered_in_full="", revisions_done="no")
+    assert "in full" not in plain and "revisions" not in plain
+    assert "in full" in _text(review, "neutral", "fiverr", delivered_in_full="yes")
+    statement = LIBRARY.get("support-mediator-statement")
+    assert "without listing" not in _text(statement, "neutral", "upwork", no_defects_listed="no")
+
+
+def test_every_tone_really_declines_and_keeps_the_free_fixes() -> None:
+    decline = LIBRARY.get("cancel-decline-path-forward")
+    for tone in decline.tones:
+        text = _text(decline, tone, "fiverr")
+        assert re.search(r"rather not cancel|rather than cancel|won't be accepting", text), tone
+        assert "no cost" in text, tone
+    nudge = LIBRARY.get("requirements-nudge")
+    assert all("delivery time" in _text(nudge, tone, "fiverr") for tone in nudge.tones)
+
+
+# -- partial refunds within the platform's limits (issue item 8) ------------------------------------
+def test_partial_refund_stays_within_fiverrs_limits_from_the_engine_facts() -> None:
+    offer = LIBRARY.get("cancel-partial-refund-offer")
+    assert "over $50" in _refusal(offer, "fiverr", order_amount="$40", refund_amount="$10")["order_amount"]
+    too_much = _refusal(offer, "fiverr", order_amount="$400", refund_amount="$300")["refund_amount"]
+    assert "at most 60%" in too_much and "$240" in too_much and "as of 2026-11" in too_much
+    assert "at least $5" in _refusal(offer, "fiverr", order_amount="$400", refund_amount="$2")["refund_amount"]
+    assert "a partial refund of $240 of the $400 order" in _text(offer, "neutral", "fiverr", refund_amount="$240")
+    upwork = _text(offer, "neutral", "upwork", refund_amount="$300")  # Fiverr's cap is not Upwork's
+    assert "$300 of the $400 milestone refunded" in upwork and "order page" not in upwork
+    assert "whole order amount" in _refusal(offer, "upwork", refund_amount="$400")["refund_amount"]
+    assert "ask Customer Support" in _refusal(offer, "fiverr", still_open="no")["still_open"]
+
+
+# -- the check walk --------------------------------------------------------------------------------
+def test_check_walks_every_reply_on_every_platform_with_real_values() -> None:
+    problems, renders = check_library(today=TODAY)
+    assert problems == []
+    assert renders >= 2 * sum(len(t.tones) * len(t.platforms) for t in LIBRARY)
+
+
+def test_check_reports_broken_grammar_a_dropped_fact_and_a_broken_template() -> None:
+    quote = LIBRARY.get("scope-new-work-quote")
+    raw_days = replace(
+        quote, bodies=tuple((t, b.replace("{{ extra_days }}", "{{ extra_days_count }} days")) for t, b in quote.bodies)
+    )
+    problems, _ = check_library(Library((raw_days,)), today=TODAY)
+    assert any("singular count with a plural noun: '1 days'" in p for p in problems)
+    dropped = replace(quote, bodies=tuple((t, b if t == "neutral" else b.replace("{{ extra_price }}", "a price"))
+                                          for t, b in quote.bodies))  # fmt: skip
+    problems, _ = check_library(Library((dropped,)), today=TODAY)
+    assert any("(neutral, fiverr, examples): drops the claim 'priced'" in p for p in problems) or any(
+        "drops the fact '$300'" in p for p in problems
+    )
+    broken = replace(quote, bodies=tuple((tone, body + " {{ x.y }}") for tone, body in quote.bodies))
+    problems, _ = check_library(Library((broken,)), today=TODAY)
     assert problems and all(p.startswith(f"reply {broken.name} (") for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("That was the last of the 1 revisions included.", "singular count with a plural noun"),
+        ("It is now 1 days overdue.", "singular count with a plural noun"),
+        ("That was the last of the 1 revision included.", "'of the 1'"),
+        ("I need 0 days more.", "zero written as a number"),
+        ("It takes 3 day.", "plural count with a singular noun"),
+        ("Thanks for for the order.", "a word doubled"),
+        ("Next step: reply here.", "the form-letter 'Next step:'"),
+        ("I'll send a extra.", "'a' before a vowel sound"),
+    ],
+)
+def test_grammar_rules_catch_the_issues_examples(text: str, rule: str) -> None:
+    assert any(problem.startswith(rule) for problem in grammar_problems(text))
+    assert grammar_problems("That was the one revision included; it is now 1 day overdue, 2 days in all.") == []

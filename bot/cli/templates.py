@@ -22,14 +22,16 @@ from typing import Any
 from jinja2 import meta
 
 from bot.errors import TemplateError
-from bot.replies.fill import resolve
+from bot.replies.fill import resolve, tidy
 from bot.replies.library import (
+    DATA_FILES,
     LIBRARY_DIR,
     SHARED_VARIABLES_FILE,
     LibraryError,
     load_shared_variables,
     parse_template,
     read_library_file,
+    readable_names,
 )
 from bot.replies.model import TONES, ReplyTemplate, TemplateVariable
 from bot.sandbox import PoolSettings, RenderPool, lint
@@ -43,9 +45,7 @@ def register(subparsers: Any) -> None:
     commands = parser.add_subparsers(dest="templates_command", required=True)
 
     lint_parser = commands.add_parser("lint", help="check templates; exit 1 listing FILE:LINE: problems")
-    lint_parser.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="a .j2 body or a library .toml"
-    )
+    lint_parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a .j2 body or a library .toml")
     lint_parser.set_defaults(handler=lint_command)
 
     render_parser = commands.add_parser("render", help="render a template with values, in the sandbox")
@@ -56,9 +56,7 @@ def register(subparsers: Any) -> None:
     render_parser.add_argument("--tone", choices=TONES, help="tone variant (library templates)")
     render_parser.add_argument("--name", help="which template of a TOML file (needed when it holds several)")
     render_parser.add_argument("--profile", default="{}", help="seller profile as JSON or @file.json")
-    render_parser.add_argument(
-        "--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (days late)"
-    )
+    render_parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (days late)")
     render_parser.set_defaults(handler=render_command)
 
 
@@ -103,21 +101,19 @@ def _lint_toml(path: Path, text: str) -> Iterator[FileProblem]:
     except LibraryError as error:
         yield FileProblem(path, _toml_error_line(str(error)), str(error))
         return
-    if path.name == SHARED_VARIABLES_FILE:
+    if path.name in DATA_FILES:
         return
     lines = text.split("\n")
     for raw in data.get("template", []):
         name = str(raw.get("name", "")) if isinstance(raw, dict) else ""
         name_line = _find_line(lines, rf"""^\s*name\s*=\s*["']{re.escape(name)}["']""", 0) or 1
         try:
-            template = parse_template(
-                raw, str(data.get("category", "")), shared, path.name, lint_bodies=False
-            )
+            template = parse_template(raw, str(data.get("category", "")), shared, path.name, lint_bodies=False)
         except LibraryError as error:
             yield FileProblem(path, name_line, str(error))
             continue
         for tone, body in template.bodies:
-            declared = [v.name for v in template.variables]
+            declared = readable_names(template)
             first_line = _body_first_line(lines, name_line, tone, raw)
             for problem in lint(body, declared):
                 yield FileProblem(path, first_line + problem.line - 1, f"{name} ({tone}): {problem.message}")
@@ -193,12 +189,12 @@ def _render_library_template(
         print(f"invalid value for {name}: {reason}", file=sys.stderr)
     if resolution.invalid:
         return EXIT_PROBLEMS
-    problems = lint(resolution.source, [v.name for v in template.variables])
+    problems = lint(resolution.source, readable_names(template))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         return EXIT_PROBLEMS
-    print(_render(resolution.source, resolution.values))
+    print(tidy(_render(resolution.source, resolution.values)))
     return EXIT_OK
 
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, cast
 
 import jinja2
 from jinja2 import nodes
 from jinja2.parser import Parser
 
-from bot.replies.model import LABEL_MAX, TITLE_MAX, ReplyTemplate, TemplateVariable, VariableType
+from bot.replies.model import LABEL_MAX, TITLE_MAX, VARIABLE_TYPES, ReplyTemplate, TemplateVariable, VariableType
 from bot.sandbox import MAX_SOURCE_CHARS, lint
 from bot.sandbox.environment import UserTemplateEnvironment
 from bot.storage.reply_templates import StoredTemplate, TemplateRecord
@@ -150,10 +150,17 @@ def infer_type(name: str) -> VariableType:
 
 
 def derive_variables(body: str, shared: Mapping[str, TemplateVariable]) -> tuple[TemplateVariable, ...]:
+    """The variables a personal template reads. A shared number reaches a personal template as a
+    number, not as the library's phrase: its author writes "{{ extra_days }} days" themselves.
+    ``days_late`` is worked out from ``due_date`` when the template reads both, else asked."""
     result = []
-    for name in variable_names(body):
+    names = variable_names(body)
+    for name in names:
         if name in shared:
-            result.append(shared[name])
+            variable = replace(shared[name], unit="", units="")
+            if variable.computed and name == "days_late":
+                variable = replace(variable, computed="due_date" in names)
+            result.append(variable)
         elif name == BUYER_MESSAGE:
             result.append(_BUYER_MESSAGE)
         else:
@@ -170,15 +177,7 @@ def sample_values(variables: Sequence[TemplateVariable]) -> dict[str, str]:
 
 # -- conversions ---------------------------------------------------------------------------------
 def variable_to_dict(variable: TemplateVariable) -> dict[str, Any]:
-    return {
-        "name": variable.name,
-        "type": variable.type,
-        "label": variable.label,
-        "required": variable.required,
-        "default": variable.default,
-        "description": variable.description,
-        "example": variable.example,
-    }
+    return asdict(variable)
 
 
 def variable_from_dict(data: Mapping[str, Any]) -> TemplateVariable:
@@ -186,13 +185,25 @@ def variable_from_dict(data: Mapping[str, Any]) -> TemplateVariable:
     kind = str(data.get("type") or "text")
     return TemplateVariable(
         name=name,
-        type=cast(VariableType, kind if kind in _EXAMPLES or kind == "text" else "text"),
+        type=cast(VariableType, kind if kind in VARIABLE_TYPES else "text"),
         label=str(data.get("label") or name.replace("_", " ").capitalize())[:LABEL_MAX],
         required=bool(data.get("required", True)),
         default=None if data.get("default") is None else str(data["default"]),
         description=str(data.get("description") or ""),
         example=str(data.get("example") or ""),
+        unit=str(data.get("unit") or ""),
+        units=str(data.get("units") or ""),
+        minimum=_number_or_none(data.get("minimum")),
+        maximum=_number_or_none(data.get("maximum")),
+        whole=bool(data.get("whole", False)),
+        unlimited=bool(data.get("unlimited", False)),
+        hint=str(data.get("hint") or ""),
+        computed=bool(data.get("computed", False)),
     )
+
+
+def _number_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def builtin_record(template: ReplyTemplate) -> TemplateRecord:

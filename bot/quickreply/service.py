@@ -44,11 +44,13 @@ from bot.ratelimit import (
 )
 from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
 from bot.replies.fill import AsyncRenderer, Resolution
+from bot.replies.platforms import load_platforms
 from bot.replies.suggest import suggest, suggest_dispute_types
+from bot.replies.wording import check_reply
 from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_drafts import DraftKind, ReplyDraftRepository, StoredDraft
-from bot.storage.reply_templates import ReplyTemplateRepository, StoredTemplate
+from bot.storage.reply_templates import AUTOCOMPLETE_LIMIT, ReplyTemplateRepository, StoredTemplate
 from bot.wizard.service import WizardService
 
 DRAFT_TTL = timedelta(days=2)
@@ -113,6 +115,8 @@ class FillStep:
     #: Everything is known and the text is still to be rendered (``QuickReplyService.finish``):
     #: the adapter acknowledges the interaction first, since a render may wait for a worker.
     pending: Resolution | None = field(default=None, compare=False, repr=False)
+    #: What the wording check found in the finished text, shown beside it ("'email': …").
+    warnings: tuple[str, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -146,6 +150,8 @@ class AuthorCheck:
     variables: tuple[TemplateVariable, ...] = ()
     preview: str | None = None
     name: str = ""
+    #: What the wording check found in the preview.
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -186,16 +192,32 @@ class QuickReplyService:
         await self.templates.replace_builtins(builtin_record(t) for t in self.library)
 
     async def autocomplete(
-        self, user_id: int, guild_id: int | None, current: str, now: datetime
+        self, user_id: int, guild_id: int | None, current: str, now: datetime, platform: str | None = None
     ) -> list[tuple[str, str]]:
         """(choice name ≤ 100, template id) pairs, best first: text match, then the user's own use.
 
-        Over the per-user search limit the answer is empty (autocomplete cannot show an error).
+        Built-in replies that don't fit the seller's platform (the ``platform`` option, else the
+        profile's) are left out; personal and server templates are always offered. Over the per-user
+        search limit the answer is empty (autocomplete cannot show an error).
         """
         if not self.autocomplete_limit.allows(user_id, now):
             return []
-        hits = await self.templates.search(current, user_id=user_id, guild_id=guild_id, now=now)
-        return [(choice_name(hit.template), str(hit.template.id)) for hit in hits]
+        where = await self.platform_of(user_id, platform)
+        unfit = {t.name for t in self.library if not t.fits(where)}
+        hits = await self.templates.search(
+            current, user_id=user_id, guild_id=guild_id, now=now, limit=AUTOCOMPLETE_LIMIT + len(unfit)
+        )
+        fitting = [hit for hit in hits if not (hit.template.scope == "builtin" and hit.template.name in unfit)]
+        return [(choice_name(hit.template), str(hit.template.id)) for hit in fitting[:AUTOCOMPLETE_LIMIT]]
+
+    async def platform_of(self, user_id: int, given: str | None = None) -> str | None:
+        """The platform key a seller works on now: what they picked, else their profile's."""
+        platforms = load_platforms()
+        for candidate in (given, (await self.profiles.get(user_id)).default_platform):
+            key = platforms.find(candidate) if candidate else None
+            if key is not None:
+                return key
+        return None
 
     async def own_choices(self, user_id: int, current: str) -> list[tuple[str, str]]:
         needle = current.strip().lower()
@@ -250,7 +272,7 @@ class QuickReplyService:
         if stored.quarantined:
             raise TemplateQuarantined(stored, user_id)
         template = self.template_of(stored)
-        declared = {v.name for v in template.variables}
+        declared = {v.name for v in template.fields}
         given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
         resolution = await self._resolve(template, user_id, tone, given, now)
         state: dict[str, Any] = {
@@ -284,7 +306,7 @@ class QuickReplyService:
         state = draft.state
         tone = template.pick_tone(state.get("tone"))
         if state.get("text") is not None:
-            return FillStep(draft.id, template, tone, text=state["text"])
+            return FillStep(draft.id, template, tone, text=state["text"], warnings=tuple(state.get("warnings") or ()))
         return _ask(draft.id, template, tone, state)
 
     async def submit(
@@ -346,7 +368,8 @@ class QuickReplyService:
         draft = await self.drafts.create(user_id, "pick", {"buyer_message": words}, now)
         ranked: list[tuple[float, int, str, str, bool]] = []
         builtin_ids = {t.name: t.id for t in await self.templates.list_owned("builtin", 0)}
-        for hit in suggest(words, self.library, SUGGESTED_TEMPLATES):
+        where = await self.platform_of(user_id)
+        for hit in suggest(words, [t for t in self.library if t.fits(where)], SUGGESTED_TEMPLATES):
             template = self.library.get(hit.id)
             if template.name in builtin_ids:
                 ranked.append((hit.score, builtin_ids[template.name], template.title, template.name, False))
@@ -465,7 +488,8 @@ class QuickReplyService:
             problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
             return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
         await self._save(draft, {**draft.state, "typed": kept, "ok": True}, now)
-        return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name)
+        warnings = wording_warnings(preview, resolution)
+        return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name, warnings)
 
     async def _check_off_loop(
         self, cleaned: PersonalDraft
@@ -517,6 +541,11 @@ class QuickReplyService:
         if stored is None or stored.scope != "user" or stored.owner_id != user_id:
             raise TemplateNotFound(f"You have no personal template `{given[:50]}`. `/templates mine list` shows yours.")
         return stored
+
+    async def text_warnings(self, user_id: int, text: str) -> tuple[str, ...]:
+        """The wording check on a personal template as written, for the seller's platform."""
+        where = await self.platform_of(user_id) or "other"
+        return tuple(str(w) for w in check_reply(text, platform=where, audience="buyer"))
 
     async def list_own(self, user_id: int) -> list[StoredTemplate]:
         return await self.templates.list_owned("user", user_id)
@@ -592,11 +621,12 @@ class QuickReplyService:
             raise TemplateError(f"This template could not be filled in: {error}") from None
         except TemplateError as error:
             raise TemplateError(f"This template could not be filled in: {error}") from None
-        state = {**state, "text": text}
+        warnings = wording_warnings(text, resolution)
+        state = {**state, "text": text, "warnings": list(warnings)}
         if await self.drafts.save(draft_id, state, now) is None:
             raise DraftGone()
         await self.templates.record_use(user_id, int(state["template_id"]), now)
-        return FillStep(draft_id, template, resolution.tone, text=text)
+        return FillStep(draft_id, template, resolution.tone, text=text, warnings=warnings)
 
     def _question_options(self, question_id: str) -> Sequence[Any]:
         question = self.flow.question(question_id)
@@ -614,6 +644,13 @@ class QuickReplyService:
         except InvalidAnswer:
             return False
         return True
+
+
+def wording_warnings(text: str, resolution: Resolution) -> tuple[str, ...]:
+    """The wording check on a filled text, for the platform it is written for (a personal template
+    with no platform known is checked as for a marketplace: the strictest reading)."""
+    found = check_reply(text, platform=resolution.platform or "other", audience=resolution.template.audience)
+    return tuple(str(warning) for warning in found)
 
 
 def _visible(stored: StoredTemplate, user_id: int, guild_id: int | None) -> bool:
@@ -644,7 +681,7 @@ def _page_count(state: Mapping[str, Any]) -> int:
 def _ask(draft_id: int, template: ReplyTemplate, tone: str, state: Mapping[str, Any]) -> FillStep:
     page = int(state.get("page") or 0)
     names = _page_names(state, page)
-    fields = tuple(v for v in template.variables if v.name in names)
+    fields = tuple(v for v in template.fields if v.name in names)
     return FillStep(
         draft_id,
         template,

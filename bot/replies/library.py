@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bot.errors import DisputeDeskError
+from bot.replies.fill import PLATFORM_NAMES, derived_names
 from bot.replies.model import (
     AUDIENCES,
     EXAMPLE_MAX,
@@ -28,11 +29,14 @@ from bot.replies.model import (
     TemplateVariable,
     VariableType,
 )
+from bot.replies.platforms import PLATFORMS_FILE, PlatformError, load_platforms
+from bot.replies.rules import RULES
 from bot.sandbox import lint
 
 LIBRARY_DIR = Path(__file__).resolve().parents[2] / "templates" / "replies"
 SHARED_VARIABLES_FILE = "_variables.toml"
-PLATFORMS = ("marketplace", "direct")
+#: Files in the library folder that hold no templates.
+DATA_FILES = (SHARED_VARIABLES_FILE, PLATFORMS_FILE.name, "_topics.toml")
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -71,7 +75,7 @@ def load_library(directory: Path = LIBRARY_DIR) -> Library:
     shared = load_shared_variables(directory / SHARED_VARIABLES_FILE)
     templates: list[ReplyTemplate] = []
     for path in sorted(directory.glob("*.toml")):
-        if path.name != SHARED_VARIABLES_FILE:
+        if path.name not in DATA_FILES:
             templates.extend(load_category_file(path, shared))
     names = [t.name for t in templates]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -128,11 +132,21 @@ def parse_template(
     audience = raw.get("audience", "buyer")
     if audience not in AUDIENCES:
         raise LibraryError(f"{where}: 'audience' must be one of {', '.join(AUDIENCES)}")
-    platforms = tuple(raw.get("platforms", PLATFORMS))
-    if not platforms or any(p not in PLATFORMS for p in platforms):
-        raise LibraryError(f"{where}: 'platforms' must list {' and/or '.join(PLATFORMS)}")
+    known = load_platforms()
+    listed = raw.get("platforms", list(known.keys))
+    try:
+        platforms = known.expand(listed if isinstance(listed, list) else [listed])
+    except PlatformError as error:
+        raise LibraryError(f"{where}: {error}") from None
+    if not platforms:
+        raise LibraryError(f"{where}: 'platforms' must list at least one platform")
     variables = tuple(_variables(raw.get("variables", []), shared, where))
     bodies = _bodies(raw.get("body"), where)
+    claims = _claims(raw.get("claims", {}), where)
+    rules = tuple(str(r) for r in raw.get("rules", []))
+    unknown_rules = [r for r in rules if r not in RULES]
+    if unknown_rules:
+        raise LibraryError(f"{where}: unknown rule(s) {', '.join(unknown_rules)}; known: {', '.join(RULES)}")
     template = ReplyTemplate(
         name=name,
         title=title,
@@ -144,10 +158,46 @@ def parse_template(
         platforms=platforms,
         keywords=tuple(str(k).lower() for k in raw.get("keywords", [])),
         source=source,
+        inputs=_inputs(variables, platforms, audience, shared),
+        claims=claims,
+        rules=rules,
     )
     if lint_bodies:
         _lint_bodies(template, where)
     return template
+
+
+def _inputs(
+    variables: tuple[TemplateVariable, ...],
+    platforms: tuple[str, ...],
+    audience: str,
+    shared: Mapping[str, TemplateVariable],
+) -> tuple[TemplateVariable, ...]:
+    """What the form may ask beyond the text's values: the platform when the reply fits several
+    (its words differ), your name when an email signature may be needed."""
+    names = {v.name for v in variables}
+    extra: list[TemplateVariable] = []
+    if len(platforms) > 1 and "platform" not in names and "platform" in shared:
+        extra.append(shared["platform"])
+    kinds = {load_platforms()[p].kind for p in platforms}
+    signs = "signature" in names and ("direct" in kinds or audience != "buyer")
+    if signs and "display_name" not in names and "display_name" in shared:
+        extra.append(shared["display_name"])
+    return tuple(extra)
+
+
+def _claims(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict):
+        raise LibraryError(f"{where}: 'claims' must be a table of name = regular expression")
+    for name, pattern in raw.items():
+        try:
+            re.compile(str(pattern))
+        except re.error as error:
+            raise LibraryError(f"{where}: claim '{name}': {error}") from None
+    return tuple((str(k), str(v)) for k, v in raw.items())
+
+
+_NUMBER_KEYS = ("unit", "units", "minimum", "maximum", "whole", "unlimited", "hint", "computed")
 
 
 def parse_variable(raw: Mapping[str, Any], where: str) -> TemplateVariable:
@@ -172,7 +222,31 @@ def parse_variable(raw: Mapping[str, Any], where: str) -> TemplateVariable:
         default=None if default is None else str(default),
         description=str(raw.get("description", "")),
         example=example,
+        **_limits(raw, f"{where}: variable '{name}'"),
     )
+
+
+def _limits(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Unit, range, hint and computed flag of a variable, checked."""
+    result: dict[str, Any] = {}
+    for key in ("unit", "units", "hint"):
+        if key in raw:
+            if not isinstance(raw[key], str):
+                raise LibraryError(f"{where}: '{key}' must be text")
+            result[key] = raw[key]
+    for key in ("minimum", "maximum"):
+        if key in raw:
+            if isinstance(raw[key], bool) or not isinstance(raw[key], int | float):
+                raise LibraryError(f"{where}: '{key}' must be a number")
+            result[key] = float(raw[key])
+    for key in ("whole", "unlimited", "computed"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise LibraryError(f"{where}: '{key}' must be true or false")
+            result[key] = raw[key]
+    if raw.get("type") not in ("number", "date") and any(k in raw for k in ("minimum", "maximum")):
+        raise LibraryError(f"{where}: only numbers and dates have a minimum or maximum")
+    return result
 
 
 def _variables(
@@ -184,6 +258,14 @@ def _variables(
             if entry not in shared:
                 raise LibraryError(f"{where}: unknown shared variable '{entry}'")
             variable = shared[entry]
+        elif isinstance(entry, dict) and "type" not in entry and entry.get("name") in shared:
+            # A shared variable with this template's own range, hint or label.
+            base = shared[entry["name"]]
+            unknown = set(entry) - {"name", "label", "example", "description", *_NUMBER_KEYS}
+            if unknown:
+                raise LibraryError(f"{where}: '{base.name}' cannot override {', '.join(sorted(unknown))}")
+            merged = {**_variable_fields(base), **entry}
+            variable = parse_variable(merged, where)
         else:
             variable = parse_variable(_table(entry, where), where)
         if variable.name in seen:
@@ -192,21 +274,59 @@ def _variables(
         yield variable
 
 
+def _variable_fields(variable: TemplateVariable) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": variable.name,
+        "type": variable.type,
+        "label": variable.label,
+        "required": variable.required,
+        "description": variable.description,
+        "example": variable.example,
+        "unit": variable.unit,
+        "units": variable.units,
+        "whole": variable.whole,
+        "unlimited": variable.unlimited,
+        "hint": variable.hint,
+        "computed": variable.computed,
+    }
+    if variable.default is not None:
+        fields["default"] = variable.default
+    for key in ("minimum", "maximum"):
+        if getattr(variable, key) is not None:
+            fields[key] = getattr(variable, key)
+    return fields
+
+
+def readable_names(template: ReplyTemplate) -> list[str]:
+    """Every name a built-in text may read: its values, their helpers, the platform and its words."""
+    names = [v.name for v in template.variables]
+    for variable in template.variables:
+        names += derived_names(variable)
+    return names + list(PLATFORM_NAMES) + list(load_platforms().word_names)
+
+
+_TAG_THEN_BLANK = re.compile(r"%\}\n\n")
+
+
+def _keep_paragraphs(body: str) -> str:
+    """A block tag ending a line swallows the newline after it; an empty line written after one
+    is kept (so "{% endif %}", an empty line, then a paragraph stays two paragraphs)."""
+    return _TAG_THEN_BLANK.sub("%}\n\n\n", body.strip())
+
+
 def _bodies(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
     if isinstance(raw, str):
-        return (("neutral", raw.strip()),)
+        return (("neutral", _keep_paragraphs(raw)),)
     if isinstance(raw, dict) and raw:
         unknown = set(raw) - set(TONES)
         if unknown:
-            raise LibraryError(
-                f"{where}: unknown tone(s) {', '.join(sorted(unknown))}; use {', '.join(TONES)}"
-            )
-        return tuple((tone, str(raw[tone]).strip()) for tone in TONES if tone in raw)
+            raise LibraryError(f"{where}: unknown tone(s) {', '.join(sorted(unknown))}; use {', '.join(TONES)}")
+        return tuple((tone, _keep_paragraphs(str(raw[tone]))) for tone in TONES if tone in raw)
     raise LibraryError(f"{where}: 'body' must be text or a table of tones ({', '.join(TONES)})")
 
 
 def _lint_bodies(template: ReplyTemplate, where: str) -> None:
-    declared = [v.name for v in template.variables]
+    declared = readable_names(template)
     for tone, body in template.bodies:
         problems = lint(body, declared)
         if problems:

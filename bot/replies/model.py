@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-VariableType = Literal["text", "money", "date", "link", "number"]
+VariableType = Literal["text", "money", "date", "link", "number", "yes_no"]
 Audience = Literal["buyer", "public", "support"]
 Tone = Literal["friendly", "neutral", "firm"]
 
@@ -32,6 +32,21 @@ class TemplateVariable:
     description: str = ""
     #: A realistic value: the modal's placeholder, the docs and the library tests use it.
     example: str = ""
+    #: number: the counted thing ("day"); the template then receives the phrase ("3 days") and
+    #: the number itself as ``<name>_count``.
+    unit: str = ""
+    units: str = ""
+    #: number: the smallest and largest value that makes sense, and whether it must be whole;
+    #: date: the earliest and latest day it may be, in days from today (-1 yesterday, 1 tomorrow).
+    minimum: float | None = None
+    maximum: float | None = None
+    whole: bool = False
+    #: number: "unlimited" is a real answer (a package with unlimited revisions).
+    unlimited: bool = False
+    #: What to do instead when a value is out of range (shown with the refusal).
+    hint: str = ""
+    #: Worked out from other values (days late from the due date); never asked in a form.
+    computed: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,10 +61,17 @@ class ReplyTemplate:
     variables: tuple[TemplateVariable, ...]
     #: (tone, Jinja2 body) pairs in the sandbox dialect; a template without variants has one.
     bodies: tuple[tuple[str, str], ...]
-    #: Where it applies: "marketplace" (Fiverr, Upwork…), "direct" (own invoices) or both.
-    platforms: tuple[str, ...] = ("marketplace", "direct")
+    #: Platform keys it fits (``templates/replies/_platforms.toml``); empty: every platform.
+    platforms: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
+    #: Values the form may ask for that the text does not print itself (the platform, your name
+    #: for an email signature).
+    inputs: tuple[TemplateVariable, ...] = ()
+    #: Key claims every tone must keep: name -> a regular expression each tone's text matches.
+    claims: tuple[tuple[str, str], ...] = ()
+    #: Named checks of the values against platform rules (``bot/replies/rules.py``).
+    rules: tuple[str, ...] = ()
 
     @property
     def tones(self) -> tuple[str, ...]:
@@ -65,8 +87,17 @@ class ReplyTemplate:
     def body(self, tone: str | None = None) -> str:
         return dict(self.bodies)[self.pick_tone(tone)]
 
+    def fits(self, platform: str | None) -> bool:
+        """Whether this reply is for ``platform`` (unknown platform: every reply fits)."""
+        return not platform or not self.platforms or platform in self.platforms
+
+    @property
+    def fields(self) -> tuple[TemplateVariable, ...]:
+        """Everything a form may ask for, in order: the text's values, then the extra inputs."""
+        return self.variables + self.inputs
+
     def variable(self, name: str) -> TemplateVariable:
-        for variable in self.variables:
+        for variable in self.fields:
             if variable.name == name:
                 return variable
         raise KeyError(name)

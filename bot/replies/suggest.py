@@ -7,10 +7,14 @@ message at a time. Search across thousands of templates is the storage layer's F
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from bot.replies.model import ReplyTemplate
+from bot.replies.wording import check_reply
 
 _WORD = re.compile(r"[a-z0-9]+")
 _JINJA = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
@@ -56,8 +60,48 @@ _STOPWORDS = frozenset(
         "us",
         "we",
         "our",
+        "i",
+        "im",
+        "ive",
+        "id",
+        "ill",
+        "me",
+        "my",
+        "you",
+        "your",
+        "youre",
+        "it",
+        "is",
+        "please",
+        "just",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "can",
+        "could",
+        "would",
+        "do",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "all",
+        "some",
+        "any",
+        "about",
+        "again",
     ]
 )
+# Words that make a public or support text a fit: without one, a buyer's message is answered in
+# the chat, so those replies rank below the chat replies.
+_PUBLIC_WORDS = frozenset({"review", "reviews", "star", "stars", "rating", "feedback", "left", "posted"})
+_SUPPORT_WORDS = frozenset(
+    {"support", "report", "mediator", "mediation", "dispute", "chargeback", "claim", "bank", "paypal", "stripe"}
+)
+_OTHER_AUDIENCE = 0.35
+_OFF_PLATFORM_BONUS = 6.0
 _SUFFIXES = ("ing", "ed", "es", "s")
 
 
@@ -94,7 +138,34 @@ class Suggestion:
 
 # Weights per field: a phrase the template lists as a keyword says most; its body says least.
 _FIELD_WEIGHTS = (("keywords", 3.0), ("title", 2.0), ("name", 0.5), ("category", 1.0), ("description", 1.0))
-_BODY_WEIGHT = 0.25
+_BODY_WEIGHT = 0.0
+
+
+TOPICS_FILE = Path(__file__).resolve().parents[2] / "templates" / "replies" / "_topics.toml"
+_TOPIC_WEIGHT = 2.0
+
+
+@cache
+def load_topics(path: Path = TOPICS_FILE) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """(topic, its phrases as word stems) from ``_topics.toml``."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return tuple(
+        (name, tuple(tuple(normalise(phrase)) for phrase in phrases if normalise(phrase)))
+        for name, phrases in data.get("topics", {}).items()
+    )
+
+
+def topics_of(text: str) -> frozenset[str]:
+    """The topics ``text`` talks about: "Any news?" -> {"update"}."""
+    tokens = normalise(text)
+    return frozenset(name for name, phrases in load_topics() if any(_contains_phrase(tokens, list(p)) for p in phrases))
+
+
+@cache
+def _template_topics(template: ReplyTemplate) -> frozenset[str]:
+    described = " . ".join([*template.keywords, template.title, template.description])
+    return topics_of(described) | frozenset().union(*(topics_of(k) for k in template.keywords))
 
 
 def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[Suggestion]:
@@ -103,26 +174,63 @@ def suggest(text: str, templates: Iterable[ReplyTemplate], k: int = 5) -> list[S
     if not tokens:
         return []
     query = set(tokens)
-    scored = [Suggestion(t.name, _template_score(t, tokens, query)) for t in templates]
+    topics = topics_of(text)
+    words = set(_WORD.findall(text.lower().replace("'", "")))
+    # A message that moves contact or payment off the platform calls for the off-platform replies,
+    # whatever else it says (the wording check knows those words).
+    off_platform = any(
+        w.rule == "off_platform" or (w.rule == "fiverr_held" and not w.phrase.lower().startswith("pa"))
+        for w in check_reply(text, platform="fiverr", audience="buyer")
+    )
+    scored = [
+        Suggestion(
+            t.name,
+            _audience_fit(t, words)
+            * (_template_score(t, tokens, query) + _TOPIC_WEIGHT * len(topics & _template_topics(t)))
+            + (_OFF_PLATFORM_BONUS if off_platform and t.category == "off-platform" else 0.0),
+        )
+        for t in templates
+    ]
     ranked = sorted((s for s in scored if s.score > 0), key=lambda s: (-s.score, s.id))
     return ranked[:k]
 
 
+def _audience_fit(template: ReplyTemplate, words: set[str]) -> float:
+    """1 when the message can call for this kind of text; less for a public or support text the
+    message gives no reason for."""
+    if template.audience == "public" and not words & _PUBLIC_WORDS:
+        return _OTHER_AUDIENCE
+    if template.audience == "support" and not words & (_SUPPORT_WORDS | _PUBLIC_WORDS):
+        return _OTHER_AUDIENCE
+    return 1.0
+
+
+@cache
+def _template_words(
+    template: ReplyTemplate,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[frozenset[str], ...], frozenset[str]]:
+    """A template's keyword phrases, field words (title, name, category, description) and body
+    words as stems: worked out once per template, not once per message."""
+    phrases = tuple(tuple(normalise(keyword)) for keyword in template.keywords)
+    fields = (
+        template.title,
+        template.name.replace("-", " "),
+        template.category.replace("-", " "),
+        template.description,
+    )
+    field_words = tuple(frozenset(normalise(text)) for text in fields)
+    body_words = frozenset(w for _, body in template.bodies for w in normalise(_JINJA.sub(" ", body)))
+    return phrases, field_words, body_words
+
+
 def _template_score(template: ReplyTemplate, tokens: list[str], query: set[str]) -> float:
+    phrases, field_words, body_words = _template_words(template)
     score = 0.0
-    for keyword in template.keywords:
-        phrase = normalise(keyword)
-        if _contains_phrase(tokens, phrase):
+    for phrase in phrases:
+        if _contains_phrase(tokens, list(phrase)):
             score += 3.0 * len(phrase)  # "partial refund" matched says more than "refund"
-    fields = {
-        "title": template.title,
-        "name": template.name.replace("-", " "),
-        "category": template.category.replace("-", " "),
-        "description": template.description,
-    }
-    for field, weight in _FIELD_WEIGHTS[1:]:
-        score += weight * len(query & set(normalise(fields[field])))
-    body_words = {w for _, body in template.bodies for w in normalise(_JINJA.sub(" ", body))}
+    for (_, weight), words in zip(_FIELD_WEIGHTS[1:], field_words, strict=True):
+        score += weight * len(query & words)
     score += _BODY_WEIGHT * len(query & body_words)
     return round(score, 3)
 

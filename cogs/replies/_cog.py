@@ -30,6 +30,7 @@ from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
 from bot.quickreply.service import FillStep, QuickReplyService
 from bot.replies import LIBRARY_DIR, load_library
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.platforms import load_platforms
 from bot.sandbox import default_pool
 from bot.ui import answer_in_time
 from bot.wizard.modal_values import modal_values
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction["DisputeBot"]
 TONE_CHOICES = [app_commands.Choice(name=tone.capitalize(), value=tone) for tone in ("friendly", "neutral", "firm")]
+PLATFORM_CHOICES = [
+    app_commands.Choice(name=(label := load_platforms().label(key))[:1].upper() + label[1:100], value=key)
+    for key in load_platforms().keys
+]
 
 
 class RepliesCog(commands.Cog, name="Replies"):
@@ -95,19 +100,21 @@ class RepliesCog(commands.Cog, name="Replies"):
     @app_commands.describe(
         template="Start typing: a title, a trigger name or words of the text",
         tone="How it should sound (your /profile tone when empty)",
+        platform="Where you send it (your /profile platform when empty); only replies that fit are offered",
         buyer_name="The buyer's or client's first name",
         order_id="Order or contract number",
         invoice_number="Invoice number",
         amount="Amount due or order amount, e.g. $300",
         due_date="Due date, e.g. 2026-11-20",
     )
-    @app_commands.choices(tone=TONE_CHOICES)
+    @app_commands.choices(tone=TONE_CHOICES, platform=PLATFORM_CHOICES)
     @app_commands.checks.cooldown(10, 60.0, key=lambda interaction: interaction.user.id)
     async def reply(
         self,
         interaction: Interaction,
         template: str,
         tone: str | None = None,
+        platform: str | None = None,
         buyer_name: str | None = None,
         order_id: str | None = None,
         invoice_number: str | None = None,
@@ -117,6 +124,7 @@ class RepliesCog(commands.Cog, name="Replies"):
         """Fill in a quick reply, ready to copy; anything unknown is asked in a form."""
         stored = await self.service.find(interaction.user.id, interaction.guild_id, template)
         options = {
+            "platform": platform,
             "buyer_name": buyer_name,
             "client_name": buyer_name,
             "order_id": order_id,
@@ -133,7 +141,10 @@ class RepliesCog(commands.Cog, name="Replies"):
     @reply.autocomplete("template")
     async def reply_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
-            found = await self.service.autocomplete(interaction.user.id, interaction.guild_id, current, self.bot.now())
+            chosen = getattr(interaction.namespace, "platform", None)
+            found = await self.service.autocomplete(
+                interaction.user.id, interaction.guild_id, current, self.bot.now(), platform=chosen
+            )
         except Exception:  # autocomplete must answer quickly and never error
             log.exception("reply autocomplete failed for %r", current)
             return []
@@ -206,7 +217,8 @@ class RepliesCog(commands.Cog, name="Replies"):
     async def show_one(self, interaction: Interaction, template: str) -> None:
         """Show one of your personal templates as written."""
         stored = await self.service.own(interaction.user.id, template)
-        await interaction.response.send_message(ephemeral=True, **show_template(stored))
+        warnings = await self.service.text_warnings(interaction.user.id, stored.body)
+        await interaction.response.send_message(ephemeral=True, **show_template(stored, warnings))
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:

@@ -143,6 +143,8 @@ def result_message(step: FillStep) -> dict[str, Any]:
     """The finished reply: copy-ready (code block and .txt) and a button that posts it when clicked."""
     assert step.text is not None
     header = f"**{step.template.title}** · {step.tone} tone · only you can see this; copy it or post it here"
+    if step.warnings:
+        header += "\n" + warning_lines(step.warnings)
     block = code_block(step.text)
     view = discord.ui.View(timeout=None)
     view.add_item(button(ReplyControl(step.draft_id, POST), "Post here", style=discord.ButtonStyle.success))
@@ -151,6 +153,14 @@ def result_message(step: FillStep) -> dict[str, Any]:
         return {"content": f"{header}\n{block}", "embeds": [], "view": view, "attachments": [attachment]}
     embed = discord.Embed(description=fit(block, 4096), colour=COLOUR)
     return {"content": header, "embeds": [embed], "view": view, "attachments": [attachment]}
+
+
+def warning_lines(warnings: Sequence[str], limit: int = 5) -> str:
+    """The wording check's findings, shown above the text they are about."""
+    shown = [f"⚠ {neutralise_mentions(w)}" for w in warnings[:limit]]
+    if len(warnings) > limit:
+        shown.append(f"⚠ …and {len(warnings) - limit} more")
+    return fit("**Check before sending:**\n" + "\n".join(shown), 900)
 
 
 def post_text(text: str) -> str:
@@ -246,21 +256,25 @@ def author_result_message(check: AuthorCheck) -> dict[str, Any]:
     view.add_item(button(ReplyControl(check.draft_id, AUTHOR_SAVE), "Save", style=discord.ButtonStyle.success))
     view.add_item(button(ReplyControl(check.draft_id, AUTHOR_FIX), "Edit again"))
     verb = "Save your changes" if check.editing else "Save it"
-    return {"content": f"{verb}, or edit it again. Nothing is saved yet.", "embeds": [embed], "view": view}
+    content = f"{verb}, or edit it again. Nothing is saved yet."
+    if check.warnings:
+        content += "\n" + warning_lines(check.warnings)
+    return {"content": content, "embeds": [embed], "view": view}
 
 
-def show_template(stored: StoredTemplate) -> dict[str, Any]:
+def show_template(stored: StoredTemplate, warnings: Sequence[str] = ()) -> dict[str, Any]:
     variables = ", ".join(f"`{v.get('name')}` ({v.get('type', 'text')})" for v in stored.variables) or "none"
     block = code_block(stored.body)
     embed = discord.Embed(title=fit(f"★ {stored.title}", 256), colour=COLOUR)
     embed.add_field(name="Trigger", value=f"`/reply template:{stored.name}`", inline=True)
     embed.add_field(name="Category", value=fit(stored.category, 1024), inline=True)
     embed.add_field(name="Values", value=fit(variables, 1024), inline=False)
+    extra: dict[str, Any] = {"content": warning_lines(warnings)} if warnings else {}
     if len(block) <= 4096 - 100:
         embed.description = block
-        return {"embeds": [embed]}
+        return {"embeds": [embed], **extra}
     embed.description = "The text is in the attached file."
-    return {"embeds": [embed], "file": text_file(stored.body, f"{stored.name}.j2")}
+    return {"embeds": [embed], "file": text_file(stored.body, f"{stored.name}.j2"), **extra}
 
 
 def list_templates(owned: Sequence[StoredTemplate], limit: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import autocomplete, bot_latency, engine_render, sandbox_render, wizard_crowd
+from tests.benchmarks import autocomplete, bot_latency, engine_render, sandbox_render, suggester, wizard_crowd
 
 
 def verdict(ratio: float, target: float) -> str:
@@ -88,6 +88,21 @@ def show_autocomplete(results: dict[str, Any]) -> None:
         print(row("through discord.py and the fake", results["discord_round_trip"]))
 
 
+def show_suggester(results: dict[str, Any], held_out: dict[str, Any], blind: dict[str, Any]) -> None:
+    print('\n5. "Draft a reply…" suggestions on labelled buyer messages (accuracy, not time)')
+    sets = (
+        ("labelled set (tuned on)", results),
+        ("second set (partly blind)", held_out),
+        ("third set (blind)", blind),
+    )
+    for label, figures in sets:
+        met = "met" if figures["top3"] >= figures["target_top3"] else "NOT met"
+        print(
+            f"  {label:34} {figures['messages']:>4} messages: top-1 {figures['top1']:.1%}, "
+            f"top-3 {figures['top3']:.1%} (target >= {figures['target_top3']:.0%}: {met})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
@@ -109,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     show_rendering(results["engine_render"], results["sandbox_render"])
     results["autocomplete"] = asyncio.run(autocomplete.run())
     show_autocomplete(results["autocomplete"])
+    results["suggester"] = suggester.run()
+    results["suggester_held_out"] = suggester.run(labelled=suggester.load_labelled(suggester.HELD_OUT))
+    results["suggester_blind"] = suggester.run(labelled=suggester.load_labelled(suggester.BLIND))
+    show_suggester(results["suggester"], results["suggester_held_out"], results["suggester_blind"])
 
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nFigures written to {args.output}")

@@ -33,9 +33,7 @@ def run(iterations: int = 200) -> dict[str, Any]:
     flow = load_flow()
     session = session_from_answers(flow, json.loads(S1.read_text()), now=NOW)
     prepared = prepare(flow, session, now=NOW)
-    jobs = [
-        (spec.template, {**prepared.context, "tone": tone}) for spec in prepared.plan.drafts for tone in TONES
-    ]
+    jobs = [(spec.template, {**prepared.context, "tone": tone}) for spec in prepared.plan.drafts for tone in TONES]
     compiled = {name: compiled_template(name) for name, _ in jobs}  # compile once, outside the timing
 
     def ours() -> None:

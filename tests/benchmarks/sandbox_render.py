@@ -39,7 +39,8 @@ def _timings(render: Callable[[], object], iterations: int) -> dict[str, float]:
 
 def run(iterations: int = 1000) -> dict[str, object]:
     template = load_library().get(TEMPLATE)
-    resolution = resolve(template, tone=TONE, options={v.name: v.example for v in template.variables})
+    options = {v.name: v.example for v in template.fields if not v.computed} | {"platform": "fiverr"}
+    resolution = resolve(template, tone=TONE, options=options)
     source, values = resolution.source, dict(resolution.values)
 
     raw = jinja2.Environment(autoescape=False).from_string(source)  # plain-text baseline
