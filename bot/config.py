@@ -22,7 +22,8 @@ DEFAULT_LOG_DIR = "data/logs"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _SNOWFLAKE = re.compile(r"^\d{15,21}$")
 # Only catch the common paste mistakes (a "Bot " prefix, quotes, spaces); the shape is Discord's business.
-_TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_.\-]{20,}$")
+# id (base64) . timestamp . HMAC: Discord documents no exact lengths, so only the shape is checked.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{17,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
 
 
 class Secret:
@@ -100,10 +101,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         return value or None
 
     token = get("DISCORD_TOKEN")
-    if token is not None and not _TOKEN_CHARS.match(token):
+    if token is not None and not _TOKEN_SHAPE.match(token):
+        # Never echo the value: it may be a real token with a stray quote or space.
         raise ConfigError(
-            "DISCORD_TOKEN: must be the bare bot token (letters, digits, '.', '_', '-'; no 'Bot ' prefix, "
-            "quotes or spaces); copy it again from the Developer Portal, Bot tab"
+            f"DISCORD_TOKEN: must be a bot token: three parts joined by dots, about 70 characters of letters, "
+            f"digits, '_' and '-' (no 'Bot ' prefix, quotes or spaces); this one has {len(token)} characters in "
+            f"{token.count('.') + 1} part(s). Copy it again: Developer Portal, your app, Bot, Reset Token"
         )
 
     log_level = (get("LOG_LEVEL") or "INFO").upper()

@@ -48,7 +48,7 @@ def test_db_migrate_then_backup(tmp_path: Path) -> None:
         versions = [row[0] for row in copy.execute("SELECT version FROM schema_migrations ORDER BY version")]
     assert versions[0] == 1 and versions == list(range(1, len(versions) + 1))
     refused = run_cli("db", "backup", str(backup), cwd=tmp_path, env=env)
-    assert refused.returncode == 1 and "already exists" in refused.stderr
+    assert refused.returncode == 2 and "already exists" in refused.stderr
 
 
 def test_backup_of_a_missing_database_is_refused(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,7 @@ def test_render_reports_missing_values_with_exit_2(capsys: pytest.CaptureFixture
 
 
 def test_render_needs_a_name_for_a_multi_template_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("render", str(LIBRARY_DIR / "payments.toml")) == 1
+    assert _run("render", str(LIBRARY_DIR / "payments.toml")) == 2  # bad usage: which template?
     assert "--name" in capsys.readouterr().err
 
 
@@ -143,5 +144,19 @@ def test_render_raw_body_in_the_sandbox(tmp_path: Path, capsys: pytest.CaptureFi
 def test_render_refuses_bad_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = tmp_path / "reply.j2"
     body.write_text("Hi")
-    assert _run("render", str(body), "--vars", "[1]") == 1
+    assert _run("render", str(body), "--vars", "[1]") == 2  # bad input
     assert "JSON object" in capsys.readouterr().err
+
+
+def test_lint_of_a_missing_file_is_bad_input(tmp_path: Path, capsys) -> None:
+    assert _run("lint", str(tmp_path / "nowhere.j2")) == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nowhere.j2'}: no such file"
+
+
+def test_render_counts_days_from_today_by_default(capsys) -> None:
+    due = (date.today() - timedelta(days=9)).isoformat()
+    values = {"client_name": "Jo", "invoice_number": "A-17", "amount": "$300", "due_date": due,
+              "invoice_link": "https://pay.example.com/A-17", "display_name": "Ana"}  # fmt: skip
+    assert _run("render", str(LIBRARY_DIR / "payments.toml"), "--name", "remind-late-7-14", "--vars",
+                json.dumps(values)) == 0  # fmt: skip
+    assert "9 days" in capsys.readouterr().out

@@ -59,13 +59,17 @@ def test_every_setting_is_read() -> None:
         ("DISCORD_API_BASE_URL", "127.0.0.1:8080"),
         ("DISCORD_GATEWAY_URL", "http://127.0.0.1:8080/"),
         ("SESSION_TTL_DAYS", "0"),
+        ("CASE_RETENTION_DAYS", "0"),
         ("DISCORD_TOKEN", "Bot abc.def.ghi"),
+        ("DISCORD_TOKEN", "abc"),
     ],
 )
 def test_invalid_value_names_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({name: value})
     assert str(caught.value).startswith(f"{name}: must be")
+    if name == "DISCORD_TOKEN":  # a token is never repeated back, not even a malformed one
+        assert value not in str(caught.value) and "three parts joined by dots" in str(caught.value)
 
 
 def test_token_never_in_repr_or_str() -> None:

@@ -14,7 +14,7 @@ from bot.config import Secret, Settings, env_file_warning
 from bot.logging_setup import QUIET_AT_DEBUG, setup_logging
 from bot.storage import Database
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+TOKEN = "XTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 # Discord interaction tokens start with base64("interaction:").
 INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTMxMjM0NTY3ODkwMTIzNDU2Nzg6c2VjcmV0c2VjcmV0c2VjcmV0"
 

@@ -52,7 +52,7 @@ def test_run_on_a_garbage_database_prints_one_line_and_exits(tmp_path: Path) -> 
     path = _garbage(tmp_path / "g.sqlite3")
     env = {
         "DATABASE_PATH": str(path),
-        "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
+        "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests-not-a-real-one",
         "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
         "LOG_DIR": str(tmp_path / "logs"),
     }
@@ -162,7 +162,7 @@ def test_one_bot_process_per_sqlite_file(tmp_path: Path) -> None:
             second_holder.__enter__()
         env = {
             "DATABASE_PATH": str(path),
-            "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
+            "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests-not-a-real-one",
             "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
             "LOG_DIR": str(tmp_path / "logs"),
         }

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, settings_or_exit
+from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, settings_or_exit
 from bot.errors import DisputeDeskError
 from bot.storage import Database
 from bot.storage.database import storage_error
@@ -66,6 +66,9 @@ def handle_backup(args: argparse.Namespace) -> int:
         print(f"backed up {settings.database_path} to {target}")
         return EXIT_OK
 
+    if args.path.exists():
+        print(f"error: {args.path} already exists; choose a new file name", file=sys.stderr)
+        return EXIT_USAGE
     return _run(backup(), settings.database_path)
 
 

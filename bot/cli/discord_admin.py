@@ -17,8 +17,18 @@ def register(subparsers: Any) -> None:
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to this server only (instant)")
     sync.set_defaults(handler=handle_sync)
     invite = subparsers.add_parser("invite", help="print the links that install the bot")
-    invite.add_argument("--client-id", type=int, help="the application id (default: read from the token)")
+    invite.add_argument(
+        "--client-id", type=_application_id, help="the application id (default: read from the token)"
+    )
     invite.set_defaults(handler=handle_invite)
+
+
+def _application_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 15 <= len(text) <= 21):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an application id (15-21 digits: Developer Portal, your app, General Information)"
+        )
+    return int(text)
 
 
 def handle_sync(args: argparse.Namespace) -> int:

@@ -37,12 +37,15 @@ from bot.replies.model import TONES, ReplyTemplate, TemplateVariable
 from bot.sandbox import PoolSettings, RenderPool, lint
 from bot.sandbox.environment import UserTemplateEnvironment
 
+# 0 done, 1 the template has problems, 2 bad usage or input (an unreadable file, bad JSON, a value
+# that is missing or cannot be read), as every dispute-desk command.
 EXIT_OK, EXIT_PROBLEMS, EXIT_MISSING = 0, 1, 2
+EXIT_USAGE = EXIT_MISSING
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("templates", help="lint and try quick-reply templates")
-    commands = parser.add_subparsers(dest="templates_command", required=True)
+    commands = parser.add_subparsers(dest="templates_command", metavar="ACTION {lint,render}", required=True)
 
     lint_parser = commands.add_parser("lint", help="check templates; exit 1 listing FILE:LINE: problems")
     lint_parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a .j2 body or a library .toml")
@@ -56,7 +59,9 @@ def register(subparsers: Any) -> None:
     render_parser.add_argument("--tone", choices=TONES, help="tone variant (library templates)")
     render_parser.add_argument("--name", help="which template of a TOML file (needed when it holds several)")
     render_parser.add_argument("--profile", default="{}", help="seller profile as JSON or @file.json")
-    render_parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (days late)")
+    render_parser.add_argument(
+        "--today", type=date.fromisoformat, help="the date to count days from, YYYY-MM-DD (default: today)"
+    )
     render_parser.set_defaults(handler=render_command)
 
 
@@ -74,6 +79,11 @@ class FileProblem:
 
 
 def lint_command(args: argparse.Namespace) -> int:
+    unreadable = [path for path in args.files if not path.is_file()]
+    for path in unreadable:
+        print(f"error: {path}: no such file", file=sys.stderr)
+    if unreadable:
+        return EXIT_USAGE
     problems = [problem for path in args.files for problem in lint_file(path)]
     for problem in problems:
         print(problem, file=sys.stdout)
@@ -163,14 +173,14 @@ def render_command(args: argparse.Namespace) -> int:
         profile = _json_object(args.profile, "--profile")
         if args.file.suffix == ".toml":
             template = _pick_template(args.file, args.name)
-            return _render_library_template(template, args.tone, values, profile, args.today)
+            return _render_library_template(template, args.tone, values, profile, args.today or date.today())
         return _render_raw(args.file, values)
     except TemplateError as error:
         print(FileProblem(args.file, error.line or 1, error.message), file=sys.stderr)
         return EXIT_PROBLEMS
     except (LibraryError, ValueError, OSError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return EXIT_USAGE
 
 
 def _render_library_template(
@@ -188,7 +198,7 @@ def _render_library_template(
     for name, reason in resolution.invalid.items():
         print(f"invalid value for {name}: {reason}", file=sys.stderr)
     if resolution.invalid:
-        return EXIT_PROBLEMS
+        return EXIT_USAGE
     problems = lint(resolution.source, readable_names(template))
     if problems:
         for problem in problems:

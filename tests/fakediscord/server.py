@@ -117,7 +117,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
     ) -> None:
         self.clock = clock
         self.snowflake = SnowflakeFactory(clock)
-        self.token = token or f"fake.{secrets.token_urlsafe(24)}"
+        self.token = token or f"fake-token-for-tests.000000.{secrets.token_urlsafe(24)}"
         self.application_id = self.snowflake()
         self.application_flags = 1 << 23  # APPLICATION_COMMAND_BADGE
         self.bot_user = FakeUser(self.application_id, bot_name.lower().replace(" ", "-"), bot_name, bot=True)
