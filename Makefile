@@ -10,7 +10,7 @@ NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 ANSWERS ?= examples/s1-fiverr-cancellation.json
 
-.PHONY: docker run try draft test test-thorough lint typecheck pytest bench check clean python-version
+.PHONY: pictures docker run try draft test test-thorough lint typecheck pytest bench check clean python-version
 
 python-version:
 	@$(PYTHON) -c '$(NEW_ENOUGH)' 2>/dev/null || { \
@@ -66,6 +66,10 @@ check: python-version $(STAMP_RUN)
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m tests.benchmarks
+
+# Redraw docs/images/*.svg from what the bot really sends (the founding case against the fake Discord).
+pictures: python-version $(STAMP_DEV)
+	$(BIN)/python -m tests.pictures
 
 # Build the container image where Docker runs; elsewhere say why and skip.
 docker:

@@ -26,9 +26,8 @@ def _fixed_clock(bot: DisputeBot) -> None:
     bot.clock = lambda: S1_NOW
 
 
-async def draw(folder: Path) -> list[Path]:
-    """Walk S1 through the real bot and write the pictures into ``folder``; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+async def capture() -> list[tuple[str, str]]:
+    """Walk S1 through the real bot; (file name, SVG) of each picture."""
     shots: list[tuple[str, str]] = []
 
     def shoot(name: str, message: FakeMessage, caption: str) -> None:
@@ -54,6 +53,11 @@ async def draw(folder: Path) -> list[Path]:
                     select = next(cid for cid in outcome.custom_ids() if cid.endswith(":draft"))
                     opened = await fake.select(outcome, select, ["decline_with_path_forward"], user=seller)
                     shoot("draft.svg", await opened.message(), "A draft, ready to copy")
+    return shots
+
+
+def write_pictures(folder: Path, shots: list[tuple[str, str]]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, svg in shots:
         path = folder / name
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.pictures", description=__doc__)
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args(argv)
-    for path in asyncio.run(draw(args.folder)):
+    for path in write_pictures(args.folder, asyncio.run(capture())):
         print(f"wrote {path}")
     return 0
 
