@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot.engine.answers import allowed_text
-from bot.engine.flow import Flow
+from bot.engine.flow import Flow, Question
 from bot.engine.outcome import AUDIENCES, TONES
+
+
+def _allowed(question: Question) -> str:
+    """Every value the question can take on some path (``options`` says on which)."""
+    if question.options and question.kind in {"choice", "multi_choice"}:
+        values = ", ".join(option.value for option in question.options)
+        return ("one of " if question.kind == "choice" else "any of ") + values
+    return allowed_text(question)
 
 
 def flow_schema(flow: Flow) -> dict[str, Any]:
@@ -20,7 +28,7 @@ def flow_schema(flow: Flow) -> dict[str, Any]:
             "prompt": question.prompt,
             "help": question.help,
             "required": question.required,
-            "allowed": allowed_text(question),
+            "allowed": _allowed(question),
         }
         if question.prompt_by_type:
             entry["prompt_by_type"] = dict(question.prompt_by_type)
