@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -10,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
@@ -210,32 +212,15 @@ async def test_bot_process_connects_answers_and_stops_cleanly_on_sigterm(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     alice = fake_discord.add_user("alice")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        **fake_discord.env(),
-        "DATABASE_PATH": str(tmp_path / "proc.sqlite3"),
-        "LOG_DIR": str(tmp_path / "logs"),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=PROJECT_ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
+    env = run_env(tmp_path, **fake_discord.env(), DATABASE_PATH=str(tmp_path / "proc.sqlite3"))
+    async with bot_process(env) as process:
         await fake_discord.wait_ready()
         await fake_discord.wait_for(lambda: fake_discord.sync_count >= 1, 10, "the bot's first sync")
         answer = await (await fake_discord.slash("help", user=alice, dm=True)).response()
         assert answer.type == 4
-        assert process.stdout is not None
         early = await read_until(process.stdout, "ready as")
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), PATIENCE_S)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    output = early + ((await process.stdout.read()).decode() if process.stdout else "")
+        code = await stop_with_sigterm(process)
+    output = early + (await process.stdout.read()).decode()
     assert code == 0, output
     assert "stopped cleanly" in output
     assert re.search(r"ready as dispute-desk\S* \(\d+\) in \d+ servers, \d+ commands", output), output
@@ -268,6 +253,27 @@ async def read_until(stream: asyncio.StreamReader, marker: str) -> str:
     return "".join(lines)
 
 
+@contextlib.asynccontextmanager
+async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m bot run` with ``env``, its output on one pipe; killed on the way out if still running."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=PROJECT_ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def stop_with_sigterm(process: asyncio.subprocess.Process) -> int:
+    process.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(process.wait(), PATIENCE_S)
+
+
 def run_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -284,20 +290,9 @@ async def test_unreachable_discord_is_one_line_a_retry_and_a_clean_stop(tmp_path
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     env = run_env(tmp_path, DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}/api/v10")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=PROJECT_ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    try:
+    async with bot_process(env) as process:
         early = await read_until(process.stdout, "cannot reach Discord")
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), PATIENCE_S)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code = await stop_with_sigterm(process)
     output = early + (await process.stdout.read()).decode()
     assert code == 0, output
     assert "trying again in 5 s" in output and "Traceback" not in output
