@@ -89,8 +89,11 @@ def single_process(path: Path | str) -> Iterator[Path]:
     lock is advisory (flock) and dies with the process, so a crash never leaves it behind.
     """
     lock_path = Path(f"{path}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # DATABASE_PATH under a file, or in a folder the bot may not write
+        raise StorageError(f"database {path}: cannot create {lock_path}: {exc.strerror}") from exc
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
