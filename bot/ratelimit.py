@@ -50,6 +50,13 @@ class Cooldown:
             self._prune(now)
         return 0.0
 
+    def check(self, user_id: int, now: datetime) -> None:
+        """Raise RateLimited if ``user_id`` could not act now, without counting an action."""
+        tokens, then = self._buckets.get(user_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + max((now - then).total_seconds(), 0.0) / self.every_s)
+        if tokens < 1.0:
+            raise RateLimited(self, (1.0 - tokens) * self.every_s)
+
     def hit(self, user_id: int, now: datetime) -> None:
         """Count one action of ``user_id`` or raise RateLimited."""
         wait = self.retry_after(user_id, now)

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
-import subprocess
-import sys
+from argparse import Namespace
 from pathlib import Path
 
 import pytest
 
+from bot.cli.engine import draft_command
 from bot.ui import code_block, text_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 S1 = json.loads((PROJECT_ROOT / "examples" / "s1-fiverr-cancellation.json").read_text(encoding="utf-8"))
 
 
-def _draft(answers_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _draft(answers_text: str, tmp_path: Path) -> tuple[int, str]:
     path = tmp_path / "answers.json"
     path.write_text(answers_text, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "draft", "--answers", str(path), "--now", "2026-11-28T12:00:00Z"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    args = Namespace(schema=False, answers=str(path), format="text", tone=None, now="2026-11-28T12:00:00Z")
+    code = draft_command(args, stdin=io.StringIO(), stdout=out, stderr=err)
+    # What was written must be writable to a real UTF-8 terminal.
+    out.getvalue().encode("utf-8")
+    return code, err.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -37,10 +40,10 @@ def _draft(answers_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str
     ids=["deep-list", "deep-value", "surrogate-message", "surrogate-scope"],
 )
 def test_draft_refuses_odd_answers_with_exit_2_and_one_line(answers_text: str, tmp_path: Path) -> None:
-    result = _draft(answers_text, tmp_path)
-    assert result.returncode == 2, result.stderr[-500:]
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("answers: "), result.stderr[-500:]
+    code, stderr = _draft(answers_text, tmp_path)
+    assert code == 2, stderr[-500:]
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("answers: "), stderr[-500:]
 
 
 def test_text_file_survives_a_lone_surrogate() -> None:

@@ -60,7 +60,7 @@ def test_cooldown_allows_a_burst_then_one_per_interval() -> None:
 
 async def test_authoring_submits_are_limited_per_user(service: QuickReplyService) -> None:
     draft = await service.begin_create(7, NOW)
-    typed = {"name": "heavy", "title": "Heavy", "category": "", "body": HEAVY_BODY}
+    typed = {"name": "short", "title": "Short", "category": "", "body": "Hi {{ buyer_name }}"}
     checked, refused = 0, 0
     for _ in range(20):
         try:
@@ -71,7 +71,7 @@ async def test_authoring_submits_are_limited_per_user(service: QuickReplyService
             refused += 1
     assert (checked, refused) == (service.authoring_limit.burst, 20 - service.authoring_limit.burst)
     # What was typed last is kept for "Edit again" even when the check was refused.
-    assert (await service.typed_in(draft, 7))[0]["body"] == HEAVY_BODY
+    assert (await service.typed_in(draft, 7))[0]["body"] == "Hi {{ buyer_name }}"
     other = await service.begin_create(8, NOW)
     await service.check_authoring(other, 8, typed, NOW)  # another user is not limited
 
@@ -159,3 +159,27 @@ async def test_saving_a_previewed_template_at_the_cap_is_refused(service: QuickR
         await service.templates.create("user", 7, TemplateRecord(f"t{number}", f"T {number}", "personal", "", "Hi"))
     with pytest.raises(TemplateCapReached):
         await service.save_authoring(draft, 7, NOW)
+
+
+async def test_the_event_loop_keeps_turning_while_a_template_is_checked(service: QuickReplyService) -> None:
+    draft = await service.begin_create(7, NOW)
+    typed = {"name": "heavy", "title": "Heavy", "category": "", "body": HEAVY_BODY}
+    await service.check_authoring(draft, 7, typed, NOW)  # start the check process once
+    turns = 0
+    checking = True
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while checking:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counter = asyncio.create_task(count_turns())
+    try:
+        await service.check_authoring(draft, 7, {**typed, "title": "Heavy again"}, NOW)
+    finally:
+        checking = False
+        await counter
+    # Parsing and linting a 4,000-character body on the loop would leave it a few dozen turns
+    # between the database calls; off the loop it keeps turning all along.
+    assert turns > 1_000, turns

@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
+from bot.config import Settings, load_settings
+from bot.runner import run_bot
 from bot.storage import Database
 from bot.storage.database import SchemaTooNewError, StorageError, single_process
-from tests.test_cli import run_cli
 
 
 def _garbage(path: Path) -> Path:
     # Deterministic bytes that are not an SQLite header.
     path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(100_000)))
     return path
+
+
+@dataclass
+class _Result:
+    returncode: int
+    stderr: str
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., _Result]:
+    """``python -m bot`` in this process (fast); the `run` tests below use a real subprocess."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, database: Path) -> _Result:
+        monkeypatch.setenv("DATABASE_PATH", str(database))
+        capsys.readouterr()
+        code = main(list(args))
+        return _Result(code, capsys.readouterr().err)
+
+    return run
 
 
 def _one_error_line(stderr: str, path: Path) -> None:
@@ -41,36 +67,69 @@ async def test_opening_a_garbage_file_raises_one_storage_error_and_leaks_no_thre
 
 
 @pytest.mark.parametrize("command", [("db", "migrate"), ("db", "backup", "copy.sqlite3")])
-def test_cli_on_a_garbage_database_prints_one_line_and_exits(tmp_path: Path, command: tuple[str, ...]) -> None:
+def test_cli_on_a_garbage_database_prints_one_line_and_exits(
+    tmp_path: Path, command: tuple[str, ...], cli: Callable[..., _Result]
+) -> None:
     path = _garbage(tmp_path / "g.sqlite3")
-    result = run_cli(*command, cwd=tmp_path, env={"DATABASE_PATH": str(path)})
+    result = cli(*command, database=path)
     assert result.returncode == 1
     _one_error_line(result.stderr, path)
 
 
-def test_run_on_a_garbage_database_prints_one_line_and_exits(tmp_path: Path) -> None:
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def _run_settings(tmp_path: Path, database: Path) -> Settings:
+    return load_settings(
+        {
+            "DATABASE_PATH": str(database),
+            "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests-not-a-real-one",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+            "LOG_DIR": str(tmp_path / "logs"),
+        }
+    )
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_run_on_a_garbage_database_logs_one_line_and_exits(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, restore_logging: None
+) -> None:
     path = _garbage(tmp_path / "g.sqlite3")
-    env = {
-        "DATABASE_PATH": str(path),
-        "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests-not-a-real-one",
-        "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
-        "LOG_DIR": str(tmp_path / "logs"),
-    }
-    result = run_cli("run", cwd=tmp_path, env=env)
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert [line for line in result.stderr.splitlines() if str(path) in line and "ERROR" in line], result.stderr
+    before = {t.ident for t in threading.enumerate()}
+    with caplog.at_level(logging.ERROR):
+        assert await run_bot(_run_settings(tmp_path, path)) == 1
+    errors = _errors(caplog)
+    assert len(errors) == 1 and str(path) in errors[0], errors
+    assert not [r for r in caplog.records if r.exc_info]
+    started = [t for t in threading.enumerate() if t.ident not in before and not t.daemon]
+    for thread in started:
+        thread.join(timeout=5)  # a closed connection's thread ends right after close() returns
+    assert not [t for t in started if t.is_alive()]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes through a read-only folder")
-def test_database_in_a_read_only_folder_gives_one_line(tmp_path: Path) -> None:
+def test_database_in_a_read_only_folder_gives_one_line(tmp_path: Path, cli: Callable[..., _Result]) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     with sqlite3.connect(folder / "desk.sqlite3") as conn:
         conn.execute("CREATE TABLE t (x)")
     folder.chmod(0o555)
     try:
-        result = run_cli("db", "migrate", cwd=tmp_path, env={"DATABASE_PATH": str(folder / "desk.sqlite3")})
+        result = cli("db", "migrate", database=folder / "desk.sqlite3")
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1
@@ -91,10 +150,10 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
             await db.migrate()
 
 
-async def test_cli_migrate_refuses_a_newer_schema(tmp_path: Path) -> None:
+def test_cli_migrate_refuses_a_newer_schema(tmp_path: Path, cli: Callable[..., _Result]) -> None:
     path = tmp_path / "desk.sqlite3"
-    await _database_at_version(path, 99)
-    result = run_cli("db", "migrate", cwd=tmp_path, env={"DATABASE_PATH": str(path)})
+    asyncio.run(_database_at_version(path, 99))
+    result = cli("db", "migrate", database=path)
     assert result.returncode == 1
     _one_error_line(result.stderr, path)
     assert "99" in result.stderr
@@ -143,33 +202,29 @@ def _corrupt_database(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_backup_of_a_corrupt_database_is_refused(tmp_path: Path) -> None:
+def test_backup_of_a_corrupt_database_is_refused(tmp_path: Path, cli: Callable[..., _Result]) -> None:
     source = tmp_path / "desk.sqlite3"
     _corrupt_database(source)
-    result = run_cli("db", "backup", "copy.sqlite3", cwd=tmp_path, env={"DATABASE_PATH": str(source)})
+    result = cli("db", "backup", "copy.sqlite3", database=source)
     assert result.returncode == 1
     _one_error_line(result.stderr, source)
     assert "integrity" in result.stderr
     assert not (tmp_path / "copy.sqlite3").exists()
 
 
-def test_one_bot_process_per_sqlite_file(tmp_path: Path) -> None:
+async def test_one_bot_process_per_sqlite_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, restore_logging: None
+) -> None:
     path = tmp_path / "desk.sqlite3"
     with single_process(path) as lock:
         assert lock.read_text().strip() == str(os.getpid())
         second_holder = single_process(path)
         with pytest.raises(StorageError, match=f"another Dispute Desk process \\(pid {os.getpid()}\\)"):
             second_holder.__enter__()
-        env = {
-            "DATABASE_PATH": str(path),
-            "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests-not-a-real-one",
-            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
-            "LOG_DIR": str(tmp_path / "logs"),
-        }
-        second = run_cli("run", cwd=tmp_path, env=env)
-        assert second.returncode == 1
-        errors = [line for line in second.stderr.splitlines() if "ERROR" in line]
-        assert len(errors) == 1 and "another Dispute Desk process" in errors[0], second.stderr
+        with caplog.at_level(logging.ERROR):
+            assert await run_bot(_run_settings(tmp_path, path)) == 1
+        errors = _errors(caplog)
+        assert len(errors) == 1 and "another Dispute Desk process" in errors[0], errors
         assert not path.exists()  # it stopped before opening the database
     with single_process(path):  # released with the first holder
         pass

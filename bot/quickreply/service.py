@@ -7,7 +7,6 @@ still works. User templates render only through the sandbox's worker pool (``ren
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,12 +18,12 @@ from bot.engine.errors import InvalidAnswer
 from bot.engine.flow import Flow
 from bot.engine.session import record_answer, start_session
 from bot.errors import DisputeDeskError, TemplateError, TemplateStopped
+from bot.quickreply.lint_process import check_in_process
 from bot.quickreply.personal import (
     BUYER_MESSAGE,
     MAX_PERSONAL_TEMPLATES,
     AuthorProblem,
     builtin_record,
-    check_draft,
     clean_draft,
     clean_slug,
     draft_from_stored,
@@ -287,6 +286,11 @@ class QuickReplyService:
             "text": None,
             "posted": False,
         }
+        if resolution.ready:
+            # Refuse before storing anything when this user cannot render now.
+            self.render_limit.check(user_id, now)
+            if user_id in self._rendering:
+                raise StillRendering()
         draft = await self.drafts.create(user_id, "fill", state, now)
         if resolution.ready:
             return FillStep(draft.id, template, resolution.tone, pending=resolution)
@@ -494,12 +498,9 @@ class QuickReplyService:
     async def _check_off_loop(
         self, cleaned: PersonalDraft
     ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
-        """check_draft in a worker thread with a time limit: parsing and linting a 4,000-character
-        body costs tens to hundreds of milliseconds of CPU, which must not hold the event loop."""
+        """check_draft in the check process with a time limit (see bot.quickreply.lint_process)."""
         try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(check_draft, cleaned, self.shared), timeout=self.lint_timeout_s
-            )
+            return await check_in_process(cleaned, self.shared, self.lint_timeout_s)
         except TimeoutError:
             problem = AuthorProblem(
                 "Body", f"checking it took longer than {self.lint_timeout_s:g} s; make it shorter or simpler"

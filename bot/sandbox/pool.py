@@ -38,6 +38,7 @@ from bot.sandbox.values import plain_values
 DEFAULT_TIMEOUT_S = 1.0
 DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024
 _QUEUE_TIMEOUT_S = 10.0
+_STARTUP_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class _Worker:
         )
         self.process.start()
         child_end.close()
+        #: The worker says "ready" once it has imported and warmed up; a render's time budget
+        #: starts after that, so a freshly replaced worker does not eat into it.
+        self.ready = False
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -164,6 +168,11 @@ class RenderPool:
     def _ask(self, worker: _Worker, request: tuple[str, dict[str, object]]) -> tuple[Any, ...]:
         timeout = self.settings.timeout_s
         try:
+            if not worker.ready:
+                if not worker.conn.poll(_STARTUP_TIMEOUT_S):
+                    raise TemplateLimitError("the template renderer did not start; try again in a moment")
+                worker.conn.recv()
+                worker.ready = True
             worker.conn.send(request)
             if not worker.conn.poll(timeout):
                 raise TemplateStopped(f"the template took longer than {timeout:g} s to render and was stopped")
@@ -217,6 +226,14 @@ def default_pool() -> RenderPool:
 
 def _worker_main(conn: Connection, memory_bytes: int, timeout_s: float, limits: Limits) -> None:
     _limit_memory(memory_bytes)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # renders yield the CPU to the process that answers interactions
+    with contextlib.suppress(Exception):
+        render_in_process("{{ warm }}", {"warm": "up"}, limits)  # compile the environment once
+    try:
+        conn.send(("ready",))
+    except (EOFError, OSError):
+        return
     cpu_seconds = int(timeout_s) + 2
     while True:
         try:

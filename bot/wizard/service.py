@@ -207,6 +207,12 @@ class WizardService:
         stored = await self._write(state, data, now)
         return self._state(stored, state.session, state.screen)
 
+    @staticmethod
+    def share_preview(state: WizardState) -> str | None:
+        """The stored text awaiting a post, if a preview was shown."""
+        text = state.stored.state.get(SHARE_PREVIEW)
+        return text if isinstance(text, str) else None
+
     async def take_share_preview(self, state: WizardState, now: datetime) -> str:
         """The previewed text, removed so it is posted at most once (of two clicks, one wins)."""
         text = state.stored.state.get(SHARE_PREVIEW)

@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.anonymise import anonymise
+from bot.anonymise import anonymise_report
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
+from bot.storage.dispute_sessions import StaleSession
 from bot.storage.profiles import ProfileRepository
 from bot.ui import answer_in_time
 from bot.wizard.custom_ids import ControlId, parse_control_id
@@ -20,12 +21,14 @@ from bot.wizard.modal_values import modal_values
 from bot.wizard.service import WizardService, WizardState
 from bot.wizard.steps import PROFILE_DEFAULTS, Screen
 from cogs.dispute._views import (
+    SHARE_TEXT_MAX,
     WizardControl,
     draft_messages,
     form_modal,
     label_of,
     outcome_message,
     question_message,
+    share_edit_modal,
     share_preview,
 )
 
@@ -159,14 +162,26 @@ class DisputeCog(commands.Cog, name="Dispute"):
             await answer_in_time(interaction, self.draft_reply(interaction, control, values[0], rest), update=False)
             for part in rest:
                 await interaction.followup.send(part, ephemeral=True)
-        elif action in ("share", "share_ok", "share_no"):
+        elif action in ("share", "share_ok", "share_no", "share_edit"):
             state = await self.wizard.load(control.session_id, interaction.user.id)
             await self.share(interaction, state, action)
         else:
             await answer_in_time(interaction, self.next_view(interaction, control, values), update=True)
 
     async def next_view(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
-        """Apply a click to the saved case and return the wizard message that follows."""
+        """Apply a click to the saved case and return the wizard message that follows.
+
+        When the case was saved meanwhile (a click at the same time, or another bot process), the
+        click is not applied: the latest stored state is shown, with a line saying so.
+        """
+        try:
+            return await self.apply_click(interaction, control, values)
+        except StaleSession as stale:
+            state = await self.wizard.load(control.session_id, interaction.user.id)  # read afresh
+            latest = await self.render(interaction, state)
+            return {**latest, "content": f"{stale} Check it and click again if needed."}
+
+    async def apply_click(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
         state = await self.wizard.load(control.session_id, interaction.user.id)
         now = self.bot.now()
         action, argument = control.action, control.argument
@@ -216,16 +231,41 @@ class DisputeCog(commands.Cog, name="Dispute"):
         if action == "share_ok":
             await self.post_shared(interaction, state)
             return
+        if action == "share_edit":
+            previewed = self.wizard.share_preview(state)
+            if previewed is None:
+                raise DisputeDeskError("Press **Share for feedback** first.")
+            await interaction.response.send_modal(share_edit_modal(state.id, previewed))
+            return
         outcome = self.wizard.outcome(state, self.bot.now())
-        profile = await self.profiles.get(state.user_id)
         buyer_words = str(state.session.answers.get("buyer_message") or "")
         text = outcome.summary + (f'\n\nThe buyer wrote: "{buyer_words}"' if buyer_words else "")
         if outcome.recommended is not None:
             text += f"\n\nDispute Desk suggests: {outcome.recommended.title}. What would you do?"
-        names = [n for n in (profile.display_name, interaction.user.name, interaction.user.display_name) if n]
-        shared = anonymise(text, names)
-        await self.wizard.store_share_preview(state, shared, self.bot.now())
-        await interaction.response.send_message(ephemeral=True, **share_preview(shared, state.id))
+        report = anonymise_report(text, await self.names_of(interaction, state))
+        await self.wizard.store_share_preview(state, report.text, self.bot.now())
+        await interaction.response.send_message(ephemeral=True, **share_preview(report, state.id))
+
+    async def names_of(self, interaction: Interaction, state: WizardState) -> list[str]:
+        """The seller's own names, which must never be shared."""
+        profile = await self.profiles.get(state.user_id)
+        return [n for n in (profile.display_name, interaction.user.name, interaction.user.display_name) if n]
+
+    async def after_share_edit(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:
+        """The user edited the text to share: check it again, store it, show it before posting."""
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        if self.wizard.share_preview(state) is None:
+            raise DisputeDeskError("Press **Share for feedback** first.")
+        edited = str(modal_values(data).get("text") or "").strip()
+        if not edited:
+            raise DisputeDeskError("The text to share is empty; nothing was posted.")
+        report = anonymise_report(edited[:SHARE_TEXT_MAX], await self.names_of(interaction, state))
+        await self.wizard.store_share_preview(state, report.text, self.bot.now())
+        preview = share_preview(report, state.id)
+        if interaction.message is not None:
+            await interaction.response.edit_message(**preview)
+        else:
+            await interaction.response.send_message(ephemeral=True, **preview)
 
     async def post_shared(self, interaction: Interaction, state: WizardState) -> None:
         """Post exactly the text the user previewed (stored when it was shown), once."""
@@ -233,9 +273,9 @@ class DisputeCog(commands.Cog, name="Dispute"):
         if not isinstance(channel, discord.abc.Messageable):
             raise DisputeDeskError("This channel can't take posts; share from a text channel.")
         shared = await self.wizard.take_share_preview(state, self.bot.now())
-        post = f"**A member asks for feedback on a case** (anonymised by Dispute Desk)\n>>> {shared}"
+        post = f"**A member asks for feedback on a case** (shared by them after review)\n>>> {shared}"
         await channel.send(post[:2000])
-        await interaction.response.edit_message(content="Posted in this channel, anonymised.", view=None)
+        await interaction.response.edit_message(content="Posted in this channel.", view=None)
 
     # -- forms ---------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -245,11 +285,14 @@ class DisputeCog(commands.Cog, name="Dispute"):
             return
         data: dict[str, Any] = dict(interaction.data or {})
         control = parse_control_id(str(data.get("custom_id", "")))
-        if control is None or control.action != "submit":
+        if control is None or control.action not in ("submit", "share_text"):
             return
         try:
             if self.bot.draining:
                 raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
+            if control.action == "share_text":
+                await self.after_share_edit(interaction, control, data)
+                return
             await answer_in_time(interaction, self.after_form(interaction, control, data), update=True)
         except Exception as exc:
             await self.bot.report_interaction_error(interaction, exc)

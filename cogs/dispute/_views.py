@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.anonymise import Anonymised
 from bot.control_ids import clicked_row_id
 from bot.engine.flow import Flow, Question
 from bot.engine.outcome import TONES, Draft, Outcome
@@ -205,10 +206,31 @@ def draft_messages(draft: Draft) -> tuple[list[str], discord.File]:
     return messages, text_file(draft.text + "\n", f"{draft.id}-{draft.tone}.txt")
 
 
-def share_preview(text: str, session_id: int) -> dict[str, Any]:
+SHARE_TEXT_MAX = 1_800  # the post adds a heading; Discord's limit is 2,000
+
+
+def share_preview(report: Anonymised, session_id: int) -> dict[str, Any]:
+    """What would be posted, what was removed and what was not: posting needs a click on it."""
     view = discord.ui.View(timeout=None)
     view.add_item(button(ControlId(session_id, "share_ok"), "Post it in this channel",
                          style=discord.ButtonStyle.success, row=0))
+    view.add_item(button(ControlId(session_id, "share_edit"), "Edit it first", row=0))
     view.add_item(button(ControlId(session_id, "share_no"), "Don't post", row=0))
-    content = f"This is what would be posted (names, ids, links removed; amounts rounded):\n>>> {text}"
-    return {"content": fit(content, 2000), "view": view}
+    intro = f"This is what would be posted. {report.summary()}\n>>> "
+    return {"content": intro + fit(report.text, 2000 - len(intro)), "view": view}
+
+
+def share_edit_modal(session_id: int, text: str) -> discord.ui.Modal:
+    """Edit the text to share; it is checked again and shown before anything is posted."""
+    modal = discord.ui.Modal(
+        title="Edit what is shared", custom_id=str(ControlId(session_id, "share_text")), timeout=MODAL_TIMEOUT
+    )
+    modal.add_item(discord.ui.Label(
+        text="The text to post",
+        description="Remove anything that could identify the buyer, you or the order.",
+        component=discord.ui.TextInput(
+            custom_id="text", style=discord.TextStyle.paragraph, max_length=SHARE_TEXT_MAX,
+            default=text[:SHARE_TEXT_MAX] or None,
+        ),
+    ))
+    return modal

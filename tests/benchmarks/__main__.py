@@ -14,7 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import autocomplete, bot_latency, engine_render, sandbox_render, suggester, wizard_crowd
+from tests.benchmarks import (
+    autocomplete,
+    bot_latency,
+    engine_render,
+    hostile_load,
+    sandbox_render,
+    suggester,
+    wizard_crowd,
+)
 
 
 def verdict(ratio: float, target: float) -> str:
@@ -83,13 +91,35 @@ def show_rendering(engine: dict[str, Any], sandbox: dict[str, Any]) -> None:
 
 def show_autocomplete(results: dict[str, Any]) -> None:
     header(f"4. /reply autocomplete over {results['templates']:,} templates ({results['queries']} queries)")
-    print(row("FTS5 search in SQLite", results["search"]))
+    print(row("search in SQLite", results["search"]))
+    if "search_tenth_of_the_file" in results:
+        print(row("same seller, a tenth of the templates", results["search_tenth_of_the_file"]))
+        print(
+            "  search cost vs a file with a tenth of the templates: "
+            f"{verdict(results['search_ratio_p50'], results['target_search_ratio'])}"
+        )
     if "discord_round_trip" in results:
         print(row("through discord.py and the fake", results["discord_round_trip"]))
 
 
+def show_hostile(results: dict[str, Any]) -> None:
+    header(
+        "5. One seller walks S1 while two users send 20 heavy template checks and 30 slow renders"
+        f" ({results['rounds']} quiet and loaded runs, alternated)"
+    )
+    for run in ("quiet", "loaded"):
+        print(row(f"{run}: acknowledgements", results[run]["acks"]))
+        print(row(f"{run}: step shown", results[run]["steps"]))
+    refused = ", ".join(f"{what}: {count}" for what, count in results["loaded"]["hostile"].items())
+    print(f"  hostile requests, all runs: {refused}")
+    target = results["target_ratio"]
+    for key in ("ack_ratio_p50", "ack_ratio_p95", "step_ratio_p50", "step_ratio_p95"):
+        print(f"  {key} loaded vs quiet: {verdict(results[key], target)}")
+
+
+
 def show_suggester(results: dict[str, Any], held_out: dict[str, Any], blind: dict[str, Any]) -> None:
-    print('\n5. "Draft a reply…" suggestions on labelled buyer messages (accuracy, not time)')
+    print('\n6. "Draft a reply…" suggestions on labelled buyer messages (accuracy, not time)')
     sets = (
         ("labelled set (tuned on)", results),
         ("second set (partly blind)", held_out),
@@ -103,31 +133,46 @@ def show_suggester(results: dict[str, Any], held_out: dict[str, Any], blind: dic
         )
 
 
+SECTIONS = ("acknowledgement", "crowd", "rendering", "autocomplete", "hostile", "suggester")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
     parser.add_argument("--samples", type=int, default=400, help="commands per single-command latency run")
     parser.add_argument("--users", type=int, default=1000, help="simultaneous sellers in the crowd run")
+    parser.add_argument(
+        "--sections", default=",".join(SECTIONS), help=f"comma-separated subset of: {', '.join(SECTIONS)}"
+    )
     args = parser.parse_args(argv)
+    wanted = {name.strip() for name in args.sections.split(",") if name.strip()}
 
     results: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "machine": platform.machine(),
     }
-    results["acknowledgement"] = asyncio.run(bot_latency.run(samples=args.samples))
-    show_acknowledgement(results["acknowledgement"])
-    results["crowd"] = asyncio.run(wizard_crowd.run(users=args.users))
-    show_crowd(results["crowd"])
-    results["engine_render"] = engine_render.run()
-    results["sandbox_render"] = sandbox_render.run()
-    show_rendering(results["engine_render"], results["sandbox_render"])
-    results["autocomplete"] = asyncio.run(autocomplete.run())
-    show_autocomplete(results["autocomplete"])
-    results["suggester"] = suggester.run()
-    results["suggester_held_out"] = suggester.run(labelled=suggester.load_labelled(suggester.HELD_OUT))
-    results["suggester_blind"] = suggester.run(labelled=suggester.load_labelled(suggester.BLIND))
-    show_suggester(results["suggester"], results["suggester_held_out"], results["suggester_blind"])
+    if "acknowledgement" in wanted:
+        results["acknowledgement"] = asyncio.run(bot_latency.run(samples=args.samples))
+        show_acknowledgement(results["acknowledgement"])
+    if "crowd" in wanted:
+        results["crowd"] = asyncio.run(wizard_crowd.run(users=args.users))
+        show_crowd(results["crowd"])
+    if "rendering" in wanted:
+        results["engine_render"] = engine_render.run()
+        results["sandbox_render"] = sandbox_render.run()
+        show_rendering(results["engine_render"], results["sandbox_render"])
+    if "autocomplete" in wanted:
+        results["autocomplete"] = asyncio.run(autocomplete.run())
+        show_autocomplete(results["autocomplete"])
+    if "hostile" in wanted:
+        results["hostile"] = asyncio.run(hostile_load.run())
+        show_hostile(results["hostile"])
+    if "suggester" in wanted:
+        results["suggester"] = suggester.run()
+        results["suggester_held_out"] = suggester.run(labelled=suggester.load_labelled(suggester.HELD_OUT))
+        results["suggester_blind"] = suggester.run(labelled=suggester.load_labelled(suggester.BLIND))
+        show_suggester(results["suggester"], results["suggester_held_out"], results["suggester_blind"])
 
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nFigures written to {args.output}")

@@ -1,0 +1,92 @@
+"""Check personal templates in a separate process, so a check never holds the bot's event loop.
+
+Parsing and linting a 4,000-character body costs tens to hundreds of milliseconds of pure-Python
+CPU. In a thread it still competes with the event loop for the interpreter lock; in its own
+process it does not. One process serves the whole bot (checks are rare and short), at most
+``MAX_WAITING`` checks may wait for it, and each caller waits at most its timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping
+
+from bot.errors import DisputeDeskError
+from bot.quickreply.personal import AuthorProblem, Draft, check_draft
+from bot.replies.model import TemplateVariable
+
+MAX_WAITING = 8
+
+_lock = threading.Lock()
+_executor: concurrent.futures.ProcessPoolExecutor | None = None
+_in_flight = 0
+
+
+class ChecksBusy(DisputeDeskError):
+    def __init__(self) -> None:
+        super().__init__("Template checks are busy right now; submit the form again in a moment.")
+
+
+def lower_priority() -> None:
+    """Checks and renders yield the CPU to the process that answers interactions."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+
+def _get_executor() -> concurrent.futures.ProcessPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            _executor = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context(method), initializer=lower_priority
+            )
+        return _executor
+
+
+def _discard_executor(broken: concurrent.futures.ProcessPoolExecutor) -> None:
+    global _executor
+    with _lock:
+        if _executor is broken:
+            _executor = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the check process (at exit; tests may call it)."""
+    global _executor
+    with _lock:
+        executor, _executor = _executor, None
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
+async def check_in_process(
+    draft: Draft, shared: Mapping[str, TemplateVariable], timeout_s: float
+) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
+    """``check_draft`` in the check process; TimeoutError past ``timeout_s``, ChecksBusy when full."""
+    global _in_flight
+    with _lock:
+        if _in_flight >= 1 + MAX_WAITING:
+            raise ChecksBusy()
+        _in_flight += 1
+    try:
+        executor = _get_executor()
+        future = asyncio.get_running_loop().run_in_executor(executor, check_draft, draft, dict(shared))
+        try:
+            return await asyncio.wait_for(future, timeout=timeout_s)
+        except concurrent.futures.process.BrokenProcessPool:
+            _discard_executor(executor)  # the process died (out of memory?): start a fresh one next time
+            raise DisputeDeskError("The template check failed; submit the form again.") from None
+    finally:
+        with _lock:
+            _in_flight -= 1
