@@ -8,7 +8,12 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins: list[str] = ["tests.fakediscord.plugin", "tests.engine_fixtures", "tests.storage_fixtures"]
+pytest_plugins: list[str] = [
+    "tests.fakediscord.plugin",
+    "tests.engine_fixtures",
+    "tests.storage_fixtures",
+    "tests.quickreply_fixtures",
+]
 
 # No per-example deadline: a busy machine must not fail a property; speed is `make bench`'s job.
 settings.register_profile("quick", max_examples=40, deadline=None)

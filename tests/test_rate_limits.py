@@ -7,21 +7,14 @@ frozen, so no bucket refills during a test.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.engine.flow import load_flow
 from bot.errors import DisputeDeskError
 from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
 from bot.quickreply.service import QuickReplyService
 from bot.ratelimit import Cooldown, RateLimited
-from bot.replies import LIBRARY_DIR, load_library
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
-from bot.sandbox import render_in_process
-from bot.storage import Database
 from bot.storage.reply_templates import TemplateCapReached, TemplateRecord
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -30,21 +23,6 @@ _HEAVY_UNIT = "{{ ((buyer_name ~ order_id) ~ (amount ~ due_date)) }} "
 HEAVY_BODY = _HEAVY_UNIT * (4000 // len(_HEAVY_UNIT))
 
 
-async def render(source: str, values: object) -> str:
-    return render_in_process(source, values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[QuickReplyService]:
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
-        await db.migrate()
-        yield QuickReplyService(
-            db,
-            library=load_library(),
-            shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
-            renderer=render,
-            flow=load_flow(),
-        )
 
 
 def test_cooldown_allows_a_burst_then_one_per_interval() -> None:

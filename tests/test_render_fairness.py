@@ -7,21 +7,18 @@ template the sandbox had to stop is quarantined until it is edited.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from bot.engine.flow import load_flow
 from bot.errors import RendererBusy, TemplateStopped
 from bot.quickreply.service import QuickReplyService, TemplateQuarantined
 from bot.ratelimit import RateLimited
-from bot.replies import LIBRARY_DIR, load_library
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.sandbox import Limits, PoolSettings, RenderPool
 from bot.storage import Database
 from bot.storage.reply_templates import TemplateRecord
+from tests.quickreply_fixtures import quick_reply_service
 
 pytestmark = pytest.mark.timeout(60)
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -48,16 +45,8 @@ async def test_the_render_queue_is_bounded(slow_pool: RenderPool) -> None:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, slow_pool: RenderPool) -> AsyncIterator[QuickReplyService]:
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
-        await db.migrate()
-        yield QuickReplyService(
-            db,
-            library=load_library(),
-            shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
-            renderer=slow_pool.render_async,
-            flow=load_flow(),
-        )
+def service(db: Database, slow_pool: RenderPool) -> QuickReplyService:
+    return quick_reply_service(db, slow_pool.render_async)
 
 
 async def _fill(service: QuickReplyService, user_id: int, template_id: int) -> str:
