@@ -13,21 +13,18 @@ and the bounded render queue). Nothing is asserted here; ``make bench`` prints t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.client import DisputeBot
-from bot.sandbox import PoolSettings, RenderPool
+from bot.storage import Database
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
 from tests.benchmarks.stats import summary_ms
-from tests.deskbot import desk_bot
+from tests.botprocess import BotProcess
 from tests.fakediscord import FakeDiscord, FakeUser
-from tests.s1 import S1_NOW, s1_answers
+from tests.s1 import s1_answers
 from tests.wizard_driver import answer_step, is_outcome
 
 _UNIT = "{{ ((buyer_name ~ order_id) ~ (amount ~ due_date)) }} "
@@ -36,12 +33,6 @@ HEAVY_AUTHORING_BODY = _UNIT * (4000 // len(_UNIT))
 BUSY_RENDER_BODY = (
     "{% set s = 'abcdefghij' * 999 %}{% for a in s[:999] %}{% if (s ~ a)|length == 0 %}x{% endif %}{% endfor %}done"
 )
-
-
-def _clock(bot: DisputeBot) -> None:
-    # Real time moves on (so the per-user buckets refill as in production); S1's dates stay fixed.
-    started = datetime.now(UTC)
-    bot.clock = lambda: S1_NOW + (datetime.now(UTC) - started)
 
 
 async def _walk(fake: FakeDiscord, seller: FakeUser, acks: list[float], steps: list[float]) -> None:
@@ -110,31 +101,32 @@ def _answer_text(interaction: Any) -> str:
 async def _run_once(
     folder: Path, walks: int, hostile: bool, acks: list[float], steps: list[float], outcomes: Counter[str]
 ) -> None:
-    async with FakeDiscord(validate=False) as fake, contextlib.AsyncExitStack() as stack:
-        stack.enter_context(fake.patch_discord())
+    async with FakeDiscord(validate=False) as fake:
         author, renderer = fake.add_user("author"), fake.add_user("renderer")
         # One seller per walk: /dispute start allows three new cases a minute per user.
         sellers = [fake.add_user(f"seller{n}") for n in range(walks + 1)]
-        pool = stack.enter_context(RenderPool(PoolSettings()))
-
-        def prepare(bot: DisputeBot) -> None:
-            _clock(bot)
-            bot.render_pool = pool
-
-        bot = await stack.enter_async_context(desk_bot(fake, folder, prepare=prepare, LOG_LEVEL="WARNING"))
-        stored = await ReplyTemplateRepository(bot.db).create(
-            "user", renderer.id, TemplateRecord("loop", "Loop", "personal", "", BUSY_RENDER_BODY)
-        )
-        await _walk(fake, sellers[0], [], [])  # warm up: imports, caches, first render worker
-        hostile_tasks = []
-        if hostile:
-            hostile_tasks = [
-                asyncio.create_task(_hostile_authoring(fake, author, 20, outcomes)),
-                asyncio.create_task(_hostile_renders(fake, renderer, stored.id, 30, outcomes)),
-            ]
-        for seller in sellers[1:]:
-            await _walk(fake, seller, acks, steps)
-        await asyncio.gather(*hostile_tasks)
+        async with await Database.open(folder / "desk.sqlite3") as db:
+            await db.migrate()
+            stored = await ReplyTemplateRepository(db).create(
+                "user", renderer.id, TemplateRecord("loop", "Loop", "personal", "", BUSY_RENDER_BODY)
+            )
+        # The bot in its own process, as in production: the fake and the crowd here do not compete
+        # with it inside one event loop (they still share the machine's two cores).
+        bot = BotProcess(fake, folder, LOG_LEVEL="WARNING")
+        await bot.start()
+        try:
+            await _walk(fake, sellers[0], [], [])  # warm up: imports, caches, first render worker
+            hostile_tasks = []
+            if hostile:
+                hostile_tasks = [
+                    asyncio.create_task(_hostile_authoring(fake, author, 20, outcomes)),
+                    asyncio.create_task(_hostile_renders(fake, renderer, stored.id, 30, outcomes)),
+                ]
+            for seller in sellers[1:]:
+                await _walk(fake, seller, acks, steps)
+            await asyncio.gather(*hostile_tasks)
+        finally:
+            await bot.stop()
 
 
 async def run(walks: int = 3, rounds: int = 3) -> dict[str, Any]:
