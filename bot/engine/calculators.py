@@ -1,0 +1,215 @@
+"""Small pure calculators: answers and facts in, new named values out.
+
+A playbook lists the calculators it uses (``calculators = [...]``). Each one reads the answers (never
+the values of another calculator), may read platform facts and the clock, and returns a new mapping
+of the names it declares in ``outputs``; it writes nothing anywhere else. The planner merges the
+results into the read-only context and refuses a name given twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.engine.answers import as_date, as_datetime
+from bot.engine.context import money
+from bot.engine.facts import Facts
+from bot.engine.platforms import Platform
+from bot.engine.wording import buyer_threats
+
+QUOTE_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class Inputs:
+    answers: Mapping[str, Any]
+    facts: Facts
+    now: datetime
+    platform: Platform
+
+    @property
+    def currency(self) -> str:
+        return str(self.answers.get("currency") or "USD")
+
+
+@dataclass(frozen=True)
+class Calculator:
+    name: str
+    outputs: tuple[str, ...]
+    run: Callable[[Inputs], dict[str, Any]]
+    doc: str
+
+
+def _number(value: float) -> int | float:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def revisions(inputs: Inputs) -> dict[str, Any]:
+    answers = inputs.answers
+    if "revisions_used" not in answers:
+        return {}
+    used, included = answers["revisions_used"], answers["revisions_included"]
+    return {"revisions_exhausted": used >= included, "revisions_left": _number(included - used)}
+
+
+def buyer_message(inputs: Inputs) -> dict[str, Any]:
+    message = inputs.answers.get("buyer_message")
+    if not isinstance(message, str):
+        return {}
+    threats = buyer_threats(message)
+    quote = message if len(message) <= QUOTE_LIMIT else message[: QUOTE_LIMIT - 3].rstrip() + "..."
+    return {
+        "buyer_quote": quote,
+        "buyer_threats": threats,
+        "buyer_threats_quoted": ", ".join(repr(threat) for threat in threats),
+        "has_buyer_threats": bool(threats),
+    }
+
+
+def refund_room(inputs: Inputs) -> dict[str, Any]:
+    """Whether the seller can give part of the amount back here, the platform's cap, and one offer."""
+    answers, facts, platform = inputs.answers, inputs.facts, inputs.platform
+    value = float(answers.get("order_value", 0.0))
+    out: dict[str, Any] = {"refund_possible": platform.partial_refunds == "yes", "refund_capped": False}
+    percent = 0.0
+    if platform.partial_refunds == "capped":
+        active = answers.get("order_state") in {"in_progress", "delivered"}
+        minimum = facts[f"{platform.id}.partial_refund_min_order"].number
+        percent = facts[f"{platform.id}.partial_refund_max_percent"].number
+        if active and value > minimum:
+            cap = value * percent / 100
+            out.update(
+                refund_possible=True,
+                refund_capped=True,
+                refund_cap=money(cap, inputs.currency),
+                refund_cap_amount=cap,
+            )
+    if "refund_asked" in answers:
+        offer = min(float(answers.get("max_refund") or 0), float(answers["refund_asked"]))
+        if out["refund_capped"]:
+            offer = min(offer, value * percent / 100)
+        out.update(
+            refund_offer=money(offer, inputs.currency),
+            refund_offer_amount=offer,
+            refund_offer_possible=out["refund_possible"] and offer > 0,
+        )
+    return out
+
+
+def hours(inputs: Inputs) -> dict[str, Any]:
+    answers = inputs.answers
+    tracked = answers["hours_disputed"] - answers["hours_manual"]
+    return {
+        "hours_tracked": _number(tracked),
+        "hourly_protected": bool(answers.get("memos_present")) and bool(answers.get("within_weekly_limit")),
+    }
+
+
+def arbitration_fee(inputs: Inputs) -> dict[str, Any]:
+    """Whether the platform's arbitration fee is more than half the milestone (a split may cost less)."""
+    fact = inputs.facts.by_id.get(f"{inputs.platform.id}.arbitration_fee")
+    if fact is None or not fact.unit or "milestone_amount" not in inputs.answers:
+        return {}
+    return {"arbitration_fee_high": float(inputs.answers["milestone_amount"]) / fact.number < 2}
+
+
+def due_passed(inputs: Inputs) -> dict[str, Any]:
+    due = as_datetime(inputs.answers.get("due_at"))
+    return {} if due is None else {"due_passed": due < inputs.now}
+
+
+def invoice_lateness(inputs: Inputs) -> dict[str, Any]:
+    due = as_date(inputs.answers["invoice_due_date"])
+    assert due is not None
+    late = (inputs.now.date() - due).days
+    return {
+        "days_late_signed": late,
+        "days_late": max(late, 0),
+        "days_until_due": max(-late, 0),
+        "invoice_timing": "overdue" if late > 0 else ("due_today" if late == 0 else "not_yet_due"),
+        "has_late_fee": bool(inputs.answers.get("late_fee_terms")),
+        "has_link": bool(inputs.answers.get("payment_link")),
+    }
+
+
+def deposit_split(inputs: Inputs) -> dict[str, Any]:
+    """Pro rata: the work done is earned; the rest of the deposit goes back, or the client owes the gap."""
+    answers, currency = inputs.answers, inputs.currency
+    earned = float(answers["order_value"]) * answers["work_done_percent"] / 100
+    balance = float(answers["deposit_amount"]) - earned
+    return {
+        "earned": money(earned, currency),
+        "refund_due": money(max(balance, 0), currency),
+        "owed": money(max(-balance, 0), currency),
+        "client_owes": balance < 0,
+        "refund_is_zero": balance <= 0,
+    }
+
+
+CALCULATORS: Mapping[str, Calculator] = {
+    calculator.name: calculator
+    for calculator in (
+        Calculator(
+            "revisions",
+            ("revisions_exhausted", "revisions_left"),
+            revisions,
+            "revisions_exhausted (used >= included), revisions_left",
+        ),
+        Calculator(
+            "buyer_message",
+            ("buyer_quote", "buyer_threats", "buyer_threats_quoted", "has_buyer_threats"),
+            buyer_message,
+            "the buyer's message as a quote (at most 400 characters) and the threats found in it",
+        ),
+        Calculator(
+            "refund_room",
+            (
+                "refund_possible",
+                "refund_capped",
+                "refund_cap",
+                "refund_cap_amount",
+                "refund_offer",
+                "refund_offer_amount",
+                "refund_offer_possible",
+            ),
+            refund_room,
+            "whether a partial refund is possible, the platform cap (seller's eyes only), one offer",
+        ),
+        Calculator("hours", ("hours_tracked", "hourly_protected"), hours, "tracked hours and hourly protection"),
+        Calculator(
+            "arbitration_fee",
+            ("arbitration_fee_high",),
+            arbitration_fee,
+            "true when the arbitration fee is more than half the milestone",
+        ),
+        Calculator("due_passed", ("due_passed",), due_passed, "true when the order's due time has passed"),
+        Calculator(
+            "invoice_lateness",
+            ("days_late_signed", "days_late", "days_until_due", "invoice_timing", "has_late_fee", "has_link"),
+            invoice_lateness,
+            "days late (negative before the due date), overdue / due_today / not_yet_due",
+        ),
+        Calculator(
+            "deposit_split",
+            ("earned", "refund_due", "owed", "client_owes", "refund_is_zero"),
+            deposit_split,
+            "the pro-rata split of a deposit against the work done",
+        ),
+    )
+}
+
+
+def run_calculators(names: tuple[str, ...], inputs: Inputs) -> dict[str, Any]:
+    """The values of the named calculators, merged (a name given twice is a bug)."""
+    merged: dict[str, Any] = {}
+    for name in names:
+        calculator = CALCULATORS[name]
+        result = calculator.run(inputs)
+        extra = set(result) - set(calculator.outputs)
+        clash = set(result) & set(merged)
+        if extra or clash:
+            raise ValueError(f"calculator {name}: undeclared {sorted(extra)} or repeated {sorted(clash)} names")
+        merged.update(result)
+    return merged
