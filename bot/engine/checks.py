@@ -1,4 +1,4 @@
-"""`python -m bot check`: validate the flow and render every draft of every reachable outcome in every tone.
+"""`python -m bot check`: validate the flow and the playbooks, and render every draft of every outcome in every tone.
 
 Returns a precise list of problems (empty when all is well). Pure apart from reading the data files.
 """
@@ -6,7 +6,7 @@ Returns a precise list of problems (empty when all is well). Pure apart from rea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -17,6 +17,9 @@ from bot.engine.flow import Flow, load_flow
 from bot.engine.outcome import AUDIENCES, TONES
 from bot.engine.paths import explore, shape_problems
 from bot.engine.planner import prepare
+from bot.engine.platforms import load_platforms
+from bot.engine.playbook import Playbooks, load_playbooks
+from bot.engine.playbook_checks import PathCoverage, Problem, validate_playbooks
 from bot.engine.session import Session
 from bot.engine.wording import check_wording
 from bot.rendering import DISCORD_MESSAGE_LIMIT, split_message
@@ -31,6 +34,7 @@ class CheckReport:
     problems: tuple[str, ...]
     paths: int
     renders: int
+    playbook_problems: tuple[Problem, ...] = ()  # also in ``problems``, with their rule
 
 
 def numbers_in(text: str) -> list[str]:
@@ -38,26 +42,44 @@ def numbers_in(text: str) -> list[str]:
     return sorted(_NUMBER.findall(text))
 
 
-def check_outcomes(flow: Flow, *, now: datetime, limit: int | None = None) -> CheckReport:
+def check_outcomes(
+    flow: Flow,
+    *,
+    now: datetime,
+    limit: int | None = None,
+    playbooks: Playbooks | None = None,
+    dispute_types: Collection[str] | None = None,
+    render: bool = True,
+) -> CheckReport:
+    """Plan every path (of some dispute types only, if given); render every draft in every tone if ``render``."""
     facts = load_facts()
+    playbooks = playbooks or load_playbooks()
+    platforms = load_platforms()
+    coverage = PathCoverage(tuple(option.value for option in flow.by_id["goal"].options))
+    walked: set[str] = set()
     problems: list[str] = []
     paths = renders = 0
     seen: set[str] = set()
-    for answers in explore(flow, now=now):
+    for answers in explore(flow, now=now, dispute_types=dispute_types):
         paths += 1
         if limit is not None and paths > limit:
             break
-        case = f"{answers['platform']}/{answers['dispute_type']}"
+        dispute_type = str(answers["dispute_type"])
+        walked.add(dispute_type)
+        case = f"{answers['platform']}/{dispute_type}"
         for problem in shape_problems(flow, answers):
             _add(problems, seen, problem)
         session = Session(flow.version, now, MappingProxyType(answers), tuple(answers))
         try:
-            prepared = prepare(flow, session, now=now, facts=facts)
+            prepared = prepare(flow, session, now=now, facts=facts, playbooks=playbooks, platforms=platforms)
         except Exception as exc:
             _add(problems, seen, f"{case}: planning failed: {exc}")
             continue
+        coverage.see(dispute_type, answers, prepared.plan.options, prepared.plan.drafts)
         if not prepared.plan.options or not prepared.plan.drafts:
             _add(problems, seen, f"{case}: no options or no drafts")
+        if not render:
+            continue
         for spec in prepared.plan.drafts:
             if spec.audience not in AUDIENCES:
                 _add(problems, seen, f"{case}: draft {spec.id} has unknown audience {spec.audience!r}")
@@ -76,7 +98,10 @@ def check_outcomes(flow: Flow, *, now: datetime, limit: int | None = None) -> Ch
                 numbers[tone] = numbers_in(draft.text)
             if len({tuple(value) for value in numbers.values()}) > 1:
                 _add(problems, seen, f"{case}: draft {spec.id}: tones change the numbers: {numbers}")
-    return CheckReport(tuple(problems), paths, renders)
+    found = coverage.finish(playbooks, walked) if limit is None else list(coverage.problems)
+    for item in found:
+        _add(problems, seen, str(item))
+    return CheckReport(tuple(problems), paths, renders, tuple(found))
 
 
 def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> Iterable[str]:
@@ -96,13 +121,21 @@ def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> I
 
 
 def run_check(*, now: datetime, limit: int | None = None) -> CheckReport:
-    """Validate the flow and the facts, then every outcome; FlowError problems are reported, not raised."""
+    """Validate the flow, the facts, the platforms and the playbooks, then every outcome.
+
+    FlowError problems are reported, not raised.
+    """
     try:
         flow = load_flow()
-        load_facts()
+        facts = load_facts()
+        platforms = load_platforms()
+        playbooks = load_playbooks()
     except FlowError as exc:
         return CheckReport(tuple(exc.problems), 0, 0)
-    return check_outcomes(flow, now=now, limit=limit)
+    static = validate_playbooks(playbooks, flow, facts, platforms)
+    if static:
+        return CheckReport(tuple(str(problem) for problem in static), 0, 0, tuple(static))
+    return check_outcomes(flow, now=now, limit=limit, playbooks=playbooks)
 
 
 def _add(problems: list[str], seen: set[str], problem: str) -> None:

@@ -8,7 +8,7 @@ kind. This keeps enumeration complete for the branching answers without explodin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,10 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "invoice_number": ("INV-2026-041",),
     "delivered_at": ("10 days ago",),
     "due_at": ("in 20 hours", "5 hours ago"),
+    "buyer_message": (
+        "I am not satisfied, please cancel the order.",
+        "Do this for free or I will cancel and leave a 1-star review.",
+    ),
     "tone": ("neutral",),  # every draft is rendered in every tone anyway
 }
 
@@ -64,8 +68,10 @@ def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...
     return _KIND_SAMPLES[question.kind]
 
 
-def explore(flow: Flow, *, now: datetime) -> Iterator[dict[str, AnswerValue | None]]:
-    """Yield one complete answers dict per path (depth first, in flow order)."""
+def explore(
+    flow: Flow, *, now: datetime, dispute_types: Collection[str] | None = None
+) -> Iterator[dict[str, AnswerValue | None]]:
+    """Yield one complete answers dict per path (depth first, in flow order), optionally of some types only."""
 
     def walk(answers: dict[str, AnswerValue | None]) -> Iterator[dict[str, AnswerValue | None]]:
         pending = next((q for q in applicable_questions(flow, answers) if q.id not in answers), None)
@@ -73,6 +79,8 @@ def explore(flow: Flow, *, now: datetime) -> Iterator[dict[str, AnswerValue | No
             yield dict(answers)
             return
         for raw in candidates(pending, answers):
+            if pending.id == "dispute_type" and dispute_types is not None and raw not in dispute_types:
+                continue
             if raw is None:
                 yield from walk({**answers, pending.id: None})
                 continue
