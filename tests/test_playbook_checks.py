@@ -199,3 +199,33 @@ def test_planning_writes_nothing_back(s1_answers: dict[str, Any]) -> None:
     assert dict(first.context) == dict(second.context) and first.plan == second.plan
     with pytest.raises(TypeError):
         first.context["refund_cap"] = "$1"  # type: ignore[index]
+
+
+def test_no_buyer_draft_states_the_refund_cap_or_the_sellers_most() -> None:
+    from bot.engine.checks import buyer_draft_problems
+
+    context = {"refund_cap": "$900", "max_refund": "$300", "refund_offer": "$180", "order_value": "$1,500"}
+    leaking = "I can send you a partial refund through the order page (up to $900)."
+    rules = buyer_draft_problems(leaking, "buyer", "fiverr", context, ["refund_cap", "max_refund"])
+    assert [(r.rule, r.found) for r in rules] == [("seller-only-amount", "refund_cap $900")]
+    assert buyer_draft_problems("I could go to $300 at most.", "buyer", "upwork", context, ["max_refund"])
+    # the offer itself may be stated; support may read the cap
+    assert buyer_draft_problems("I can refund $180 of the $1,500.", "buyer", "fiverr", context, ["refund_cap"]) == []
+    assert buyer_draft_problems(leaking, "support", "fiverr", context, ["refund_cap"]) == []
+    # the same amount as a figure the draft may state is not a leak (the seller's most equals the ask)
+    same = {"max_refund": "$300", "refund_asked": "$300"}
+    assert buyer_draft_problems("You asked for $300 back.", "buyer", "upwork", same, ["max_refund"]) == []
+
+
+def test_no_review_talk_to_a_fiverr_buyer_and_no_change_invitation_before_auto_release() -> None:
+    from bot.engine.checks import buyer_draft_problems
+
+    rules = buyer_draft_problems("A 5-star review would help.", "buyer", "fiverr", {}, [])
+    assert {r.rule for r in rules} == {"review-talk-on-fiverr"}
+    running = {"auto_release_running": True}
+    text = "If something needs fixing, tell me what and I'll fix it; otherwise please release the milestone."
+    assert [r.rule for r in buyer_draft_problems(text, "buyer", "upwork", running, [])] == [
+        "change-invitation-before-auto-release"
+    ]
+    assert buyer_draft_problems(text, "buyer", "upwork", {"auto_release_running": False}, []) == []
+    assert buyer_draft_problems("Could you release the milestone?", "buyer", "upwork", running, []) == []

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.answers import as_date, as_datetime
-from bot.engine.context import money
+from bot.engine.context import day_text, money
 from bot.engine.facts import Facts
 from bot.engine.platforms import Platform
 from bot.engine.wording import buyer_threats
@@ -86,8 +86,9 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
                 refund_cap=money(cap, inputs.currency),
                 refund_cap_amount=cap,
             )
-    if "refund_asked" in answers:
-        offer = min(float(answers.get("max_refund") or 0), float(answers["refund_asked"]))
+    if "refund_asked" in answers:  # a demand: open below the most the seller would give back
+        most = float(answers.get("max_refund") or 0)
+        offer = min(opening_offer(most), float(answers["refund_asked"]))
         if out["refund_capped"]:
             offer = min(offer, value * percent / 100)
         out.update(
@@ -95,7 +96,35 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
             refund_offer_amount=offer,
             refund_offer_possible=out["refund_possible"] and offer > 0,
         )
+    elif answers.get("refund_offer"):  # the seller's own offer, within the platform's cap
+        offer = float(answers["refund_offer"])
+        over = out["refund_capped"] and offer > out["refund_cap_amount"]
+        out.update(refund_offer_over_cap=over, refund_offer_possible=out["refund_possible"] and not over)
+    else:
+        out.update(refund_offer_over_cap=False, refund_offer_possible=False)
     return out
+
+
+OPENING_SHARE = 0.6  # open at this share of the most the seller would give back, rounded down
+
+
+def opening_offer(most: float) -> float:
+    """A first offer below the seller's most: 60% of it, rounded down to 5 (to a whole unit below 50)."""
+    opening = most * OPENING_SHARE
+    step = 5 if opening >= 50 else 1
+    return float(int(opening // step) * step) if opening >= 1 else most
+
+
+def auto_release(inputs: Inputs) -> dict[str, Any]:
+    """When a submitted, unanswered milestone is released automatically (a duration fact of the platform)."""
+    fact = inputs.facts.by_id.get(f"{inputs.platform.id}.auto_release")
+    delivered = as_datetime(inputs.answers.get("delivered_at"))
+    if fact is None or fact.unit not in {"hours", "days", "business_days"} or delivered is None:
+        return {}
+    if inputs.answers.get("escrow_state") != "no_response":
+        return {}
+    due = fact.due(delivered)
+    return {"auto_release_running": due > inputs.now, "auto_release_on": day_text(due.date())}
 
 
 def hours(inputs: Inputs) -> dict[str, Any]:
@@ -173,11 +202,18 @@ CALCULATORS: Mapping[str, Calculator] = {
                 "refund_offer",
                 "refund_offer_amount",
                 "refund_offer_possible",
+                "refund_offer_over_cap",
             ),
             refund_room,
             "whether a partial refund is possible, the platform cap (seller's eyes only), one offer",
         ),
         Calculator("hours", ("hours_tracked", "hourly_protected"), hours, "tracked hours and hourly protection"),
+        Calculator(
+            "auto_release",
+            ("auto_release_running", "auto_release_on"),
+            auto_release,
+            "for a silent client: whether the platform will still release the milestone by itself, and when",
+        ),
         Calculator(
             "arbitration_fee",
             ("arbitration_fee_high",),

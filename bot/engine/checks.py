@@ -6,10 +6,11 @@ Returns a precise list of problems (empty when all is well). Pure apart from rea
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from bot.engine.errors import DisputeDeskError, FlowError
 from bot.engine.facts import load_facts
@@ -21,7 +22,7 @@ from bot.engine.platforms import load_platforms
 from bot.engine.playbook import Playbooks, load_playbooks
 from bot.engine.playbook_checks import PathCoverage, Problem, validate_playbooks
 from bot.engine.session import Session
-from bot.engine.wording import check_wording
+from bot.engine.wording import check_wording, review_phrases
 from bot.rendering import DISCORD_MESSAGE_LIMIT, split_message
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -95,6 +96,10 @@ def check_outcomes(
                 platform = str(answers["platform"])
                 for problem in _draft_problems(draft.text, spec.id, spec.audience, platform):
                     _add(problems, seen, f"{where}: {problem}")
+                for rule in buyer_draft_problems(
+                    draft.text, spec.audience, platform, prepared.context, playbooks.common.seller_only
+                ):
+                    _add(problems, seen, f"{where}: {rule}")
                 numbers[tone] = numbers_in(draft.text)
             if len({tuple(value) for value in numbers.values()}) > 1:
                 _add(problems, seen, f"{case}: draft {spec.id}: tones change the numbers: {numbers}")
@@ -118,6 +123,53 @@ def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> I
         yield f"wording: {warning}"
     if draft_id == "payment_reminder" and len(text.split()) > REMINDER_WORD_LIMIT:
         yield f"{len(text.split())} words, a payment reminder stays under {REMINDER_WORD_LIMIT}"
+
+
+_CHANGE_INVITATION = re.compile(
+    r"(?i)\b(request(?:ing)? (?:a )?changes?|ask(?:ing)? for changes|changes? request|needs? fixing|"
+    r"what needs (?:to be )?(?:fixed|changed)|tell me what (?:to|needs to|should) (?:fix|change)|"
+    r"specific points|any (?:changes|edits|revisions) you (?:want|need))\b"
+)
+
+
+@dataclass(frozen=True)
+class DraftRule:
+    """A rule that a buyer-facing draft broke, with the words that broke it."""
+
+    rule: str
+    found: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.found!r}"
+
+
+def buyer_draft_problems(
+    text: str, audience: str, platform: str, context: Mapping[str, Any], seller_only: Iterable[str]
+) -> list[DraftRule]:
+    """What no buyer-facing draft may say, on any path.
+
+    - ``seller-only-amount``: the refund cap or the most the seller would give (a negotiation loses its
+      room), unless the same amount is also a figure the draft may state (the offer itself);
+    - ``review-talk-on-fiverr``: reviews, ratings or stars to a Fiverr buyer;
+    - ``change-invitation-before-auto-release``: inviting changes while a submitted milestone is on its
+      way to automatic release (a change request stops it).
+    """
+    if audience not in {"buyer", "public"}:
+        return []
+    found: list[DraftRule] = []
+    hidden = {name for name in seller_only if isinstance(context.get(name), str)}
+    stated = {value for key, value in context.items() if isinstance(value, str) and key not in hidden}
+    for name in sorted(hidden):
+        value = context[name]
+        if value not in stated and re.search(re.escape(value) + r"(?![\d])", text):
+            found.append(DraftRule("seller-only-amount", f"{name} {value}"))
+    if platform == "fiverr" and audience == "buyer":
+        found += [DraftRule("review-talk-on-fiverr", phrase) for phrase in review_phrases(text)]
+    if audience == "buyer" and context.get("auto_release_running") is True:
+        match = _CHANGE_INVITATION.search(text)
+        if match:
+            found.append(DraftRule("change-invitation-before-auto-release", match.group(0)))
+    return found
 
 
 def run_check(*, now: datetime, limit: int | None = None) -> CheckReport:

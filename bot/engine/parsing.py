@@ -28,63 +28,20 @@ CURRENCY_SYMBOLS = {
     "zł": "PLN",
 }
 
-# Active ISO 4217 codes people are likely to use (the full list would work the same way).
-ISO_4217 = frozenset(
-    [
-        "AED",
-        "ARS",
-        "AUD",
-        "BDT",
-        "BGN",
-        "BRL",
-        "CAD",
-        "CHF",
-        "CLP",
-        "CNY",
-        "COP",
-        "CZK",
-        "DKK",
-        "EGP",
-        "EUR",
-        "GBP",
-        "GHS",
-        "HKD",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "ISK",
-        "JPY",
-        "KES",
-        "KRW",
-        "LKR",
-        "MAD",
-        "MXN",
-        "MYR",
-        "NGN",
-        "NOK",
-        "NPR",
-        "NZD",
-        "PEN",
-        "PHP",
-        "PKR",
-        "PLN",
-        "RON",
-        "RSD",
-        "RUB",
-        "SAR",
-        "SEK",
-        "SGD",
-        "THB",
-        "TRY",
-        "TWD",
-        "UAH",
-        "USD",
-        "UYU",
-        "VND",
-        "ZAR",
-    ]
-)
+# Active ISO 4217 currency codes (every one is accepted).
+_CODES = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF
+    BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC
+    CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
+    GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD
+    JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL
+    LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD
+    NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD
+    RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP
+    SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES
+    VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL XCG ZWG VED SLL CUC
+"""
+ISO_4217 = frozenset(_CODES.split())
 
 _MONEY_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>[km]?)$")
 _UNITS = {

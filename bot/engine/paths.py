@@ -40,6 +40,7 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "deposit_amount": ("500",),
     "refund_asked": ("600",),
     "max_refund": ("0", "300"),
+    "refund_offer": ("200", None),
     "hours_manual": (0, 3),
     "hours_disputed": (10,),
     "invoice_number": ("INV-2026-041",),
@@ -51,10 +52,17 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     ),
     "tone": ("neutral",),  # every draft is rendered in every tone anyway
 }
+# Per dispute type, where one type needs a value the others do not (a milestone past auto-release).
+SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
+    ("escrow_withheld", "delivered_at"): ("10 days ago", "20 days ago"),
+}
 
 
 def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...]:
     """The values explored for one question given the answers so far."""
+    by_type = SAMPLES_BY_TYPE.get((str(answers.get("dispute_type")), question.id))
+    if by_type is not None:
+        return by_type
     if question.id in SAMPLES and question.kind in {"choice", "multi_choice"}:
         return SAMPLES[question.id]
     if question.kind in {"choice", "multi_choice"}:

@@ -209,6 +209,7 @@ class Common:
     warnings: Items
     fact_note: str
     fact_note_with_value: str
+    seller_only: tuple[str, ...] = ()  # values no buyer-facing draft may state (check enforces it)
 
 
 @dataclass(frozen=True)
@@ -438,13 +439,14 @@ def parse_playbook(data: Mapping[str, Any], where: str, problems: list[str]) -> 
 
 def parse_common(data: Mapping[str, Any], where: str, problems: list[str]) -> Common:
     reader = _Reader(where, problems)
-    reader.keys(data, {"values", "caveats", "warnings", "fact_note", "fact_note_with_value"}, "")
+    reader.keys(data, {"values", "caveats", "warnings", "fact_note", "fact_note_with_value", "seller_only"}, "")
     return Common(
         values=reader.values(data.get("values")),
         caveats=reader.items(data.get("caveats"), "caveats"),
         warnings=reader.items(data.get("warnings"), "warnings"),
         fact_note=reader.string(data, "fact_note", "fact_note"),
         fact_note_with_value=reader.string(data, "fact_note_with_value", "fact_note_with_value"),
+        seller_only=reader.names(data.get("seller_only"), "seller_only"),
     )
 
 

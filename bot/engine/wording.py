@@ -95,6 +95,11 @@ def check_wording(text: str, *, platform: str, audience: str) -> list[WordingWar
     return warnings
 
 
+def review_phrases(text: str) -> list[str]:
+    """Review, rating or star talk in a text."""
+    return _found(_REVIEWS, text)
+
+
 def buyer_threats(text: str) -> list[str]:
     """Review leverage or threats in the buyer's own words (to quote to support)."""
     return _found(_THREATS, text) + [
