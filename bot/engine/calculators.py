@@ -51,7 +51,35 @@ def revisions(inputs: Inputs) -> dict[str, Any]:
     if "revisions_used" not in answers:
         return {}
     used, included = answers["revisions_used"], answers["revisions_included"]
-    return {"revisions_exhausted": used >= included, "revisions_left": _number(included - used)}
+    return {
+        "revisions_exhausted": used >= included,
+        "revisions_left": _number(included - used),
+        "revisions_phrase": revisions_phrase(int(used), int(included)),
+    }
+
+
+_SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(number: int) -> str:
+    return _SMALL[number] if number < len(_SMALL) else str(number)
+
+
+def revisions_phrase(used: int, included: int) -> str:
+    """'2 of the 3 included revision rounds are used', 'both included rounds are used, plus two more at no charge'."""
+    if included == 0:
+        return "no revision rounds were included" + (f", and I did {_count(used)} at no charge" if used else "")
+    if used < included:
+        verb = "is" if used == 1 else "are"
+        return f"{used} of the {included} included revision rounds {verb} used"
+    if included == 1:
+        phrase = "the one included revision round is used"
+    elif included == 2:
+        phrase = "both included revision rounds are used"
+    else:
+        phrase = f"all {included} included revision rounds are used"
+    extra = used - included
+    return phrase + (f", plus {_count(extra)} more at no charge" if extra else "")
 
 
 def buyer_message(inputs: Inputs) -> dict[str, Any]:
@@ -60,6 +88,11 @@ def buyer_message(inputs: Inputs) -> dict[str, Any]:
         return {}
     threats = buyer_threats(message)
     quote = message if len(message) <= QUOTE_LIMIT else message[: QUOTE_LIMIT - 3].rstrip() + "..."
+    if threats and threats[0] not in quote:  # cut so that the words that triggered the warning stay in
+        at = message.find(threats[0])
+        start = max(at - QUOTE_LIMIT // 2, 0)
+        window = message[start : start + QUOTE_LIMIT - 6].strip()
+        quote = ("..." if start else "") + window + ("..." if start + QUOTE_LIMIT - 6 < len(message) else "")
     return {
         "buyer_quote": quote,
         "buyer_threats": threats,
@@ -182,7 +215,7 @@ CALCULATORS: Mapping[str, Calculator] = {
     for calculator in (
         Calculator(
             "revisions",
-            ("revisions_exhausted", "revisions_left"),
+            ("revisions_exhausted", "revisions_left", "revisions_phrase"),
             revisions,
             "revisions_exhausted (used >= included), revisions_left",
         ),

@@ -35,6 +35,8 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "payment_link": ("https://example.com/pay/041", None),
     "late_fee_terms": ("1.5% per month", None),
     "false_claims": ("delivered on time on 2026-11-18", None),
+    "package_contents": ("a logo in three concepts and the source files", None),
+    "review_delivery_date": ("12 days ago",),
     "rating": (1,),
     "work_done_percent": (20, 80),
     "deposit_amount": ("500",),
