@@ -103,7 +103,9 @@ def test_every_reachable_outcome_renders_in_every_tone_within_limits(flow: Flow)
     report = check_outcomes(flow, now=S1_NOW)
     assert report.problems == ()
     assert report.paths > 1000
-    assert report.renders >= report.paths * 3
+    # paths that differ only by the goal render the same drafts: each is rendered once, in 3 tones
+    goals = len(flow.by_id["goal"].options)
+    assert report.renders >= report.paths // goals * 3
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ results into the read-only context and refuses a name given twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.engine.answers import as_date, as_datetime
@@ -193,7 +194,73 @@ def invoice_lateness(inputs: Inputs) -> dict[str, Any]:
         "invoice_timing": "overdue" if late > 0 else ("due_today" if late == 0 else "not_yet_due"),
         "has_late_fee": bool(inputs.answers.get("late_fee_terms")),
         "has_link": bool(inputs.answers.get("payment_link")),
+        "has_final_step": bool(inputs.answers.get("final_step")),
     }
+
+
+_FEE_RATE = re.compile(
+    r"(?i)(\d+(?:[.,]\d+)?)\s*%\s*(?:per|a|an|each|/)?\s*(month|monthly|year|yearly|annum|annual|annually|week|weekly|day|daily)"
+)
+_PERIOD_DAYS = (("month", 30), ("year", 365), ("annu", 365), ("week", 7), ("da", 1))
+
+
+def late_fee(inputs: Inputs) -> dict[str, Any]:
+    """The contract's late fee to date, when its terms read like '1.5% per month' (simple, from the due date)."""
+    answers = inputs.answers
+    terms = answers.get("late_fee_terms")
+    due = as_date(answers.get("invoice_due_date"))
+    pay_by = inputs.now.date() + timedelta(days=PAY_BY_DAYS)
+    out: dict[str, Any] = {"pay_by_on": day_text(pay_by)}
+    if not isinstance(terms, str) or due is None:
+        return {**out, "late_fee_computed": False}
+    match = _FEE_RATE.search(terms)
+    days = (inputs.now.date() - due).days
+    if match is None or days <= 0:
+        return {**out, "late_fee_computed": False}
+    rate = float(match.group(1).replace(",", "."))
+    word = match.group(2).lower()
+    period = next(days for prefix, days in _PERIOD_DAYS if word.startswith(prefix))
+    amount = float(answers["invoice_amount"])
+    fee = round(amount * rate / 100 * days / period, 2)
+    return {
+        **out,
+        "late_fee_computed": True,
+        "late_fee": money(fee, inputs.currency),
+        "late_fee_amount": fee,
+        "total_due": money(amount + fee, inputs.currency),
+    }
+
+
+PAY_BY_DAYS = 7  # a final notice gives this many days to pay
+
+
+def timeline(inputs: Inputs) -> dict[str, Any]:
+    """Impossible timelines: a past event dated in the future, a request before the delivery it is about."""
+    answers, now = inputs.answers, inputs.now
+    out: dict[str, Any] = {"future_dates_found": False, "dated_before_delivery_found": False}
+    future = [
+        key
+        for key in ("delivered_at", "request_received_at", "refunded_at", "review_posted_at", "last_contact_at")
+        if (moment := as_datetime(answers.get(key))) is not None and moment > now
+    ]
+    if future:
+        out["future_dates_found"] = True
+        out["future_dates"] = ", ".join(
+            f"{key.removesuffix('_at').replace('_', ' ')} {day_text(as_datetime(answers[key]).date())}"  # type: ignore[union-attr]
+            for key in future
+        )
+    delivered = as_datetime(answers.get("delivered_at"))
+    for key in ("request_received_at", "refunded_at"):
+        moment = as_datetime(answers.get(key))
+        if delivered is not None and moment is not None and moment < delivered:
+            out["dated_before_delivery_found"] = True
+            out["dated_before_delivery"] = f"{key.removesuffix('_at').replace('_', ' ')} {day_text(moment.date())}"
+            out["delivery_date_text"] = day_text(delivered.date())
+    return out
+
+
+def respond_by(inputs: Inputs) -> dict[str, Any]:
+    return {"has_respond_by": bool(inputs.answers.get("response_due_at"))}
 
 
 def deposit_split(inputs: Inputs) -> dict[str, Any]:
@@ -256,10 +323,37 @@ CALCULATORS: Mapping[str, Calculator] = {
         Calculator("due_passed", ("due_passed",), due_passed, "true when the order's due time has passed"),
         Calculator(
             "invoice_lateness",
-            ("days_late_signed", "days_late", "days_until_due", "invoice_timing", "has_late_fee", "has_link"),
+            (
+                "days_late_signed",
+                "days_late",
+                "days_until_due",
+                "invoice_timing",
+                "has_late_fee",
+                "has_link",
+                "has_final_step",
+            ),
             invoice_lateness,
             "days late (negative before the due date), overdue / due_today / not_yet_due",
         ),
+        Calculator(
+            "late_fee",
+            ("pay_by_on", "late_fee_computed", "late_fee", "late_fee_amount", "total_due"),
+            late_fee,
+            "the contract's late fee to date from the due date, the total, and a pay-by date for a final notice",
+        ),
+        Calculator(
+            "timeline",
+            (
+                "future_dates_found",
+                "future_dates",
+                "dated_before_delivery_found",
+                "dated_before_delivery",
+                "delivery_date_text",
+            ),
+            timeline,
+            "dates that cannot be right (always run): past events in the future, a request before the delivery",
+        ),
+        Calculator("respond_by", ("has_respond_by",), respond_by, "true when the seller gave the respond-by date"),
         Calculator(
             "deposit_split",
             ("earned", "refund_due", "owed", "client_owes", "refund_is_zero"),
@@ -270,10 +364,13 @@ CALCULATORS: Mapping[str, Calculator] = {
 }
 
 
+ALWAYS = ("timeline",)  # run for every dispute type
+
+
 def run_calculators(names: tuple[str, ...], inputs: Inputs) -> dict[str, Any]:
-    """The values of the named calculators, merged (a name given twice is a bug)."""
+    """The values of the named calculators (and of ALWAYS), merged (a name given twice is a bug)."""
     merged: dict[str, Any] = {}
-    for name in names:
+    for name in (*ALWAYS, *(name for name in names if name not in ALWAYS)):
         calculator = CALCULATORS[name]
         result = calculator.run(inputs)
         extra = set(result) - set(calculator.outputs)

@@ -23,7 +23,7 @@ from bot.engine.playbook import Playbooks, load_playbooks
 from bot.engine.playbook_checks import PathCoverage, Problem, validate_playbooks
 from bot.engine.session import Session
 from bot.engine.wording import check_wording, review_phrases
-from bot.rendering import DISCORD_MESSAGE_LIMIT, split_message
+from bot.rendering import DISCORD_MESSAGE_LIMIT, TEMPLATES_DIR, split_message
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Za-z ]*\]|\{\{|\}\}|\{%|None\b|Undefined")
@@ -58,6 +58,8 @@ def check_outcomes(
     platforms = load_platforms()
     coverage = PathCoverage(tuple(option.value for option in flow.by_id["goal"].options))
     walked: set[str] = set()
+    rendered: set[tuple[tuple[str, str], ...]] = set()  # paths that differ only by the goal render alike
+    goal_free = not any("goal" in path.read_text(encoding="utf-8") for path in (TEMPLATES_DIR / "drafts").glob("*.j2"))
     problems: list[str] = []
     paths = renders = 0
     seen: set[str] = set()
@@ -81,6 +83,10 @@ def check_outcomes(
             _add(problems, seen, f"{case}: no options or no drafts")
         if not render:
             continue
+        key = tuple(sorted((k, repr(v)) for k, v in answers.items() if k != "goal"))
+        if goal_free and key in rendered:
+            continue
+        rendered.add(key)
         for spec in prepared.plan.drafts:
             if spec.audience not in AUDIENCES:
                 _add(problems, seen, f"{case}: draft {spec.id} has unknown audience {spec.audience!r}")

@@ -81,6 +81,7 @@ BASE_NAMES = (
     "extra_tool",
     "support_name",
     "processor_name",
+    "withdraw_via",
     "today",
     "facts",
 )
@@ -110,6 +111,7 @@ def build_context(
     processor = answers.get("payment_processor")
     if isinstance(processor, str):
         ctx["processor_name"] = platforms.processor(processor).name
+        ctx["withdraw_via"] = platforms.processor(processor).withdraw_via
     for key, value in answers.items():
         if value is None or key in ctx:
             continue

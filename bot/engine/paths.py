@@ -33,7 +33,8 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "invoice_due_date": ("in 1 day", "2 days ago", "10 days ago", "20 days ago", "45 days ago"),
     "currency": ("EUR",),
     "payment_link": ("https://example.com/pay/041", None),
-    "late_fee_terms": ("1.5% per month", None),
+    "late_fee_terms": ("1.5% per month", "a flat 40 on overdue invoices", None),
+    "final_step": ("a claim through a collection agency", None),
     "false_claims": ("delivered on time on 2026-11-18", None),
     "package_contents": ("a logo in three concepts and the source files", None),
     "review_delivery_date": ("12 days ago",),
@@ -57,6 +58,7 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
 # Per dispute type, where one type needs a value the others do not (a milestone past auto-release).
 SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
     ("escrow_withheld", "delivered_at"): ("10 days ago", "20 days ago"),
+    ("cancellation_after_delivery", "request_received_at"): ("30 hours ago", "3 days ago"),
 }
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from bot.engine.answers import as_date, as_datetime
 from bot.engine.calculators import Inputs, run_calculators
-from bot.engine.context import build_context, hours_text
+from bot.engine.context import build_context, hours_text, moment_text
 from bot.engine.errors import InvalidAnswer, InvalidAnswers
 from bot.engine.facts import Fact, Facts, load_facts
 from bot.engine.flow import Flow
@@ -137,7 +137,9 @@ def _deadline(
     entry: DeadlineEntry, answers: Mapping[str, Any], values: Mapping[str, Any], facts: Facts, now: datetime
 ) -> Deadline:
     fact = facts[entry.fact] if entry.fact else None
-    if entry.start:
+    if entry.start and entry.days:
+        due = _moment(answers, entry.start) + timedelta(days=entry.days)
+    elif entry.start:
         assert fact is not None
         start = _moment(answers, entry.start)
         if entry.after:
@@ -193,7 +195,12 @@ def plan_case(
                     noted.setdefault(draft_id, []).append(facts[entry.fact])
     _add(values, {"has_deadline": bool(deadlines)}, "the deadlines")
     if deadlines:
-        _add(values, {"time_left": time_left(deadlines[0])}, "the deadlines")
+        first = deadlines[0]
+        _add(
+            values,
+            {"time_left": time_left(first), "deadline_passed": first.passed, "deadline_due": moment_text(first.due)},
+            "the deadlines",
+        )
     for name, text in (*common.values, *playbook.values):
         _add(values, {name: render_pieces(text, values, facts)}, f"value {name}")
 
@@ -214,9 +221,7 @@ def plan_case(
             continue
         notes = [fact_note(common, fact, values, facts) for fact in noted.get(draft.id, ())]
         notes += [
-            fact_note(common, facts[note.fact], values, facts)
-            if note.fact
-            else render_text(note.text, values, facts)
+            fact_note(common, facts[note.fact], values, facts) if note.fact else render_text(note.text, values, facts)
             for note in draft.notes
             if note.condition.holds(values)
         ]

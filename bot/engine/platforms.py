@@ -32,6 +32,7 @@ class Platform:
 class Processor:
     id: str
     name: str
+    withdraw_via: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ def parse_platforms(data: Mapping[str, Any]) -> Platforms:
     processors: dict[str, Processor] = {}
     for processor_id, entry in dict(data.get("processors", {})).items():
         where = f"platforms.toml: processor {processor_id}"
-        processors[processor_id] = Processor(processor_id, _text(entry, "name", where, problems))
+        processors[processor_id] = Processor(
+            processor_id, _text(entry, "name", where, problems), _text(entry, "withdraw_via", where, problems)
+        )
     unknown_tables = sorted(set(data) - {"platforms", "processors"})
     if unknown_tables:
         problems.append(f"platforms.toml: unknown tables {unknown_tables}")

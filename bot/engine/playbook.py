@@ -168,6 +168,7 @@ class DeadlineEntry:
     after: str  # a duration fact added to ``start`` first (delivery + auto-completion, then ...)
     due: str  # a date / date-time answer that is the due moment itself
     at: str  # "HH:MM" for a ``due`` date
+    days: int  # with ``start`` and no fact: this many days after it (a reminder ladder's next step)
     source: str
     as_of: str
     confidence: str
@@ -355,7 +356,7 @@ def _draft(reader: _Reader, raw: Mapping[str, Any], n: int) -> DraftEntry:
 
 def _deadline(reader: _Reader, raw: Mapping[str, Any], n: int) -> DeadlineEntry:
     place = f"deadline {n}"
-    allowed = {"label", "fact", "start", "after", "due", "at", "source", "as_of", "confidence", "note_on"}
+    allowed = {"label", "fact", "start", "after", "due", "at", "days", "source", "as_of", "confidence", "note_on"}
     reader.keys(raw, allowed | {"when", "unless"}, place)
     entry = DeadlineEntry(
         label=reader.string(raw, "label", place),
@@ -364,6 +365,7 @@ def _deadline(reader: _Reader, raw: Mapping[str, Any], n: int) -> DeadlineEntry:
         after=reader.string(raw, "after", place, required=False),
         due=reader.string(raw, "due", place, required=False),
         at=reader.string(raw, "at", place, required=False),
+        days=int(raw.get("days", 0)) if isinstance(raw.get("days", 0), int) else 0,
         source=reader.string(raw, "source", place, required=False),
         as_of=reader.string(raw, "as_of", place, required=False),
         confidence=reader.string(raw, "confidence", place, required=False),
@@ -372,8 +374,8 @@ def _deadline(reader: _Reader, raw: Mapping[str, Any], n: int) -> DeadlineEntry:
     )
     if bool(entry.start) == bool(entry.due):
         reader.problem(place, "give either start (with a duration fact) or due (an answered date), not both")
-    if entry.start and not entry.fact:
-        reader.problem(place, "start needs a duration fact")
+    if entry.start and not entry.fact and not entry.days:
+        reader.problem(place, "start needs a duration fact or a number of days")
     if not entry.fact and not entry.source:
         reader.problem(place, "give a fact or a source")
     if entry.at and not _TIME.match(entry.at):

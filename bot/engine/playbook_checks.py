@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine.calculators import CALCULATORS
+from bot.engine.calculators import ALWAYS, CALCULATORS
 from bot.engine.conditions import Condition
 from bot.engine.context import BASE_NAMES, answer_names
 from bot.engine.facts import Facts
@@ -29,7 +29,8 @@ from bot.engine.playbook import (
 from bot.rendering import TEMPLATES_DIR
 
 DURATION_UNITS = {"hours", "days", "business_days"}
-ENGINE_NAMES = ("has_deadline", "time_left")  # given by the planner once the deadlines are known
+# Given by the planner once the deadlines are known (of the first deadline).
+ENGINE_NAMES = ("has_deadline", "time_left", "deadline_passed", "deadline_due")
 CONDITION_KINDS = {"choice", "multi_choice", "yes_no", "number"}
 
 RULES = {
@@ -88,9 +89,9 @@ def _names(flow: Flow, playbook: Playbook, playbooks: Playbooks) -> _Names:
             names.allowed[question.id] = {True, False}
         elif question.kind == "number":
             names.allowed[question.id] = None
-    for key in ("is_marketplace", "is_fiverr", "has_deadline"):
+    for key in ("is_marketplace", "is_fiverr", "has_deadline", "deadline_passed"):
         names.allowed[key] = {True, False}
-    for calculator in playbook.calculators:
+    for calculator in (*ALWAYS, *playbook.calculators):
         if calculator in CALCULATORS:
             names.text.update(CALCULATORS[calculator].outputs)
             for output in CALCULATORS[calculator].outputs:
