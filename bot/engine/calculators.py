@@ -126,6 +126,7 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
         if out["refund_capped"]:
             offer = min(offer, value * percent / 100)
         out.update(
+            refund_nothing=most <= 0,
             refund_offer=money(offer, inputs.currency),
             refund_offer_amount=offer,
             refund_offer_possible=out["refund_possible"] and offer > 0,
@@ -303,6 +304,7 @@ CALCULATORS: Mapping[str, Calculator] = {
                 "refund_offer_amount",
                 "refund_offer_possible",
                 "refund_offer_over_cap",
+                "refund_nothing",
             ),
             refund_room,
             "whether a partial refund is possible, the platform cap (seller's eyes only), one offer",

@@ -66,6 +66,8 @@ def answer_names(flow: Flow, question_id: str) -> tuple[str, ...]:
         return (f"{stem}_on", f"{stem}_time")
     if kind == "date":
         return (f"{date_stem(question_id)}_on",)
+    if kind == "number" and question_id.endswith("_days"):
+        return (question_id, f"{question_id}_text")
     return (question_id,)
 
 
@@ -80,6 +82,7 @@ BASE_NAMES = (
     "currency",
     "extra_tool",
     "support_name",
+    "platform_place",
     "processor_name",
     "withdraw_via",
     "today",
@@ -105,6 +108,7 @@ def build_context(
         "currency": currency,
         "extra_tool": platform.extra_tool,
         "support_name": platform.support,
+        "platform_place": platform.place,
         "today": day_text(now.date()),
         "facts": facts.context(),
     }
@@ -133,4 +137,6 @@ def build_context(
             ctx[key] = int(value)
         else:
             ctx[key] = value
+        if kind == "number" and key.endswith("_days"):  # '1 day', '3 days'
+            ctx[f"{key}_text"] = f"{ctx[key]} day" + ("" if ctx[key] == 1 else "s")
     return MappingProxyType(ctx)

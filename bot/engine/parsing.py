@@ -55,9 +55,7 @@ _UNITS = {
     "week": 604800,
     "w": 604800,
 }
-_AGO_RE = re.compile(
-    r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$"
-)
+_AGO_RE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$")
 _IN_RE = re.compile(r"^in\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)$")
 _TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 
@@ -186,6 +184,8 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+
+
 class AmbiguousDate(ValueError):
     """A numeric date that reads as two different days (03/04/2026)."""
 
@@ -245,9 +245,7 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
         match = pattern.match(raw)
         if match:
             unit = (
-                match.group("unit").rstrip("s")
-                if match.group("unit") not in {"h", "d", "w"}
-                else match.group("unit")
+                match.group("unit").rstrip("s") if match.group("unit") not in {"h", "d", "w"} else match.group("unit")
             )
             seconds = float(match.group("n")) * _UNITS[unit]
             return (now + sign * timedelta(seconds=seconds)).replace(microsecond=0)
@@ -264,8 +262,7 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
         parsed = _calendar_datetime(raw)
     if parsed is None:
         raise ValueError(
-            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 "
-            "hours ago'"
+            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 hours ago'"
         )
     return _as_utc(parsed)
 

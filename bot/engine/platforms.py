@@ -14,7 +14,7 @@ from bot.engine.errors import FlowError
 
 PLATFORMS_PATH = Path(__file__).with_name("playbooks") / "platforms.toml"
 PARTIAL_REFUNDS = ("capped", "yes", "no")
-_PLATFORM_KEYS = {"name", "sentence_name", "marketplace", "extra_tool", "support", "partial_refunds"}
+_PLATFORM_KEYS = {"name", "sentence_name", "marketplace", "extra_tool", "support", "place", "partial_refunds"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Platform:
     marketplace: bool
     extra_tool: str
     support: str
+    place: str
     partial_refunds: str
 
 
@@ -77,6 +78,7 @@ def parse_platforms(data: Mapping[str, Any]) -> Platforms:
             bool(marketplace),
             _text(entry, "extra_tool", where, problems),
             _text(entry, "support", where, problems),
+            _text(entry, "place", where, problems),
             str(refunds),
         )
     processors: dict[str, Processor] = {}

@@ -153,9 +153,7 @@ def record_answer(flow: Flow, session: Session, question_id: str, raw: Any, *, n
                 answers[key] = value
     history = (*tuple(item for item in session.history if item != question_id), question_id)
     previous = {k: v for k, v in session.previous.items() if k != question_id}
-    updated = replace(
-        session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous)
-    )
+    updated = replace(session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous))
     return _prune(flow, updated)
 
 
@@ -178,14 +176,10 @@ def _unanswer(flow: Flow, session: Session, question_id: str) -> Session:
     answers = dict(session.answers)
     previous = {**session.previous, question_id: answers.pop(question_id)}
     history = tuple(item for item in session.history if item != question_id)
-    return replace(
-        session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous)
-    )
+    return replace(session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous))
 
 
-def session_from_answers(
-    flow: Flow, given: Mapping[str, Any], *, now: datetime, use_defaults: bool = True
-) -> Session:
+def session_from_answers(flow: Flow, given: Mapping[str, Any], *, now: datetime, use_defaults: bool = True) -> Session:
     """Build a complete session from a mapping (scripts); raise InvalidAnswers listing every problem.
 
     Questions not on the path are ignored; missing answers take the flow's default when

@@ -89,9 +89,7 @@ def check_wording(text: str, *, platform: str, audience: str) -> list[WordingWar
             for phrase in _found(_REVIEWS, text)
         ]
     if faces_buyer:
-        warnings += [
-            WordingWarning("threat", phrase, "reads as a threat") for phrase in _found(_THREATS, text)
-        ]
+        warnings += [WordingWarning("threat", phrase, "reads as a threat") for phrase in _found(_THREATS, text)]
     return warnings
 
 
@@ -102,6 +100,4 @@ def review_phrases(text: str) -> list[str]:
 
 def buyer_threats(text: str) -> list[str]:
     """Review leverage or threats in the buyer's own words (to quote to support)."""
-    return _found(_THREATS, text) + [
-        p for p in _found(_REVIEWS, text) if p.lower() not in {"review", "reviewed"}
-    ]
+    return _found(_THREATS, text) + [p for p in _found(_REVIEWS, text) if p.lower() not in {"review", "reviewed"}]
