@@ -18,7 +18,7 @@ from bot.engine.answers import as_date, as_datetime
 from bot.engine.context import day_text, money
 from bot.engine.facts import Facts
 from bot.engine.platforms import Platform
-from bot.engine.wording import buyer_threats
+from bot.engine.wording import buyer_threats, off_platform_phrases
 
 QUOTE_LIMIT = 400
 
@@ -260,6 +260,22 @@ def timeline(inputs: Inputs) -> dict[str, Any]:
     return out
 
 
+BUYER_WORDS = ("buyer_message", "buyer_demand", "new_items", "review_claims")
+
+
+def off_platform(inputs: Inputs) -> dict[str, Any]:
+    """On a marketplace: the buyer's own words asking to move contact or payment off the platform."""
+    if not inputs.platform.marketplace:
+        return {"off_platform_found": False}
+    phrases: list[str] = []
+    for key in BUYER_WORDS:
+        value = inputs.answers.get(key)
+        if isinstance(value, str):
+            phrases += [p for p in off_platform_phrases(value) if p.lower() not in (q.lower() for q in phrases)]
+    found = {"off_platform_found": bool(phrases)}
+    return {**found, "off_platform_phrases": ", ".join(repr(p) for p in phrases)} if phrases else found
+
+
 def respond_by(inputs: Inputs) -> dict[str, Any]:
     return {"has_respond_by": bool(inputs.answers.get("response_due_at"))}
 
@@ -355,6 +371,12 @@ CALCULATORS: Mapping[str, Calculator] = {
             timeline,
             "dates that cannot be right (always run): past events in the future, a request before the delivery",
         ),
+        Calculator(
+            "off_platform",
+            ("off_platform_found", "off_platform_phrases"),
+            off_platform,
+            "on a marketplace, the buyer's words asking to move off the platform (always run)",
+        ),
         Calculator("respond_by", ("has_respond_by",), respond_by, "true when the seller gave the respond-by date"),
         Calculator(
             "deposit_split",
@@ -366,7 +388,7 @@ CALCULATORS: Mapping[str, Calculator] = {
 }
 
 
-ALWAYS = ("timeline",)  # run for every dispute type
+ALWAYS = ("timeline", "off_platform")  # run for every dispute type
 
 
 def run_calculators(names: tuple[str, ...], inputs: Inputs) -> dict[str, Any]:

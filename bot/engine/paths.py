@@ -51,7 +51,7 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "due_at": ("in 20 hours", "5 hours ago"),
     "buyer_message": (
         "I am not satisfied, please cancel the order.",
-        "Do this for free or I will cancel and leave a 1-star review.",
+        "Do this for free or I will cancel and leave a 1-star review. Or pay me on WhatsApp.",
     ),
     "tone": ("neutral",),  # every draft is rendered in every tone anyway
 }

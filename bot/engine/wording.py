@@ -93,6 +93,12 @@ def check_wording(text: str, *, platform: str, audience: str) -> list[WordingWar
     return warnings
 
 
+def off_platform_phrases(text: str) -> list[str]:
+    """Requests to move contact or payment off the platform (phone, WhatsApp, email, direct payment)."""
+    found = _found(_OFF_PLATFORM, text) + _found(_EMAIL, text) + _phones(text)
+    return [phrase for n, phrase in enumerate(found) if phrase.lower() not in (p.lower() for p in found[:n])]
+
+
 def review_phrases(text: str) -> list[str]:
     """Review, rating or star talk in a text."""
     return _found(_REVIEWS, text)
