@@ -276,6 +276,10 @@ def off_platform(inputs: Inputs) -> dict[str, Any]:
     return {**found, "off_platform_phrases": ", ".join(repr(p) for p in phrases)} if phrases else found
 
 
+def new_work(inputs: Inputs) -> dict[str, Any]:
+    return {"has_new_work": bool(inputs.answers.get("new_work_asked"))}
+
+
 def respond_by(inputs: Inputs) -> dict[str, Any]:
     return {"has_respond_by": bool(inputs.answers.get("response_due_at"))}
 
@@ -377,6 +381,7 @@ CALCULATORS: Mapping[str, Calculator] = {
             off_platform,
             "on a marketplace, the buyer's words asking to move off the platform (always run)",
         ),
+        Calculator("new_work", ("has_new_work",), new_work, "true when the client asks for new work before paying"),
         Calculator("respond_by", ("has_respond_by",), respond_by, "true when the seller gave the respond-by date"),
         Calculator(
             "deposit_split",

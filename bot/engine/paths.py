@@ -47,6 +47,12 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "hours_manual": (0, 3),
     "hours_disputed": (10,),
     "invoice_number": ("INV-2026-041",),
+    "new_work_asked": ("a PDF export of the reports", None),
+    "new_work_price": ("250",),
+    "new_work_days": (4,),
+    "invoice_ref": ("INV-2026-031 of 1 Nov 2026",),
+    "approval_date": ("9 days ago",),
+    "live_url": ("https://example.com/shop",),
     "delivered_at": ("10 days ago",),
     "due_at": ("in 20 hours", "5 hours ago"),
     "buyer_message": (
