@@ -66,3 +66,31 @@ def test_try_without_a_terminal_explains_draft_and_exits_2(capsys) -> None:
 def test_main_dispatches(capsys) -> None:
     assert main(["draft", "--schema"]) == 0
     assert json.loads(capsys.readouterr().out)["version"] == 1
+
+
+def test_an_amount_whose_symbol_contradicts_the_currency_is_a_warning_not_a_silent_conversion() -> None:
+    answers = {
+        "platform": "direct",
+        "dispute_type": "scope_creep",
+        "currency": "EUR",
+        "agreed_scope": "eight app screens",
+        "new_items": "an admin dashboard",
+        "extra_price": "$900",
+        "out_of_scope_work_done": False,
+    }
+    code, out, err = draft("-", json.dumps(answers))
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert any("'$900' (USD) but the currency is EUR" in warning for warning in warnings)
+
+
+def test_a_zero_amount_is_refused() -> None:
+    answers = {
+        "platform": "direct",
+        "dispute_type": "late_payment",
+        "invoice_number": "1",
+        "invoice_amount": 0,
+        "invoice_due_date": "2026-11-01",
+    }
+    code, _, err = draft("-", json.dumps(answers))
+    assert code == 2 and err.startswith("invoice_amount: 0 is below the minimum")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +21,7 @@ from bot.engine.outcome import TONES
 from bot.engine.parsing import parse_datetime
 from bot.engine.planner import plan_outcome
 from bot.engine.schema import flow_schema
-from bot.engine.session import session_from_answers
+from bot.engine.session import currency_conflicts, session_from_answers
 from bot.replies.checks import check_library
 
 NOT_A_TERMINAL = """\
@@ -97,6 +98,9 @@ def draft_command(
     try:
         session = session_from_answers(flow, answers, now=now)
         outcome = plan_outcome(flow, session, now=now, tone=args.tone)
+        conflicts = currency_conflicts(flow, answers)
+        if conflicts:
+            outcome = replace(outcome, warnings=(*outcome.warnings, *conflicts))
     except InvalidAnswers as exc:
         stderr.write("".join(f"{problem}\n" for problem in exc.problems))
         return 2

@@ -181,7 +181,11 @@ def arbitration_fee(inputs: Inputs) -> dict[str, Any]:
 
 def due_passed(inputs: Inputs) -> dict[str, Any]:
     due = as_datetime(inputs.answers.get("due_at"))
-    return {} if due is None else {"due_passed": due < inputs.now}
+    if due is None:
+        return {}
+    late_cancel = inputs.facts.by_id.get(f"{inputs.platform.id}.late_cancel")
+    can_cancel = late_cancel is not None and late_cancel.unit != "" and late_cancel.due(due) < inputs.now
+    return {"due_passed": due < inputs.now, "late_cancel_open": can_cancel}
 
 
 def invoice_lateness(inputs: Inputs) -> dict[str, Any]:
@@ -342,7 +346,12 @@ CALCULATORS: Mapping[str, Calculator] = {
             arbitration_fee,
             "true when the arbitration fee is more than half the milestone",
         ),
-        Calculator("due_passed", ("due_passed",), due_passed, "true when the order's due time has passed"),
+        Calculator(
+            "due_passed",
+            ("due_passed", "late_cancel_open"),
+            due_passed,
+            "whether the order's due time has passed, and whether the buyer can now cancel alone for lateness",
+        ),
         Calculator(
             "invoice_lateness",
             (

@@ -54,7 +54,7 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "approval_date": ("9 days ago",),
     "live_url": ("https://example.com/shop",),
     "delivered_at": ("10 days ago",),
-    "due_at": ("in 20 hours", "5 hours ago"),
+    "due_at": ("in 20 hours", "5 hours ago", "30 hours ago"),
     "buyer_message": (
         "I am not satisfied, please cancel the order.",
         "Do this for free or I will cancel and leave a 1-star review. Or pay me on WhatsApp.",
