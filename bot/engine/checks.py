@@ -12,6 +12,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from bot.engine.conditions import Condition
 from bot.engine.errors import DisputeDeskError, FlowError
 from bot.engine.facts import load_facts
 from bot.engine.flow import Flow, load_flow
@@ -58,8 +59,10 @@ def check_outcomes(
     platforms = load_platforms()
     coverage = PathCoverage(tuple(option.value for option in flow.by_id["goal"].options))
     walked: set[str] = set()
-    rendered: set[tuple[tuple[str, str], ...]] = set()  # paths that differ only by the goal render alike
-    goal_free = not any("goal" in path.read_text(encoding="utf-8") for path in (TEMPLATES_DIR / "drafts").glob("*.j2"))
+    # Paths that differ only by the goal plan and render alike unless a playbook condition or a template
+    # reads the goal: those are checked once (the goal rule still looks at every goal on each).
+    planned: set[tuple[tuple[str, str], ...]] = set()
+    goal_free = not _reads_goal(playbooks)
     problems: list[str] = []
     paths = renders = 0
     seen: set[str] = set()
@@ -72,6 +75,10 @@ def check_outcomes(
         case = f"{answers['platform']}/{dispute_type}"
         for problem in shape_problems(flow, answers):
             _add(problems, seen, problem)
+        key = tuple(sorted((k, repr(v)) for k, v in answers.items() if k != "goal"))
+        if goal_free and key in planned:
+            continue
+        planned.add(key)
         session = Session(flow.version, now, MappingProxyType(answers), tuple(answers))
         try:
             prepared = prepare(flow, session, now=now, facts=facts, playbooks=playbooks, platforms=platforms)
@@ -83,10 +90,6 @@ def check_outcomes(
             _add(problems, seen, f"{case}: no options or no drafts")
         if not render:
             continue
-        key = tuple(sorted((k, repr(v)) for k, v in answers.items() if k != "goal"))
-        if goal_free and key in rendered:
-            continue
-        rendered.add(key)
         for spec in prepared.plan.drafts:
             if spec.audience not in AUDIENCES:
                 _add(problems, seen, f"{case}: draft {spec.id} has unknown audience {spec.audience!r}")
@@ -113,6 +116,24 @@ def check_outcomes(
     for item in found:
         _add(problems, seen, str(item))
     return CheckReport(tuple(problems), paths, renders, tuple(found))
+
+
+def _reads_goal(playbooks: Playbooks) -> bool:
+    """Whether any playbook condition or draft template depends on the seller's goal."""
+    if any("goal" in path.read_text(encoding="utf-8") for path in (TEMPLATES_DIR / "drafts").glob("*.j2")):
+        return True
+    conditions: list[Condition] = []
+    for playbook in playbooks.by_type.values():
+        conditions += [option.condition for option in playbook.options]
+        conditions += [goal.condition for option in playbook.options for goal in option.goals]
+        conditions += [draft.condition for draft in playbook.drafts]
+        conditions += [deadline.condition for deadline in playbook.deadlines]
+    conditions += [
+        piece.condition
+        for playbook in playbooks.by_type.values()
+        for piece in (*playbook.summary, *playbook.evidence, *playbook.caveats, *playbook.warnings)
+    ]
+    return any("goal" in condition.keys for condition in conditions)
 
 
 def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> Iterable[str]:
