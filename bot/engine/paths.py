@@ -65,6 +65,10 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
 SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
     ("escrow_withheld", "delivered_at"): ("10 days ago", "20 days ago"),
     ("cancellation_after_delivery", "request_received_at"): ("30 hours ago", "3 days ago"),
+    ("chargeback", "response_due_at"): ("in 5 days", "2 days ago", None),
+    ("negative_review", "review_posted_at"): ("2 days ago", "40 days ago"),
+    ("hourly_dispute", "request_received_at"): ("30 hours ago", "6 days ago"),
+    ("escrow_withheld", "request_received_at"): ("30 hours ago", "9 days ago"),
 }
 
 
