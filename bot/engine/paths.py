@@ -59,7 +59,9 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
         "I am not satisfied, please cancel the order.",
         "Do this for free or I will cancel and leave a 1-star review. Or pay me on WhatsApp.",
     ),
-    "tone": ("neutral",),  # every draft is rendered in every tone anyway
+    "tone": ("neutral",),
+    "signature_name": (None,),  # the signed variant is pinned by the cases
+    "signature_sign_off": (None,),  # every draft is rendered in every tone anyway
 }
 # Per dispute type, where one type needs a value the others do not (a milestone past auto-release).
 SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
