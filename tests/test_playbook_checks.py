@@ -229,3 +229,11 @@ def test_no_review_talk_to_a_fiverr_buyer_and_no_change_invitation_before_auto_r
     ]
     assert buyer_draft_problems(text, "buyer", "upwork", {"auto_release_running": False}, []) == []
     assert buyer_draft_problems("Could you release the milestone?", "buyer", "upwork", running, []) == []
+
+
+def test_a_playbook_key_written_below_values_is_refused_with_how_to_fix_it() -> None:
+    def change(data: dict[str, Any]) -> None:
+        data.setdefault("values", {})["caveats"] = ["Start only once paid."]
+
+    with pytest.raises(FlowError, match=r"'caveats' is a playbook key: .* write caveats above \[values\]"):
+        edited("scope_creep.toml", change)

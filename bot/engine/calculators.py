@@ -199,7 +199,6 @@ def invoice_lateness(inputs: Inputs) -> dict[str, Any]:
         "invoice_timing": "overdue" if late > 0 else ("due_today" if late == 0 else "not_yet_due"),
         "has_late_fee": bool(inputs.answers.get("late_fee_terms")),
         "has_link": bool(inputs.answers.get("payment_link")),
-        "has_final_step": bool(inputs.answers.get("final_step")),
     }
 
 
@@ -361,7 +360,6 @@ CALCULATORS: Mapping[str, Calculator] = {
                 "invoice_timing",
                 "has_late_fee",
                 "has_link",
-                "has_final_step",
             ),
             invoice_lateness,
             "days late (negative before the due date), overdue / due_today / not_yet_due",

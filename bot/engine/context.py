@@ -56,19 +56,20 @@ def date_stem(question_id: str) -> str:
 
 
 def answer_names(flow: Flow, question_id: str) -> tuple[str, ...]:
-    """The context names one answer gives, by the question's kind."""
+    """The context names one answer gives, by the question's kind (and has_<id> for an optional one)."""
     question = flow.question(question_id)
     kind = question.kind if question else ""
+    names: tuple[str, ...] = (question_id,)
     if kind == "money":
-        return (question_id, f"{question_id}_amount")
-    if kind == "datetime":
-        stem = date_stem(question_id)
-        return (f"{stem}_on", f"{stem}_time")
-    if kind == "date":
-        return (f"{date_stem(question_id)}_on",)
-    if kind == "number" and question_id.endswith("_days"):
-        return (question_id, f"{question_id}_text")
-    return (question_id,)
+        names = (question_id, f"{question_id}_amount")
+    elif kind == "datetime":
+        names = (f"{date_stem(question_id)}_on", f"{date_stem(question_id)}_time")
+    elif kind == "date":
+        names = (f"{date_stem(question_id)}_on",)
+    elif kind == "number" and question_id.endswith("_days"):
+        names = (question_id, f"{question_id}_text")
+    optional = question is not None and not question.required
+    return names + ((f"has_{question_id}",) if optional else ())
 
 
 BASE_NAMES = (
@@ -117,9 +118,11 @@ def build_context(
         ctx["processor_name"] = platforms.processor(processor).name
         ctx["withdraw_via"] = platforms.processor(processor).withdraw_via
     for key, value in answers.items():
+        question = flow.question(key)
+        if question is not None and not question.required:
+            ctx[f"has_{key}"] = value is not None  # an optional answer given or left empty
         if value is None or key in ctx:
             continue
-        question = flow.question(key)
         kind = question.kind if question else ""
         if kind == "money":
             ctx[key] = money(float(value), currency)

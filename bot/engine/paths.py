@@ -41,6 +41,7 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "rating": (1,),
     "work_done_percent": (20, 80),
     "deposit_amount": ("500",),
+    "extra_days": (3,),
     "refund_asked": ("600",),
     "max_refund": ("0", "300"),
     "refund_offer": ("200", None),
@@ -66,6 +67,9 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
 # Per dispute type, where one type needs a value the others do not (a milestone past auto-release).
 SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
     ("escrow_withheld", "delivered_at"): ("10 days ago", "20 days ago"),
+    ("scope_creep", "extra_days"): (3, None),
+    ("revision_loop", "extra_days"): (3, None),
+    ("leverage_threat", "extra_days"): (3, None),
     ("cancellation_after_delivery", "request_received_at"): ("30 hours ago", "3 days ago"),
     ("chargeback", "response_due_at"): ("in 5 days", "2 days ago", None),
     ("negative_review", "review_posted_at"): ("2 days ago", "40 days ago"),

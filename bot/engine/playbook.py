@@ -41,6 +41,7 @@ FACT_FIELDS = ("statement", "text", "source", "as_of", "confidence", "note")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FACT_REF = re.compile(r"^fact:([a-z0-9_]+\.[a-z0-9_]+)(?:\.([a-z_]+))?$")
+_TOP_LEVEL = {"type", "calculators", "summary", "evidence", "caveats", "warnings", "seller_only", "fact_note"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -298,6 +299,12 @@ class _Reader:
             return ()
         out = []
         for name, text in raw.items():
+            if name in _TOP_LEVEL:
+                self.problem(
+                    "values",
+                    f"{name!r} is a playbook key: in TOML every key after a [values] header belongs to it, "
+                    f"so write {name} above [values]",
+                )
             if not _NAME.match(name):
                 self.problem("values", f"{name!r} must be lower_snake_case")
             out.append((name, self.text(text, f"value {name}")))

@@ -89,6 +89,8 @@ def _names(flow: Flow, playbook: Playbook, playbooks: Playbooks) -> _Names:
             names.allowed[question.id] = {True, False}
         elif question.kind == "number":
             names.allowed[question.id] = None
+        if not question.required:
+            names.allowed[f"has_{question.id}"] = {True, False}
     for key in ("is_marketplace", "is_fiverr", "has_deadline", "deadline_passed"):
         names.allowed[key] = {True, False}
     for calculator in (*ALWAYS, *playbook.calculators):
