@@ -237,3 +237,13 @@ def test_a_playbook_key_written_below_values_is_refused_with_how_to_fix_it() -> 
 
     with pytest.raises(FlowError, match=r"'caveats' is a playbook key: .* write caveats above \[values\]"):
         edited("scope_creep.toml", change)
+
+
+def test_giving_in_to_a_threat_is_never_recommended() -> None:
+    def change(data: dict[str, Any]) -> None:  # the content before the review: give in to save time
+        option(data, "scope_reply_and_report")["goals"] = ["get_paid_in_full", "keep_rating", "end_amicably"]
+        option(data, "give_in")["goals"] = ["minimise_time"]
+
+    problems = walk_problems(edited("leverage_threat.toml", change), "leverage_threat")
+    assert {p.rule for p in problems} == {"gives-in-recommended"}
+    assert all(p.where.endswith("option give_in") and "'minimise_time'" in p.message for p in problems)

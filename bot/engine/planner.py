@@ -62,6 +62,7 @@ class OptionSpec:
     pros: tuple[str, ...]
     cons: tuple[str, ...]
     goals: tuple[str, ...] = ()  # the seller goals this option serves best, in no order
+    gives_in: bool = False  # yields to a threat or leverage on this case: never to be recommended
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ def plan_case(
             tuple(render_items(option.pros, values, facts)),
             tuple(render_items(option.cons, values, facts)),
             tuple(goal.goal for goal in option.goals if goal.condition.holds(values)),
+            option.gives_in == "always"
+            or (option.gives_in == "under_threat" and bool(values.get("has_buyer_threats"))),
         )
         for option in playbook.options
         if option.condition.holds(values)

@@ -135,6 +135,7 @@ class OptionEntry:
     cons: Items
     goals: tuple[Goal, ...]
     condition: Condition
+    gives_in: str = ""  # "always" or "under_threat": never the recommended option then (check enforces it)
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,10 @@ class _Reader:
 
 def _option(reader: _Reader, raw: Mapping[str, Any], n: int) -> OptionEntry:
     place = f"option {raw.get('id', n)}"
-    reader.keys(raw, {"id", "title", "pros", "cons", "goals", "when", "unless"}, place)
+    reader.keys(raw, {"id", "title", "pros", "cons", "goals", "gives_in", "when", "unless"}, place)
+    gives_in = raw.get("gives_in", "")
+    if gives_in not in ("", "always", "under_threat"):
+        reader.problem(place, "gives_in is 'always' or 'under_threat'")
     goals: list[Goal] = []
     for item in raw.get("goals", []) or []:
         if isinstance(item, str):
@@ -330,6 +334,7 @@ def _option(reader: _Reader, raw: Mapping[str, Any], n: int) -> OptionEntry:
         reader.items(raw.get("cons"), f"{place} cons"),
         tuple(goals),
         reader.condition(raw, place),
+        str(gives_in),
     )
 
 

@@ -46,6 +46,7 @@ RULES = {
     "unreachable-option": "an option that no path of the flow offers",
     "draft-never-offered": "a draft (or a template) that no path of the flow offers",
     "no-option-for-goal": "a path where no option serves one of the seller's goals",
+    "gives-in-recommended": "an option marked gives_in (yielding to a threat) recommended for some goal",
 }
 
 
@@ -276,6 +277,17 @@ class PathCoverage:
         self.drafts.setdefault(dispute_type, set()).update(draft.id for draft in drafts)
         served = {goal for option in option_list for goal in option.goals}
         for goal in self.goals:
+            best = next((o for o in option_list if goal in o.goals), option_list[0] if option_list else None)
+            gives_in_key = (dispute_type, goal, f"gives-in:{best.id if best else ''}")
+            if best is not None and getattr(best, "gives_in", False) and gives_in_key not in self._seen_goal_gaps:
+                self._seen_goal_gaps.add(gives_in_key)
+                self.problems.append(
+                    Problem(
+                        "gives-in-recommended",
+                        f"playbooks/{dispute_type}.toml: option {best.id}",
+                        f"recommended for {goal!r} although it gives in to a threat (e.g. {_path_text(answers)})",
+                    )
+                )
             if goal in served:
                 continue
             case = f"{answers.get('platform')}/{dispute_type}"
