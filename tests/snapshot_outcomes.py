@@ -34,7 +34,7 @@ from bot.engine.session import Session
 def records(now: datetime) -> Iterator[dict[str, Any]]:
     """One record per walked path and tone, in walking order."""
     flow = load_flow()
-    for index, answers in enumerate(explore(flow, now=now)):
+    for index, answers in enumerate(explore(flow, now=now, every_goal=True)):
         session = Session(flow.version, now, MappingProxyType(answers), tuple(answers))
         for tone in TONES:
             record: dict[str, Any] = {"path": index, "tone": tone, "answers": answers}

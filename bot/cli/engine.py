@@ -130,7 +130,7 @@ def check_command(args: argparse.Namespace, stdout: IO[str] | None = None) -> in
         stdout.write("".join(f"  - {problem}\n" for problem in problems))
         return 1
     stdout.write(
-        f"check: ok — flow valid; {report.paths} paths, {report.renders} drafts rendered "
+        f"check: ok — flow valid; {report.paths} paths (each against every goal), {report.renders} drafts rendered "
         f"in {len(TONES)} tones; {reply_renders} built-in replies rendered in their tones; "
         "all within Discord's limits\n"
     )

@@ -66,7 +66,7 @@ def check_outcomes(
     problems: list[str] = []
     paths = renders = 0
     seen: set[str] = set()
-    for answers in explore(flow, now=now, dispute_types=dispute_types):
+    for answers in explore(flow, now=now, dispute_types=dispute_types, every_goal=not goal_free):
         paths += 1
         if limit is not None and paths > limit:
             break

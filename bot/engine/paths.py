@@ -97,25 +97,37 @@ def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...
 
 
 def explore(
-    flow: Flow, *, now: datetime, dispute_types: Collection[str] | None = None
+    flow: Flow, *, now: datetime, dispute_types: Collection[str] | None = None, every_goal: bool = False
 ) -> Iterator[dict[str, AnswerValue | None]]:
-    """Yield one complete answers dict per path (depth first, in flow order), optionally of some types only."""
+    """Yield one complete answers dict per path (depth first, in flow order), optionally of some types only.
 
-    def walk(answers: dict[str, AnswerValue | None]) -> Iterator[dict[str, AnswerValue | None]]:
-        pending = next((q for q in applicable_questions(flow, answers) if q.id not in answers), None)
-        if pending is None:
+    The seller's goal opens no question and no template reads it, so paths take the goal question's
+    default unless ``every_goal``; the goal rule of `check` looks at every goal on each path anyway.
+    """
+
+    questions = flow.questions
+
+    def walk(answers: dict[str, AnswerValue | None], start: int) -> Iterator[dict[str, AnswerValue | None]]:
+        # Conditions only read earlier questions (the flow refuses others), so a question passed over
+        # stays passed over: scan on from the last one answered instead of re-deciding the whole path.
+        index = next((i for i in range(start, len(questions)) if questions[i].condition.holds(answers)), None)
+        if index is None:
             yield dict(answers)
             return
-        for raw in candidates(pending, answers):
+        pending = questions[index]
+        values = candidates(pending, answers)
+        if pending.id == "goal" and not every_goal:
+            values = (pending.default if pending.default is not None else values[0],)
+        for raw in values:
             if pending.id == "dispute_type" and dispute_types is not None and raw not in dispute_types:
                 continue
             if raw is None:
-                yield from walk({**answers, pending.id: None})
+                yield from walk({**answers, pending.id: None}, index + 1)
                 continue
             parsed = parse_answer(pending, raw, now=now, answers=answers)
-            yield from walk({**answers, pending.id: parsed.value})
+            yield from walk({**answers, pending.id: parsed.value}, index + 1)
 
-    yield from walk({})
+    yield from walk({}, 0)
 
 
 @dataclass(frozen=True)
