@@ -94,3 +94,15 @@ def test_a_zero_amount_is_refused() -> None:
     }
     code, _, err = draft("-", json.dumps(answers))
     assert code == 2 and err.startswith("invoice_amount: 0 is below the minimum")
+
+
+def test_impossible_timelines_are_warnings_naming_both_dates() -> None:
+    answers = json.loads((ROOT / "examples" / "stripe-chargeback.json").read_text())
+    answers |= {"delivered_at": "2026-11-26T10:00:00Z", "request_received_at": "2026-11-25T08:00:00Z"}
+    code, out, err = draft("-", json.dumps(answers))
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert any("request received 25 Nov 2026" in w and "(26 Nov 2026)" in w for w in warnings), warnings
+    answers |= {"delivered_at": "2026-12-02T10:00:00Z"}
+    warnings = json.loads(draft("-", json.dumps(answers))[1])["warnings"]
+    assert any("delivered 2 Dec 2026" in w and "has not happened yet" in w for w in warnings), warnings
