@@ -238,27 +238,34 @@ def late_fee(inputs: Inputs) -> dict[str, Any]:
 PAY_BY_DAYS = 7  # a final notice gives this many days to pay
 
 
+# How the timeline warnings name each date (the words live here because they name answers, not advice).
+EVENT_NAMES = {
+    "delivered_at": "the delivery",
+    "request_received_at": "the request or dispute",
+    "refunded_at": "the refund or cancellation",
+    "review_posted_at": "the review",
+    "last_contact_at": "the buyer's last message",
+}
+
+
 def timeline(inputs: Inputs) -> dict[str, Any]:
     """Impossible timelines: a past event dated in the future, a request before the delivery it is about."""
     answers, now = inputs.answers, inputs.now
     out: dict[str, Any] = {"future_dates_found": False, "dated_before_delivery_found": False}
     future = [
-        key
-        for key in ("delivered_at", "request_received_at", "refunded_at", "review_posted_at", "last_contact_at")
+        f"{name} ({day_text(moment.date())})"
+        for key, name in EVENT_NAMES.items()
         if (moment := as_datetime(answers.get(key))) is not None and moment > now
     ]
     if future:
         out["future_dates_found"] = True
-        out["future_dates"] = ", ".join(
-            f"{key.removesuffix('_at').replace('_', ' ')} {day_text(as_datetime(answers[key]).date())}"  # type: ignore[union-attr]
-            for key in future
-        )
+        out["future_dates"] = ", ".join(future)
     delivered = as_datetime(answers.get("delivered_at"))
     for key in ("request_received_at", "refunded_at"):
         moment = as_datetime(answers.get(key))
         if delivered is not None and moment is not None and moment < delivered:
             out["dated_before_delivery_found"] = True
-            out["dated_before_delivery"] = f"{key.removesuffix('_at').replace('_', ' ')} {day_text(moment.date())}"
+            out["dated_before_delivery"] = f"{EVENT_NAMES[key]} ({day_text(moment.date())})"
             out["delivery_date_text"] = day_text(delivered.date())
     return out
 
