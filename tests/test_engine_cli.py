@@ -6,6 +6,7 @@ from argparse import Namespace
 import pytest
 
 from bot.cli.engine import check_command, draft_command, main, try_command
+from bot.engine.flow import Flow
 from tests.engine_fixtures import ROOT
 
 
@@ -54,15 +55,17 @@ def test_every_example_drafts(example) -> None:
     assert json.loads(out)["drafts"]
 
 
-def test_check_walks_every_reachable_outcome_in_every_tone_within_limits(capsys) -> None:
+def test_check_walks_every_reachable_outcome_in_every_tone_within_limits(flow: Flow, capsys) -> None:
     """The one exhaustive walk of the suite: every path of the flow, every draft in every tone."""
     assert check_command(Namespace(now="2026-11-28T12:00:00Z")) == 0
     out = capsys.readouterr().out
-    figures = re.search(r"check: ok — flow valid; (\d+) paths, (\d+) drafts rendered in 3 tones", out)
+    figures = re.search(r"check: ok — flow valid; (\d+) paths \(each against every goal\), (\d+) drafts rendered", out)
     assert figures, out
     paths, renders = int(figures[1]), int(figures[2])
     assert paths > 1000
-    assert renders >= paths * 3
+    # paths that differ only by the goal render the same drafts: each is rendered once, in 3 tones
+    goals = len(flow.by_id["goal"].options)
+    assert renders >= paths // goals * 3
 
 
 def test_try_without_a_terminal_explains_draft_and_exits_2(capsys) -> None:
@@ -73,3 +76,46 @@ def test_try_without_a_terminal_explains_draft_and_exits_2(capsys) -> None:
 def test_main_dispatches(capsys) -> None:
     assert main(["draft", "--schema"]) == 0
     assert json.loads(capsys.readouterr().out)["version"] == 1
+
+
+def test_an_amount_whose_symbol_contradicts_the_currency_is_a_warning_not_a_silent_conversion() -> None:
+    answers = {
+        "platform": "direct",
+        "dispute_type": "scope_creep",
+        "currency": "EUR",
+        "agreed_scope": "eight app screens",
+        "new_items": "an admin dashboard",
+        "extra_price": "$900",
+        "out_of_scope_work_done": False,
+    }
+    code, out, err = draft("-", json.dumps(answers))
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert any("'$900' (USD) but the currency is EUR" in warning for warning in warnings)
+
+
+def test_a_zero_amount_is_refused() -> None:
+    answers = {
+        "platform": "direct",
+        "dispute_type": "late_payment",
+        "invoice_number": "1",
+        "invoice_amount": 0,
+        "invoice_due_date": "2026-11-01",
+    }
+    code, _, err = draft("-", json.dumps(answers))
+    assert code == 2 and err.startswith("invoice_amount: 0 is below the minimum")
+
+
+def test_impossible_timelines_are_warnings_naming_both_dates() -> None:
+    answers = json.loads((ROOT / "examples" / "stripe-chargeback.json").read_text())
+    answers |= {"delivered_at": "2026-11-26T10:00:00Z", "request_received_at": "2026-11-25T08:00:00Z"}
+    code, out, err = draft("-", json.dumps(answers))
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert any(
+        "the request or dispute (25 Nov 2026) is dated before the delivery" in w and "(26 Nov 2026)" in w
+        for w in warnings
+    ), warnings
+    answers |= {"delivered_at": "2026-12-02T10:00:00Z"}
+    warnings = json.loads(draft("-", json.dumps(answers))[1])["warnings"]
+    assert any("Dated in the future: the delivery (2 Dec 2026)" in w for w in warnings), warnings

@@ -157,3 +157,13 @@ async def test_tone_is_not_a_step_and_back_skips_it(service: WizardService) -> N
     firm_seller = await service.start(2, {"tone": "firm"}, S1_NOW)
     firm_state, _ = await walk_s1(service, firm_seller)
     assert firm_state.session.answers["tone"] == "firm"
+
+
+async def test_the_profile_name_and_sign_off_sign_the_drafts_without_a_step(service: WizardService) -> None:
+    plain, plain_progress = await walk_s1(service, await service.start(1, {}, S1_NOW))
+    prefill = {"signature_name": "Maya", "signature_sign_off": "Cheers"}  # what /dispute start takes from /profile
+    signed, signed_progress = await walk_s1(service, await service.start(2, prefill, S1_NOW))
+    assert len(signed_progress) == len(plain_progress)
+    drafts = {d.id: d.text for d in service.outcome(signed, S1_NOW).drafts}
+    assert drafts["decline_with_path_forward"].endswith("Cheers,\nMaya")
+    assert not any(d.text.endswith("Maya") for d in service.outcome(plain, S1_NOW).drafts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +21,7 @@ from bot.engine.outcome import TONES
 from bot.engine.parsing import parse_datetime
 from bot.engine.planner import plan_outcome
 from bot.engine.schema import flow_schema
-from bot.engine.session import session_from_answers
+from bot.engine.session import currency_conflicts, session_from_answers
 from bot.replies.checks import check_library
 
 NOT_A_TERMINAL = """\
@@ -124,6 +125,9 @@ def draft_command(
     try:
         session = session_from_answers(flow, answers, now=now)
         outcome = plan_outcome(flow, session, now=now, tone=args.tone)
+        conflicts = currency_conflicts(flow, answers)
+        if conflicts:
+            outcome = replace(outcome, warnings=(*outcome.warnings, *conflicts))
     except InvalidAnswers as exc:
         stderr.write("".join(f"{problem}\n" for problem in exc.problems))
         return 2
@@ -153,8 +157,8 @@ def check_command(args: argparse.Namespace, stdout: IO[str] | None = None) -> in
         stdout.write("".join(f"  - {problem}\n" for problem in problems))
         return 1
     stdout.write(
-        f"check: ok — flow valid; {report.paths} paths, {report.renders} drafts rendered "
-        f"in {len(TONES)} tones; {reply_renders} built-in reply renders (every tone, every platform, "
+        f"check: ok — flow valid; {report.paths} paths (each against every goal), {report.renders} drafts "
+        f"rendered in {len(TONES)} tones; {reply_renders} built-in reply renders (every tone, every platform, "
         "counts 0, 1, 2 and large, dates before and after today) with no broken grammar; "
         "all within Discord's limits\n"
     )

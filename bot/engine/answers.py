@@ -141,9 +141,7 @@ def _parse(question: Question, raw: Any, now: datetime, answers: Mapping[str, An
     return Parsed(text, implied)
 
 
-def parse_answer(
-    question: Question, raw: Any, *, now: datetime, answers: Mapping[str, Any] | None = None
-) -> Parsed:
+def parse_answer(question: Question, raw: Any, *, now: datetime, answers: Mapping[str, Any] | None = None) -> Parsed:
     """Validate ``raw`` for ``question``; raise InvalidAnswer naming the question and what is allowed."""
     context = answers or {}
     try:

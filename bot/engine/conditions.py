@@ -15,9 +15,7 @@ from typing import Any
 Scalar = str | bool | int | float
 
 
-def _freeze(
-    raw: Mapping[str, Any] | None, where: str, problems: list[str]
-) -> Mapping[str, tuple[Scalar, ...]]:
+def _freeze(raw: Mapping[str, Any] | None, where: str, problems: list[str]) -> Mapping[str, tuple[Scalar, ...]]:
     frozen: dict[str, tuple[Scalar, ...]] = {}
     for key, values in (raw or {}).items():
         listed = values if isinstance(values, list) else [values]
@@ -89,4 +87,3 @@ class _ValueSets:
             return answer in self.others
         except TypeError:  # an unhashable answer never matches
             return False
-

@@ -1,40 +1,23 @@
-"""Turn answers into the plain values the planner and the templates use (formatted once, here)."""
+"""Turn answers into the plain values the playbooks and the templates use (formatted once, here).
+
+Which answers are amounts and which are dates comes from the question kinds in `flow.toml`: a
+``money`` answer ``x`` gives ``x`` ("$1,500") and ``x_amount`` (1500.0); a ``datetime`` answer
+``y_at`` gives ``y_on`` ("18 Nov 2026") and ``y_time`` ("18 Nov 2026, 12:00 UTC"); a ``date`` answer
+``y_at`` or ``y_date`` gives ``y_on``. Platform names and tools come from `playbooks/platforms.toml`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from bot.engine.answers import as_date, as_datetime
 from bot.engine.facts import Facts
-from bot.engine.wording import MARKETPLACES, buyer_threats
+from bot.engine.flow import Flow
+from bot.engine.platforms import Platforms
 
-PLATFORM_NAMES = {
-    "fiverr": "Fiverr",
-    "upwork": "Upwork",
-    "freelancer": "Freelancer.com",
-    "peopleperhour": "PeoplePerHour",
-    "direct": "direct client",
-    "other": "the marketplace",
-}
-# The platform's own tool for priced new work (brief §2, type 2).
-EXTRA_TOOLS = {
-    "fiverr": "a custom extra on this order page",
-    "upwork": "a new milestone on this contract",
-    "freelancer": "a new milestone on this project",
-    "peopleperhour": "a separate offer on PeoplePerHour",
-    "other": "a separate offer on the platform",
-    "direct": "a short change order",
-}
-SUPPORT_NAMES = {
-    "fiverr": "Fiverr Customer Support",
-    "upwork": "Upwork Support",
-    "freelancer": "Freelancer.com Support",
-    "peopleperhour": "PeoplePerHour Support",
-    "other": "the platform's support team",
-    "direct": "the payment provider",
-}
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -64,54 +47,99 @@ def hours_text(hours: float) -> str:
     return f"{days} days" + (f" {rest} hours" if rest else "")
 
 
-def build_context(answers: Mapping[str, Any], facts: Facts, now: datetime) -> dict[str, Any]:
-    """Plain, JSON-like values only (templates get no objects with methods)."""
-    platform = str(answers["platform"])
+def date_stem(question_id: str) -> str:
+    """'delivered_at' -> 'delivered', 'invoice_due_date' -> 'invoice_due'."""
+    for suffix in ("_at", "_date"):
+        if question_id.endswith(suffix):
+            return question_id.removesuffix(suffix)
+    return question_id
+
+
+def answer_names(flow: Flow, question_id: str) -> tuple[str, ...]:
+    """The context names one answer gives, by the question's kind (and has_<id> for an optional one)."""
+    question = flow.question(question_id)
+    kind = question.kind if question else ""
+    names: tuple[str, ...] = (question_id,)
+    if kind == "money":
+        names = (question_id, f"{question_id}_amount")
+    elif kind == "datetime":
+        names = (f"{date_stem(question_id)}_on", f"{date_stem(question_id)}_time")
+    elif kind == "date":
+        names = (f"{date_stem(question_id)}_on",)
+    elif kind == "number" and question_id.endswith("_days"):
+        names = (question_id, f"{question_id}_text")
+    optional = question is not None and not question.required
+    return names + ((f"has_{question_id}",) if optional else ())
+
+
+BASE_NAMES = (
+    "platform",
+    "platform_name",
+    "platform_sentence_name",
+    "is_marketplace",
+    "is_fiverr",
+    "dispute_type",
+    "goal",
+    "currency",
+    "extra_tool",
+    "support_name",
+    "platform_place",
+    "processor_name",
+    "withdraw_via",
+    "today",
+    "facts",
+)
+
+
+def build_context(
+    flow: Flow, answers: Mapping[str, Any], facts: Facts, platforms: Platforms, now: datetime
+) -> Mapping[str, Any]:
+    """Plain, JSON-like values only (templates get no objects with methods); a new read-only mapping."""
+    platform_id = str(answers["platform"])
+    platform = platforms.platform(platform_id)
     currency = str(answers.get("currency") or "USD")
     ctx: dict[str, Any] = {
-        "platform": platform,
-        "platform_name": PLATFORM_NAMES[platform],
-        "is_marketplace": platform in MARKETPLACES,
-        "is_fiverr": platform == "fiverr",
+        "platform": platform_id,
+        "platform_name": platform.name,
+        "platform_sentence_name": platform.sentence_name,
+        "is_marketplace": platform.marketplace,
+        "is_fiverr": platform_id == "fiverr",
         "dispute_type": answers["dispute_type"],
         "goal": answers.get("goal", "get_paid_in_full"),
         "currency": currency,
-        "extra_tool": EXTRA_TOOLS[platform],
-        "support_name": SUPPORT_NAMES[platform],
+        "extra_tool": platform.extra_tool,
+        "support_name": platform.support,
+        "platform_place": platform.place,
         "today": day_text(now.date()),
         "facts": facts.context(),
     }
+    processor = answers.get("payment_processor")
+    if isinstance(processor, str):
+        ctx["processor_name"] = platforms.processor(processor).name
+        ctx["withdraw_via"] = platforms.processor(processor).withdraw_via
     for key, value in answers.items():
+        question = flow.question(key)
+        if question is not None and not question.required:
+            ctx[f"has_{key}"] = value is not None  # an optional answer given or left empty
         if value is None or key in ctx:
             continue
-        if key in {
-            "order_value",
-            "milestone_amount",
-            "invoice_amount",
-            "deposit_amount",
-            "refund_asked",
-            "max_refund",
-            "extra_price",
-        }:
+        kind = question.kind if question else ""
+        if kind == "money":
             ctx[key] = money(float(value), currency)
             ctx[f"{key}_amount"] = float(value)
-        elif key.endswith("_at"):
+        elif kind == "datetime":
             moment = as_datetime(value)
             assert moment is not None
-            ctx[key.removesuffix("_at") + "_on"] = day_text(moment.date())
-            ctx[key.removesuffix("_at") + "_time"] = moment_text(moment)
-        elif key.endswith("_date"):
+            ctx[date_stem(key) + "_on"] = day_text(moment.date())
+            ctx[date_stem(key) + "_time"] = moment_text(moment)
+        elif kind == "date":
             day = as_date(value)
             assert day is not None
-            ctx[key.removesuffix("_date") + "_on"] = day_text(day)
+            ctx[date_stem(key) + "_on"] = day_text(day)
         elif isinstance(value, float) and value.is_integer():
             ctx[key] = int(value)
         else:
             ctx[key] = value
-    if "revisions_used" in answers:
-        ctx["revisions_exhausted"] = answers["revisions_used"] >= answers["revisions_included"]
-    message = answers.get("buyer_message")
-    if isinstance(message, str):
-        ctx["buyer_quote"] = message if len(message) <= 400 else message[:397].rstrip() + "..."
-        ctx["buyer_threats"] = buyer_threats(message)
-    return ctx
+        if kind == "number" and key.endswith("_days"):  # '1 day', '3 days'
+            ctx[f"{key}_text"] = f"{ctx[key]} day" + ("" if ctx[key] == 1 else "s")
+    return MappingProxyType(ctx)

@@ -98,9 +98,7 @@ class Flow:
         return self.by_id.get(question_id)
 
 
-def _text(
-    data: Mapping[str, Any], key: str, where: str, problems: list[str], limit: int, required: bool = True
-) -> str:
+def _text(data: Mapping[str, Any], key: str, where: str, problems: list[str], limit: int, required: bool = True) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
         problems.append(f"{where}: {key} must be text")
@@ -161,9 +159,7 @@ def _check_question(question: Question, earlier: Mapping[str, Question], problem
     where = f"question {question.id}"
     if question.kind in CHOICE_KINDS:
         if not 2 <= len(question.options) <= MAX_OPTIONS:
-            problems.append(
-                f"{where}: a choice needs 2 to {MAX_OPTIONS} options, has {len(question.options)}"
-            )
+            problems.append(f"{where}: a choice needs 2 to {MAX_OPTIONS} options, has {len(question.options)}")
         values = [option.value for option in question.options]
         if len(set(values)) != len(values):
             problems.append(f"{where}: duplicate option values")

@@ -28,63 +28,20 @@ CURRENCY_SYMBOLS = {
     "zł": "PLN",
 }
 
-# Active ISO 4217 codes people are likely to use (the full list would work the same way).
-ISO_4217 = frozenset(
-    [
-        "AED",
-        "ARS",
-        "AUD",
-        "BDT",
-        "BGN",
-        "BRL",
-        "CAD",
-        "CHF",
-        "CLP",
-        "CNY",
-        "COP",
-        "CZK",
-        "DKK",
-        "EGP",
-        "EUR",
-        "GBP",
-        "GHS",
-        "HKD",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "ISK",
-        "JPY",
-        "KES",
-        "KRW",
-        "LKR",
-        "MAD",
-        "MXN",
-        "MYR",
-        "NGN",
-        "NOK",
-        "NPR",
-        "NZD",
-        "PEN",
-        "PHP",
-        "PKR",
-        "PLN",
-        "RON",
-        "RSD",
-        "RUB",
-        "SAR",
-        "SEK",
-        "SGD",
-        "THB",
-        "TRY",
-        "TWD",
-        "UAH",
-        "USD",
-        "UYU",
-        "VND",
-        "ZAR",
-    ]
-)
+# Active ISO 4217 currency codes (every one is accepted).
+_CODES = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF
+    BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC
+    CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
+    GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD
+    JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL
+    LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD
+    NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD
+    RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP
+    SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES
+    VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL XCG ZWG VED SLL CUC
+"""
+ISO_4217 = frozenset(_CODES.split())
 
 _MONEY_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>[km]?)$")
 _UNITS = {
@@ -98,9 +55,7 @@ _UNITS = {
     "week": 604800,
     "w": 604800,
 }
-_AGO_RE = re.compile(
-    r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$"
-)
+_AGO_RE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\s+ago$")
 _IN_RE = re.compile(r"^in\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)$")
 _TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 
@@ -229,6 +184,8 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+
+
 class AmbiguousDate(ValueError):
     """A numeric date that reads as two different days (03/04/2026)."""
 
@@ -288,9 +245,7 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
         match = pattern.match(raw)
         if match:
             unit = (
-                match.group("unit").rstrip("s")
-                if match.group("unit") not in {"h", "d", "w"}
-                else match.group("unit")
+                match.group("unit").rstrip("s") if match.group("unit") not in {"h", "d", "w"} else match.group("unit")
             )
             seconds = float(match.group("n")) * _UNITS[unit]
             return (now + sign * timedelta(seconds=seconds)).replace(microsecond=0)
@@ -307,8 +262,7 @@ def parse_datetime(text: str, *, now: datetime) -> datetime:
         parsed = _calendar_datetime(raw)
     if parsed is None:
         raise ValueError(
-            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 "
-            "hours ago'"
+            f"{text.strip()!r} is not a date-time; write 2026-11-27 14:00, 'yesterday 14:00' or '30 hours ago'"
         )
     return _as_utc(parsed)
 

@@ -8,7 +8,7 @@ kind. This keeps enumeration complete for the branching answers without explodin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,24 +33,56 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "invoice_due_date": ("in 1 day", "2 days ago", "10 days ago", "20 days ago", "45 days ago"),
     "currency": ("EUR",),
     "payment_link": ("https://example.com/pay/041", None),
-    "late_fee_terms": ("1.5% per month", None),
+    "late_fee_terms": ("1.5% per month", "a flat 40 on overdue invoices", None),
+    "final_step": ("a claim through a collection agency", None),
     "false_claims": ("delivered on time on 2026-11-18", None),
+    "package_contents": ("a logo in three concepts and the source files", None),
+    "review_delivery_date": ("12 days ago",),
     "rating": (1,),
     "work_done_percent": (20, 80),
     "deposit_amount": ("500",),
+    "extra_days": (3,),
     "refund_asked": ("600",),
     "max_refund": ("0", "300"),
+    "refund_offer": ("200", None),
     "hours_manual": (0, 3),
     "hours_disputed": (10,),
     "invoice_number": ("INV-2026-041",),
+    "new_work_asked": ("a PDF export of the reports", None),
+    "new_work_price": ("250",),
+    "new_work_days": (4,),
+    "invoice_ref": ("INV-2026-031 of 1 Nov 2026",),
+    "approval_date": ("9 days ago",),
+    "live_url": ("https://example.com/shop",),
     "delivered_at": ("10 days ago",),
-    "due_at": ("in 20 hours", "5 hours ago"),
-    "tone": ("neutral",),  # every draft is rendered in every tone anyway
+    "due_at": ("in 20 hours", "5 hours ago", "30 hours ago"),
+    "buyer_message": (
+        "I am not satisfied, please cancel the order.",
+        "Do this for free or I will cancel and leave a 1-star review. Or pay me on WhatsApp.",
+    ),
+    "tone": ("neutral",),
+    "signature_name": (None,),  # the signed variant is pinned by the cases
+    "signature_sign_off": (None,),  # every draft is rendered in every tone anyway
+}
+# Per dispute type, where one type needs a value the others do not (a milestone past auto-release).
+SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
+    ("escrow_withheld", "delivered_at"): ("10 days ago", "20 days ago"),
+    ("scope_creep", "extra_days"): (3, None),
+    ("revision_loop", "extra_days"): (3, None),
+    ("leverage_threat", "extra_days"): (3, None),
+    ("cancellation_after_delivery", "request_received_at"): ("30 hours ago", "3 days ago"),
+    ("chargeback", "response_due_at"): ("in 5 days", "2 days ago", None),
+    ("negative_review", "review_posted_at"): ("2 days ago", "40 days ago"),
+    ("hourly_dispute", "request_received_at"): ("30 hours ago", "6 days ago"),
+    ("escrow_withheld", "request_received_at"): ("30 hours ago", "9 days ago"),
 }
 
 
 def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...]:
     """The values explored for one question given the answers so far."""
+    by_type = SAMPLES_BY_TYPE.get((str(answers.get("dispute_type")), question.id))
+    if by_type is not None:
+        return by_type
     if question.id in SAMPLES and question.kind in {"choice", "multi_choice"}:
         return SAMPLES[question.id]
     if question.kind in {"choice", "multi_choice"}:
@@ -64,22 +96,38 @@ def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...
     return _KIND_SAMPLES[question.kind]
 
 
-def explore(flow: Flow, *, now: datetime) -> Iterator[dict[str, AnswerValue | None]]:
-    """Yield one complete answers dict per path (depth first, in flow order)."""
+def explore(
+    flow: Flow, *, now: datetime, dispute_types: Collection[str] | None = None, every_goal: bool = False
+) -> Iterator[dict[str, AnswerValue | None]]:
+    """Yield one complete answers dict per path (depth first, in flow order), optionally of some types only.
 
-    def walk(answers: dict[str, AnswerValue | None]) -> Iterator[dict[str, AnswerValue | None]]:
-        pending = next((q for q in applicable_questions(flow, answers) if q.id not in answers), None)
-        if pending is None:
+    The seller's goal opens no question and no template reads it, so paths take the goal question's
+    default unless ``every_goal``; the goal rule of `check` looks at every goal on each path anyway.
+    """
+
+    questions = flow.questions
+
+    def walk(answers: dict[str, AnswerValue | None], start: int) -> Iterator[dict[str, AnswerValue | None]]:
+        # Conditions only read earlier questions (the flow refuses others), so a question passed over
+        # stays passed over: scan on from the last one answered instead of re-deciding the whole path.
+        index = next((i for i in range(start, len(questions)) if questions[i].condition.holds(answers)), None)
+        if index is None:
             yield dict(answers)
             return
-        for raw in candidates(pending, answers):
+        pending = questions[index]
+        values = candidates(pending, answers)
+        if pending.id == "goal" and not every_goal:
+            values = (pending.default if pending.default is not None else values[0],)
+        for raw in values:
+            if pending.id == "dispute_type" and dispute_types is not None and raw not in dispute_types:
+                continue
             if raw is None:
-                yield from walk({**answers, pending.id: None})
+                yield from walk({**answers, pending.id: None}, index + 1)
                 continue
             parsed = parse_answer(pending, raw, now=now, answers=answers)
-            yield from walk({**answers, pending.id: parsed.value})
+            yield from walk({**answers, pending.id: parsed.value}, index + 1)
 
-    yield from walk({})
+    yield from walk({}, 0)
 
 
 @dataclass(frozen=True)

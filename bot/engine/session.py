@@ -16,6 +16,7 @@ from typing import Any
 from bot.engine.answers import AnswerValue, allowed_text, parse_answer
 from bot.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
 from bot.engine.flow import Flow, Question
+from bot.engine.parsing import parse_money
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -153,9 +154,7 @@ def record_answer(flow: Flow, session: Session, question_id: str, raw: Any, *, n
                 answers[key] = value
     history = (*tuple(item for item in session.history if item != question_id), question_id)
     previous = {k: v for k, v in session.previous.items() if k != question_id}
-    updated = replace(
-        session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous)
-    )
+    updated = replace(session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous))
     return _prune(flow, updated)
 
 
@@ -178,14 +177,32 @@ def _unanswer(flow: Flow, session: Session, question_id: str) -> Session:
     answers = dict(session.answers)
     previous = {**session.previous, question_id: answers.pop(question_id)}
     history = tuple(item for item in session.history if item != question_id)
-    return replace(
-        session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous)
-    )
+    return replace(session, answers=MappingProxyType(answers), history=history, previous=MappingProxyType(previous))
 
 
-def session_from_answers(
-    flow: Flow, given: Mapping[str, Any], *, now: datetime, use_defaults: bool = True
-) -> Session:
+def currency_conflicts(flow: Flow, given: Mapping[str, Any]) -> list[str]:
+    """Amounts written with a currency that contradicts the currency answer (a warning: the answer wins)."""
+    chosen = str(given.get("currency") or "").strip().upper()
+    if not chosen:
+        return []
+    conflicts = []
+    for question in flow.questions:
+        raw = given.get(question.id)
+        if question.kind != "money" or not isinstance(raw, str):
+            continue
+        try:
+            named = parse_money(raw).currency
+        except ValueError:
+            continue
+        if named and named != chosen:
+            conflicts.append(
+                f"{question.id} was written as {raw!r} ({named}) but the currency is {chosen}: "
+                f"the amount is shown in {chosen}; check which one you meant."
+            )
+    return conflicts
+
+
+def session_from_answers(flow: Flow, given: Mapping[str, Any], *, now: datetime, use_defaults: bool = True) -> Session:
     """Build a complete session from a mapping (scripts); raise InvalidAnswers listing every problem.
 
     Questions not on the path are ignored; missing answers take the flow's default when

@@ -89,14 +89,21 @@ def check_wording(text: str, *, platform: str, audience: str) -> list[WordingWar
             for phrase in _found(_REVIEWS, text)
         ]
     if faces_buyer:
-        warnings += [
-            WordingWarning("threat", phrase, "reads as a threat") for phrase in _found(_THREATS, text)
-        ]
+        warnings += [WordingWarning("threat", phrase, "reads as a threat") for phrase in _found(_THREATS, text)]
     return warnings
+
+
+def off_platform_phrases(text: str) -> list[str]:
+    """Requests to move contact or payment off the platform (phone, WhatsApp, email, direct payment)."""
+    found = _found(_OFF_PLATFORM, text) + _found(_EMAIL, text) + _phones(text)
+    return [phrase for n, phrase in enumerate(found) if phrase.lower() not in (p.lower() for p in found[:n])]
+
+
+def review_phrases(text: str) -> list[str]:
+    """Review, rating or star talk in a text."""
+    return _found(_REVIEWS, text)
 
 
 def buyer_threats(text: str) -> list[str]:
     """Review leverage or threats in the buyer's own words (to quote to support)."""
-    return _found(_THREATS, text) + [
-        p for p in _found(_REVIEWS, text) if p.lower() not in {"review", "reviewed"}
-    ]
+    return _found(_THREATS, text) + [p for p in _found(_REVIEWS, text) if p.lower() not in {"review", "reviewed"}]

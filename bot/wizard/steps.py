@@ -19,7 +19,7 @@ MAX_MODAL_FIELDS = 5
 MAX_BUTTONS = 5  # one row of buttons; more options go in a select
 YES_NO = (Option("yes", "Yes"), Option("no", "No"))
 # Answered by the wizard itself with the seller's default (see WizardService): not counted as steps.
-SELF_ANSWERED = frozenset({"tone"})
+SELF_ANSWERED = frozenset({"tone", "signature_name", "signature_sign_off"})
 
 
 @dataclass(frozen=True)

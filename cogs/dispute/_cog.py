@@ -96,9 +96,14 @@ class DisputeCog(commands.Cog, name="Dispute"):
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
 
         async def first_step() -> dict[str, Any]:
-            default_tone = (await self.profiles.get(interaction.user.id)).default_tone
-            if default_tone:
-                prefill["tone"] = default_tone
+            profile = await self.profiles.get(interaction.user.id)
+            for question_id, value in (
+                ("tone", profile.default_tone),
+                ("signature_name", profile.display_name),
+                ("signature_sign_off", profile.sign_off),
+            ):
+                if value:
+                    prefill[question_id] = value
             state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
             return await self.render(interaction, state)
 

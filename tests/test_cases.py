@@ -1,0 +1,90 @@
+"""Realistic cases with reference answers (tests/cases/cases.toml), through `draft --format json` in every tone.
+
+Rendered in-process through the same command function the CLI runs (no subprocess), so the 26
+cases x 3 tones take well under a second.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tomllib
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli.engine import draft_command
+from bot.engine.outcome import TONES
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+CASES: list[dict[str, Any]] = tomllib.loads((CASES_DIR / "cases.toml").read_text(encoding="utf-8"))["case"]
+TYPES = {
+    "cancellation_after_delivery",
+    "scope_creep",
+    "revision_loop",
+    "partial_refund_demand",
+    "deadline_trouble",
+    "leverage_threat",
+    "negative_review",
+    "escrow_withheld",
+    "hourly_dispute",
+    "chargeback",
+    "late_payment",
+    "deposit_refund",
+    "work_used_after_refund",
+}
+FACES_BUYER = {"buyer", "public"}
+
+
+def outcome_of(case: dict[str, Any], tone: str) -> dict[str, Any]:
+    out, err = io.StringIO(), io.StringIO()
+    answers = str(CASES_DIR / f"{case['file']}.json")
+    args = Namespace(schema=False, answers=answers, format="json", tone=tone, now=case["now"])
+    assert draft_command(args, stdout=out, stderr=err) == 0, err.getvalue()
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def everything(outcome: dict[str, Any]) -> str:
+    parts = [outcome["summary"], *outcome["evidence"], *outcome["caveats"], *outcome["warnings"]]
+    for deadline in outcome["deadlines"]:
+        parts += [deadline["label"], deadline["due"]]
+    for option in outcome["options"]:
+        parts += [option["title"], *option["pros"], *option["cons"]]
+    for draft in outcome["drafts"]:
+        parts += [draft["title"], draft["text"], *draft["notes"]]
+    return "\n".join(parts)
+
+
+def test_every_type_has_at_least_two_cases_and_every_case_its_answers() -> None:
+    per_type: dict[str, int] = {}
+    for case in CASES:
+        answers = json.loads((CASES_DIR / f"{case['file']}.json").read_text(encoding="utf-8"))
+        assert case["file"].startswith(answers["dispute_type"])
+        per_type[answers["dispute_type"]] = per_type.get(answers["dispute_type"], 0) + 1
+        assert case["situation"] and case["pins"]
+    assert set(per_type) == TYPES
+    assert min(per_type.values()) >= 2
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
+def test_case_says_what_it_must_and_nothing_it_must_not(case: dict[str, Any]) -> None:
+    for tone in TONES:
+        outcome = outcome_of(case, tone)
+        where = f"{case['file']} ({tone})"
+        assert [d["id"] for d in outcome["drafts"]] == case["drafts"], where
+        recommended = [o["id"] for o in outcome["options"] if o["recommended"]]
+        assert recommended == [case["recommended"]], where
+        text = everything(outcome)
+        for wanted in case["say"]:
+            assert wanted in text, f"{where}: the outcome does not say {wanted!r}"
+        for banned in case["never"]:
+            assert banned.lower() not in text.lower(), f"{where}: the outcome says {banned!r}"
+        facing = "\n".join(d["text"] for d in outcome["drafts"] if d["audience"] in FACES_BUYER)
+        buyer = "\n".join(d["text"] for d in outcome["drafts"] if d["audience"] == "buyer")
+        for wanted in case["buyer_say"]:
+            assert wanted in buyer, f"{where}: no buyer draft says {wanted!r}"
+        for banned in case["buyer_never"]:
+            assert banned.lower() not in facing.lower(), f"{where}: a buyer-facing draft says {banned!r}"
