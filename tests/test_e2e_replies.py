@@ -450,7 +450,7 @@ async def test_reply_offers_only_the_replies_that_fit_the_sellers_platform(
         )
         text = await fill_every_page(fake_discord, started, alice, {"buyer_name": "Sam", "extra_days": "1"})
         assert (
-            "a new milestone on this contract" in text and "1 day of extra time" in text and "custom extra" not in text
+            "a new milestone on this contract" in text and "delivery date" in text and "by 1 day" in text and "custom extra" not in text
         )
 
         # "Draft a reply…" only suggests what fits the profile's platform.

@@ -195,8 +195,17 @@ def test_meaningless_counts_are_refused_with_a_clear_message() -> None:
         "not 'unlimited'" in unlimited["revisions_included"] and "revision-itemised" in unlimited["revisions_included"]
     )
     decline = LIBRARY.get("cancel-decline-path-forward")
-    assert "The order included unlimited revisions" in _text(
+    assert "within the unlimited revisions the order includes" in _text(
         decline, "neutral", "fiverr", revisions_included="unlimited"
+    )
+    # Counts read naturally: no "3 revisions, and we've gone through 3 revisions since".
+    same = _text(decline, "firm", "fiverr", revisions_used="3", revisions_included="3")
+    assert "all 3 revisions the order included" in same and same.count("3 revisions") == 1
+    assert "the one revision the order included" in _text(
+        decline, "firm", "fiverr", revisions_used="1", revisions_included="1"
+    )
+    assert "2 of the 3 revisions the order includes" in _text(
+        decline, "firm", "fiverr", revisions_used="2", revisions_included="3"
     )
 
 
@@ -316,3 +325,32 @@ def test_check_reports_broken_grammar_a_dropped_fact_and_a_broken_template() -> 
 def test_grammar_rules_catch_the_issues_examples(text: str, rule: str) -> None:
     assert any(problem.startswith(rule) for problem in grammar_problems(text))
     assert grammar_problems("That was the one revision included; it is now 1 day overdue, 2 days in all.") == []
+
+
+# -- panel round 1: the classes of findings ---------------------------------------------------------
+def test_a_price_for_extra_work_is_tied_to_a_named_item() -> None:
+    decline = LIBRARY.get("cancel-decline-path-forward")
+    for tone in decline.tones:
+        named = _text(decline, tone, "fiverr", new_items="the blog section", extra_price="$180", extra_days="3")
+        assert "the blog section" in named and "$180" in named and "ready 3 days after you accept" in named, tone
+        assert "New features are" not in named and "of extra time" not in named, tone
+        unnamed = _text(decline, tone, "fiverr", new_items="", extra_price="$180", extra_days="3")
+        assert "$180" not in unnamed and "quote" in unnamed, tone
+    quote = LIBRARY.get("scope-new-work-quote")
+    for tone in quote.tones:
+        text = _text(quote, tone, "direct", new_items="a booking system", extra_price="€450", extra_days="5")
+        assert re.search(r"a booking system (?:for|would be|is) €450", text), tone
+        assert re.search(r"the delivery date (?:would )?moves? by 5 days", text), tone
+
+
+def test_a_late_fee_states_the_new_total_and_how_the_fee_is_paid() -> None:
+    final = LIBRARY.get("remind-final-notice")
+    values = {"amount": "€2,400", "late_fee": "€40", "due_date": "40 days ago"}
+    separate = _text(final, "neutral", "direct", **values)
+    assert "the total due is now €2,440" in separate and "separate invoice" in separate
+    assert "pay it in full" not in separate
+    same = _text(final, "neutral", "direct", **values, fee_on_same_invoice="yes")
+    assert "Please pay the €2,440" in same and "the link covers it" in same
+    assert "type the fee in EUR" in _refusal(final, "direct", amount="€2,400", late_fee="$25")["late_fee"]
+    ladder4 = _text(LIBRARY.get("remind-late-15-30"), "neutral", "direct", amount="$1,200", late_fee="$25")
+    assert "bringing the total to $1,225" in ladder4
