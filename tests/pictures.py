@@ -28,7 +28,7 @@ def _fixed_clock(bot: DisputeBot) -> None:
 
 async def draw(folder: Path) -> list[Path]:
     """Walk S1 through the real bot and write the pictures into ``folder``; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     shots: list[tuple[str, str]] = []
 
     def shoot(name: str, message: FakeMessage, caption: str) -> None:

@@ -219,7 +219,8 @@ def _total_due(parsed: Mapping[str, object], values: dict[str, object], invalid:
         return
     if fee.currency != amount.currency:
         invalid.setdefault(
-            "late_fee", f"the invoice is in {amount.currency} and the fee in {fee.currency}; type the fee in {amount.currency}"
+            "late_fee",
+            f"the invoice is in {amount.currency} and the fee in {fee.currency}; type the fee in {amount.currency}",
         )
         return
     values["total_due"] = format_money(Money(amount.amount + fee.amount, amount.currency))
