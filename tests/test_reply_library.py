@@ -354,3 +354,18 @@ def test_a_late_fee_states_the_new_total_and_how_the_fee_is_paid() -> None:
     assert "type the fee in EUR" in _refusal(final, "direct", amount="€2,400", late_fee="$25")["late_fee"]
     ladder4 = _text(LIBRARY.get("remind-late-15-30"), "neutral", "direct", amount="$1,200", late_fee="$25")
     assert "bringing the total to $1,225" in ladder4
+
+
+def test_a_review_reply_answers_the_claim_with_the_strongest_fact() -> None:
+    review = LIBRARY.get("review-reply-negative")
+    for tone in review.tones:
+        text = _text(
+            review, tone, "upwork", client_approved="yes", review_claim="Script breaks sometimes",
+            no_issue_reported="yes", fix_offered="yes",
+        )  # fmt: skip
+        assert "approved and the contract closed" in text and '"Script breaks sometimes"' in text, tone
+        assert "wasn't reported to me before the review" in text and "future clients" not in text, tone
+        plain = _text(review, tone, "fiverr", client_approved="", review_claim="", no_issue_reported="", fix_offered="")
+        assert "approved" not in plain and "reported" not in plain and len(plain.split()) < 60, tone
+    cancelled = _text(LIBRARY.get("review-reply-cancelled-order"), "neutral", "fiverr")
+    assert "For future clients" not in cancelled and "wasn't reported to me" in cancelled
