@@ -369,3 +369,20 @@ def test_a_review_reply_answers_the_claim_with_the_strongest_fact() -> None:
         assert "approved" not in plain and "reported" not in plain and len(plain.split()) < 60, tone
     cancelled = _text(LIBRARY.get("review-reply-cancelled-order"), "neutral", "fiverr")
     assert "For future clients" not in cancelled and "wasn't reported to me" in cancelled
+
+
+def test_each_reply_asks_for_the_one_action_needed() -> None:
+    late = LIBRARY.get("late-delivery-apology")
+    for tone in late.tones:
+        assert re.search(r"(?:could you|please) accept it", _text(late, tone, "fiverr")), tone
+        assert "confirm that date works" in _text(late, tone, "freelancer"), tone
+    fund = LIBRARY.get("fund-next-milestone")
+    for tone in fund.tones:
+        text = _text(fund, tone, "upwork", submitted_milestone="Milestone 2: accounts", submitted_date="today")
+        assert "I submitted Milestone 2: accounts today" in text and "checked" in text and "fund" in text, tone
+        assert "submitted" not in _text(fund, tone, "upwork", submitted_milestone="", submitted_date="")[:40], tone
+    deal = LIBRARY.get("offplatform-decline-deal")
+    for tone in deal.tones:
+        text = _text(deal, tone, "fiverr", requested_work="the 30 posts")
+        assert "for the 30 posts" in text and "tell me the scope" not in text, tone
+        assert "tell me the scope" in _text(deal, tone, "fiverr", requested_work=""), tone
