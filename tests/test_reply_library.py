@@ -386,3 +386,16 @@ def test_each_reply_asks_for_the_one_action_needed() -> None:
         text = _text(deal, tone, "fiverr", requested_work="the 30 posts")
         assert "for the 30 posts" in text and "tell me the scope" not in text, tone
         assert "tell me the scope" in _text(deal, tone, "fiverr", requested_work=""), tone
+
+
+def test_follow_ups_carry_the_key_facts() -> None:
+    follow = LIBRARY.get("custom-offer-follow-up")
+    for tone in follow.tones:
+        text = _text(follow, tone, "direct", offer_price="€1,200", offer_sent="2026-11-21", offer_expires="2026-12-02")
+        assert "the quote I sent on 21 November 2026" in text and "(€1,200)" in text and "questions" in text, tone
+    notice = LIBRARY.get("price-increase-notice")
+    for tone in notice.tones:
+        text = _text(notice, tone, "direct", old_price="£300", working_together="over a year")
+        assert "thank you for over a year of working together" in text and "stays at £300" in text, tone
+        kept = _text(notice, tone, "direct", old_price="£300", kept_at_old_price="December's articles")
+        assert "The current price of £300 still applies to December's articles." in kept, tone
