@@ -395,7 +395,7 @@ def test_follow_ups_carry_the_key_facts() -> None:
         assert "the quote I sent on 21 November 2026" in text and "(€1,200)" in text and "questions" in text, tone
     notice = LIBRARY.get("price-increase-notice")
     for tone in notice.tones:
-        text = _text(notice, tone, "direct", old_price="£300", working_together="over a year")
+        text = _text(notice, tone, "direct", old_price="£300", working_together="over a year", kept_at_old_price="")
         assert "thank you for over a year of working together" in text and "stays at £300" in text, tone
         kept = _text(notice, tone, "direct", old_price="£300", kept_at_old_price="December's articles")
         assert "The current price of £300 still applies to December's articles." in kept, tone
