@@ -169,8 +169,14 @@ def test_a_platform_the_reply_does_not_claim_is_refused_clearly() -> None:
 
 def test_thanks_on_completion_talks_feedback_only_on_upwork() -> None:
     thanks = LIBRARY.get("thanks-completion")
-    assert "feedback" not in _text(thanks, "friendly", "fiverr").lower()
-    assert "honest feedback" in _text(thanks, "friendly", "upwork")
+    for tone in thanks.tones:
+        assert "feedback" not in _text(thanks, tone, "fiverr", ask_feedback="yes").lower(), tone
+        assert "feedback" not in _text(thanks, tone, "upwork", ask_feedback="").lower(), tone  # opt-in only
+        assert "honest feedback" in _text(thanks, tone, "upwork", ask_feedback="yes"), tone
+    close = LIBRARY.get("close-contract")
+    for tone in close.tones:
+        assert "feedback" not in _text(close, tone, "upwork", ask_feedback="").lower(), tone
+        assert "feedback" in _text(close, tone, "upwork", ask_feedback="yes"), tone
 
 
 # -- sentences that survive real values (issue item 2) ----------------------------------------------
