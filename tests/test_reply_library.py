@@ -186,7 +186,9 @@ def test_counts_read_as_sentences_at_one_and_zero() -> None:
     assert "the one revision included in the order" in one and "of the 1" not in one
     assert "the last of the 3 revisions included" in _text(last, "friendly", "fiverr", revisions_included="3")
     late = LIBRARY.get("remind-late-1-3")
-    assert "is now 1 day late" in _text(late, "friendly", "direct", due_date="yesterday")
+    friendly = _text(late, "friendly", "direct", due_date="yesterday")
+    assert "(1 day ago), and the payment hasn't arrived yet" in friendly and "late" not in friendly
+    assert "is 1 day overdue" in _text(late, "neutral", "direct", due_date="yesterday")
     delivery = LIBRARY.get("delivery-message")
     assert "1 revision is still included" in _text(delivery, "neutral", "fiverr", revisions_left="1")
     assert "The included revisions are used" in _text(delivery, "neutral", "fiverr", revisions_left="0")
