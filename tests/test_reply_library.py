@@ -407,3 +407,18 @@ def test_follow_ups_carry_the_key_facts() -> None:
         assert "thank you for over a year of working together" in text and "stays at £300" in text, tone
         kept = _text(notice, tone, "direct", old_price="£300", kept_at_old_price="December's articles")
         assert "The current price of £300 still applies to December's articles." in kept, tone
+
+
+def test_support_summaries_carry_a_dated_timeline_and_the_sellers_last_step() -> None:
+    summary = LIBRARY.get("support-cancellation-summary")
+    text = _text(
+        summary, "neutral", "fiverr", revisions_used="2", revisions_included="2",
+        revision_dates="23 and 25 November 2026", declined_date="2026-11-28",
+    )  # fmt: skip
+    assert "3. 23 and 25 November 2026: both revisions included in the order were used." in text
+    assert "5. 28 November 2026: I declined the cancellation on the order page" in text
+    plain = _text(summary, "neutral", "fiverr", revisions_used="1", revisions_included="3", revision_dates="",
+                  declined_date="")  # fmt: skip
+    assert "3. After delivery: 1 of the 3 revisions included in the order was used." in plain and "5." not in plain
+    statement = LIBRARY.get("support-mediator-statement")
+    assert "4. 19 November 2026: I offered to fix" in _text(statement, "neutral", "upwork", fix_offered="yes")
