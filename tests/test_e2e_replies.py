@@ -194,7 +194,8 @@ async def test_two_page_form_with_a_refused_value_kept_and_fixed(fake_discord: F
         assert result.type == 7
         text = result.files[0].text
         assert "FO123" in text and "$400" in text and "2 October 2026" in text and "Ana" in text
-        assert text.startswith("Hello Fiverr Customer Support,") and "both revisions included in the order were used" in text
+        assert text.startswith("Hello Fiverr Customer Support,")
+        assert "both revisions included in the order were used" in text
         assert "[" not in text  # nothing left as a raw placeholder
         assert public_posts(fake_discord) == []
 
