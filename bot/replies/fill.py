@@ -185,15 +185,18 @@ def _computed(
     parsed: Mapping[str, object],
     values: dict[str, object],
     missing: list[TemplateVariable],
-    invalid: Mapping[str, str],
+    invalid: dict[str, str],
     today: date,
 ) -> None:
-    """Values worked out from others: days late from the due date; the signature from your name."""
+    """Values worked out from others: days late from the due date; the total due from the amount and
+    the late fee; the signature from your name."""
     names = {v.name for v in template.variables if v.computed}
     if "days_late" in names:
         due = parsed.get("due_date")
         late = (today - due).days if isinstance(due, date) else 0
         values.update(template_values(template.variable("days_late"), max(late, 0), today))
+    if "total_due" in names:
+        _total_due(parsed, values, invalid)
     if "signature" in names:
         values["signature"] = ""
         if platform is None or (load_platforms()[platform].is_marketplace and template.audience == "buyer"):
@@ -205,6 +208,22 @@ def _computed(
                 missing.append(template.variable("display_name"))
             return
         values["signature"] = signature(sign_off, name or "")
+
+
+def _total_due(parsed: Mapping[str, object], values: dict[str, object], invalid: dict[str, str]) -> None:
+    """The amount plus the contractual late fee ("€2,440"), so a reminder never asks for "the amount
+    in full" next to the old figure; the amount alone when there is no fee."""
+    amount, fee = parsed.get("amount"), parsed.get("late_fee")
+    values["total_due"] = values.get("amount", "")
+    if not isinstance(amount, Money) or not isinstance(fee, Money):
+        return
+    if fee.currency != amount.currency:
+        invalid.setdefault(
+            "late_fee",
+            f"the invoice is in {amount.currency} and the fee in {fee.currency}; type the fee in {amount.currency}",
+        )
+        return
+    values["total_due"] = format_money(Money(amount.amount + fee.amount, amount.currency))
 
 
 def _sign_off_without_name(values: dict[str, object]) -> None:
