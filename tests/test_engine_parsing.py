@@ -120,3 +120,9 @@ def test_an_ambiguous_numeric_date_is_refused_not_guessed() -> None:
 
     with pytest.raises(AmbiguousDate, match="two different dates"):
         parse_date("03/04/2026", now=datetime(2026, 11, 28, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("text", ["abc", "lots", "a fair price"])
+def test_words_without_a_number_are_not_an_amount(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is not an amount; write it like 1500"):
+        parse_money(text)

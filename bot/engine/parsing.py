@@ -78,6 +78,8 @@ def parse_money(text: str) -> Money:
         raise ValueError("an amount is required, like 1500 or 1,500.50")
     currency: str | None = None
     rest = raw.replace("\u00a0", " ")
+    if not re.search(r"\d", rest):  # words alone: say it is not an amount, not "not a currency code"
+        raise ValueError(f"{text.strip()!r} is not an amount; write it like 1500, 1,500.50 or 1.5k")
     code = re.search(r"(?i)\b([a-z]{3})\b", rest)
     if code:
         candidate = code.group(1).upper()
