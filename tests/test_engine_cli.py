@@ -119,3 +119,12 @@ def test_impossible_timelines_are_warnings_naming_both_dates() -> None:
     answers |= {"delivered_at": "2026-12-02T10:00:00Z"}
     warnings = json.loads(draft("-", json.dumps(answers))[1])["warnings"]
     assert any("Dated in the future: the delivery (2 Dec 2026)" in w for w in warnings), warnings
+
+
+def test_euros_on_a_fiverr_order_are_a_warning_not_silently_dollars(s1_answers: dict) -> None:
+    code, out, err = draft("-", json.dumps({**s1_answers, "order_value": "€1500"}))
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert any("'€1500' (EUR) but the currency is USD" in warning for warning in warnings)
+    code, out, err = draft("-", json.dumps(s1_answers))
+    assert not any("currency is" in warning for warning in json.loads(out)["warnings"])

@@ -181,10 +181,12 @@ def _unanswer(flow: Flow, session: Session, question_id: str) -> Session:
 
 
 def currency_conflicts(flow: Flow, given: Mapping[str, Any]) -> list[str]:
-    """Amounts written with a currency that contradicts the currency answer (a warning: the answer wins)."""
-    chosen = str(given.get("currency") or "").strip().upper()
-    if not chosen:
-        return []
+    """Amounts written with a currency that contradicts the currency answer (a warning: the answer wins).
+
+    Without a currency answer (Fiverr and Upwork do not ask: their orders are in US dollars) amounts
+    are shown in USD, so "€150" there is a conflict too.
+    """
+    chosen = str(given.get("currency") or "").strip().upper() or "USD"
     conflicts = []
     for question in flow.questions:
         raw = given.get(question.id)
