@@ -36,6 +36,7 @@ USER_DATA: tuple[UserRows, ...] = (
     UserRows("reply_drafts", "user_id", "quick replies and templates you were filling in or writing"),
     UserRows("reply_templates", "owner_id", "your personal templates", only="scope = 'user'"),
     UserRows("template_usage", "user_id", "how often you used each template"),
+    UserRows("scheduled_jobs", "user_id", "your deadline reminders, pending and sent"),
 )
 # Columns that hold a user's id, by name; reply_templates.owner_id also holds guild ids (scope).
 USER_COLUMNS = frozenset({"user_id", "owner_id"})
