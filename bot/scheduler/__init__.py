@@ -23,7 +23,10 @@ from bot.storage.scheduled_jobs import Job, JobRepository
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Job, datetime], Awaitable[None]]
+# A handler returns None when the job is done, or DROPPED when it had nothing left to do (e.g. a
+# reminder whose deadline passed while the bot was down): the job is then kept as 'cancelled'.
+Handler = Callable[[Job, datetime], Awaitable[str | None]]
+DROPPED = "dropped"
 
 TICK_SECONDS = 5.0
 CLAIM_LIMIT = 50
@@ -103,7 +106,7 @@ class Scheduler:
         try:
             if handler is None:  # unregistered between claim and run: give it back untouched
                 raise LookupError(f"no handler for {job.kind!r}")
-            await handler(job, now)
+            result = await handler(job, now)
         except Exception as exc:
             error_id = new_error_id()
             error = f"{error_id} {type(exc).__name__}"
@@ -121,6 +124,9 @@ class Scheduler:
             )  # fmt: skip
             await self.jobs.retry_later(job, self.worker, again, error)
             return "retried"
+        if result == DROPPED:
+            await self.jobs.finish(job, self.worker, now, state="cancelled")
+            return "dropped"
         await self.jobs.finish(job, self.worker, now)
         return "done"
 

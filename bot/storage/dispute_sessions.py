@@ -31,6 +31,14 @@ class StoredSession:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as /dispute cases lists it: the stored session and the result recorded when closing."""
+
+    session: StoredSession
+    result: str | None
+    result_amount: str | None
+    closed_at: datetime | None
 
 
 def _session(row: aiosqlite.Row) -> StoredSession:
@@ -43,6 +51,11 @@ def _session(row: aiosqlite.Row) -> StoredSession:
         created_at=from_timestamp(row["created_at"]),
         updated_at=from_timestamp(row["updated_at"]),
     )
+
+
+def _case(row: aiosqlite.Row) -> CaseRow:
+    closed_at = row["closed_at"]
+    return CaseRow(_session(row), row["result"], row["result_amount"], from_timestamp(closed_at) if closed_at else None)
 
 
 class DisputeSessionRepository:
@@ -105,6 +118,35 @@ class DisputeSessionRepository:
     async def last_started_at(self, user_id: int) -> datetime | None:
         row = await self._db.fetch_one("SELECT MAX(created_at) FROM dispute_sessions WHERE user_id = ?", (user_id,))
         return from_timestamp(row[0]) if row and row[0] else None
+
+    async def list_cases(self, user_id: int, limit: int = 25) -> list[CaseRow]:
+        """The user's cases, newest first, without those abandoned with the wizard's Close button."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS}, result, result_amount, closed_at FROM dispute_sessions "
+            "WHERE user_id = ? AND status != 'cancelled' ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_case(row) for row in rows]
+
+    async def get_case(self, session_id: int, user_id: int) -> CaseRow | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS}, result, result_amount, closed_at FROM dispute_sessions "
+            "WHERE id = ? AND user_id = ? AND status != 'cancelled'",
+            (session_id, user_id),
+        )
+        return _case(row) if row else None
+
+    async def set_result(
+        self, session_id: int, user_id: int, result: str, amount: str | None, now: datetime
+    ) -> bool:
+        """Store the result with the case (the wizard's state and revision are left alone)."""
+        stamp = to_timestamp(now)
+        row = await self._db.fetch_one(
+            "UPDATE dispute_sessions SET result = ?, result_amount = ?, closed_at = ?, updated_at = ? "
+            "WHERE id = ? AND user_id = ? AND status != 'cancelled' RETURNING id",
+            (result, amount, None if result == "still_open" else stamp, stamp, session_id, user_id),
+        )
+        return row is not None
 
     async def purge_closed(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete finished and cancelled cases untouched for ``older_than``; return how many went."""

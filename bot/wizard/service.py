@@ -153,6 +153,13 @@ class WizardService:
             raise NotYourSession()
         return state
 
+    def from_stored(self, stored: StoredSession) -> WizardState:
+        """The wizard state of a session read elsewhere (e.g. in a list of cases)."""
+        cached = self._cache.get(stored.id)
+        if cached is not None and cached.stored.revision == stored.revision:
+            return cached
+        return self._state(stored)
+
     async def latest(self, user_id: int) -> WizardState | None:
         stored = await self.sessions.latest_active(user_id)
         return self._state(stored) if stored else None
