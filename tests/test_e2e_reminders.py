@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.client import DisputeBot
+from bot.storage import Database
+from bot.storage.database import to_timestamp
 from bot.wizard.custom_ids import ControlId, parse_control_id
-from tests.deskbot import desk_bot
+from tests.botprocess import BotProcess
+from tests.deskbot import desk_bot, desk_settings
 from tests.fakediscord import PATIENCE_S, FakeDiscord, FakeMessage, FakeUser
 from tests.s1 import S1_NOW, s1_answers
 from tests.wizard_driver import control, walk_to_outcome
@@ -209,3 +213,81 @@ async def test_cases_list_open_close_with_a_result_and_cancel_a_reminder(
         back = await fake.click(fake.messages[cases.id], find(fake.messages[cases.id], "cases"), user=alice)
         listing = (await back.response()).data["embeds"][0]["description"]
         assert "**Finished**" in listing and "Partial refund (200.00 USD)" in listing
+
+
+async def test_sigkilled_with_a_reminder_set_the_restarted_process_sends_it_once(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """A real bot process (its clock is the machine's): the case's dates are set relative to now, and
+    the reminder's time is moved into the past while the process is dead, as if it slept through it."""
+    fake, alice = fake_discord, fake_discord.add_user("alice")
+    now = datetime.now(UTC).replace(microsecond=0)
+    answers = {
+        **s1_answers(),
+        "delivered_at": (now - timedelta(days=10)).isoformat(),
+        "request_received_at": (now - timedelta(hours=30)).isoformat(),  # Fiverr gives 48 h: 18 h left
+    }
+    process = BotProcess(fake, tmp_path)
+    await process.start()
+    try:
+        started = await fake.slash("dispute start", user=alice, dm=True)
+        await started.response()
+        outcome = await walk_to_outcome(fake, (await started.message()).id, alice, answers)
+        picker = await open_picker(fake, outcome, alice)
+        assert (await (await fake.click(picker, find(picker, "remind_set", "0=6h"), user=alice)).response()).type == 7
+        assert len(dms(fake, alice)) == 1  # the confirmation
+        await process.kill()
+        slept_through = now - timedelta(minutes=30)
+        with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
+            db.execute("UPDATE scheduled_jobs SET due_at = ?", (to_timestamp(slept_through),))
+        await process.start()
+        await fake.wait_for(lambda: len(dms(fake, alice)) == 2, what="the reminder DM after the restart")
+    finally:
+        assert await process.stop() == 0  # a clean stop waits for the tick in progress
+    reminder = dms(fake, alice)[1]
+    assert DEADLINE_LABEL in reminder.content and f"This was due at <t:{int(slept_through.timestamp())}:f>" in (
+        reminder.content
+    )
+    assert len(dms(fake, alice)) == 2
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
+        assert db.execute("SELECT state, attempts FROM scheduled_jobs").fetchall() == [("done", 1)]
+
+
+async def test_two_bots_on_one_database_send_each_due_reminder_exactly_once(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Two bots, each with its own connection to the file and its own scheduler, both due to send the
+    same 40 reminders at the same moment: every reminder arrives once."""
+    fake, alice = fake_discord, fake_discord.add_user("alice")
+    later = DEADLINE - timedelta(hours=2)
+    clock = [S1_NOW]
+    async with desk_bot(fake, tmp_path, prepare=lambda bot: setattr(bot, "clock", lambda: clock[0])) as first:
+        outcome = await outcome_of_s1(fake, alice)
+        picker = await open_picker(fake, outcome, alice)
+        await (await fake.click(picker, find(picker, "remind_set", "0=6h"), user=alice)).response()
+        template = await first.db.fetch_one("SELECT kind, payload, due_at, user_id, session_id FROM scheduled_jobs")
+        assert template is not None
+        for _ in range(39):
+            await first.db.execute(
+                "INSERT INTO scheduled_jobs (kind, payload, due_at, user_id, session_id) VALUES (?, ?, ?, ?, ?)",
+                tuple(template),
+            )
+        settings = desk_settings(fake, tmp_path)
+        async with await Database.open(settings.database_path) as own_connection:
+            second = DisputeBot(settings, own_connection, sync_policy="never")
+            second.clock = lambda: clock[0]
+            async with second:
+                await second.login(fake.token)  # REST only: enough to send DMs
+                for bot in (first, second):
+                    bot.scheduler.claim_limit = 3  # many small claims, so the two interleave
+                clock[0] = later
+                first.scheduler.wake()
+                second.scheduler.wake()
+                await fake.wait_for(lambda: len(dms(fake, alice)) >= 41, what="40 reminders")
+    # Both bots have stopped (each after its tick in progress): nothing more was sent, all are done.
+    reminders = dms(fake, alice)[1:]
+    assert len(reminders) == 40
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
+        states = db.execute("SELECT state, attempts, claimed_by FROM scheduled_jobs").fetchall()
+    assert {(state, attempts) for state, attempts, _ in states} == {("done", 1)}
+    assert {worker for _, _, worker in states} <= {first.scheduler.worker, second.scheduler.worker}

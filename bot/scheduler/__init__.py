@@ -57,6 +57,7 @@ class Scheduler:
         self.clock = clock
         self.worker = worker or f"{os.getpid()}-{secrets.token_hex(3)}"
         self.handlers: dict[str, Handler] = {}
+        self.claim_limit = CLAIM_LIMIT
         self.ticks = 0
         self._wake = asyncio.Event()
         self._next_purge: datetime | None = None
@@ -87,7 +88,7 @@ class Scheduler:
         """Claim the jobs due at ``now`` and run them; returns what happened."""
         now = now or self.clock()
         claimed = await self.jobs.claim(
-            self.worker, now, lease=LEASE, limit=CLAIM_LIMIT, kinds=tuple(sorted(self.handlers))
+            self.worker, now, lease=LEASE, limit=self.claim_limit, kinds=tuple(sorted(self.handlers))
         )
         done = retried = failed = 0
         for job in claimed:
@@ -142,17 +143,24 @@ class Scheduler:
     async def run(self, every: float = TICK_SECONDS) -> None:
         """Tick now and then every ``every`` seconds (or sooner when woken) until :meth:`stop`.
 
-        A tick that fails (the database is busy or gone) is logged and the loop goes on.
+        A tick that claimed a full batch is followed by another at once (a backlog after downtime
+        drains without waiting). A tick that fails (the database is busy or gone) is logged and
+        the loop goes on.
         """
         while not self._stopping:
             self._wake.clear()
+            full = False
             try:
-                await self.tick()
+                report = await self.tick()
+                full = report.claimed >= self.claim_limit
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("scheduler tick failed (error %s); trying again next tick", new_error_id())
             if self._stopping:
                 break
+            if full:
+                await asyncio.sleep(0)  # let interactions in between batches
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), every)

@@ -112,10 +112,10 @@ class JobRepository:
         return sorted((_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
 
     async def finish(self, job: Job, worker: str, now: datetime, state: JobState = "done") -> bool:
-        """Mark a claimed job finished; False when the claim was lost (its lease ran out and
-        another worker took it), in which case nothing changes."""
+        """Mark a claimed job finished (``claimed_by`` stays: which process ran it); False when the
+        claim was lost (its lease ran out and another worker took it), in which case nothing changes."""
         row = await self._db.fetch_one(
-            "UPDATE scheduled_jobs SET state = ?, finished_at = ?, claimed_by = NULL, claimed_until = NULL "
+            "UPDATE scheduled_jobs SET state = ?, finished_at = ?, claimed_until = NULL "
             "WHERE id = ? AND claimed_by = ? AND state = 'pending' RETURNING id",
             (state, to_timestamp(now), job.id, worker),
         )
