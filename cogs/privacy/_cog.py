@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.scheduler import FINISHED_RETENTION
 from bot.storage.user_data import USER_DATA, count_user_rows, export_user_data, forget_user
 from bot.ui import send_private, text_file
 from cogs.privacy._views import confirm_view
@@ -35,7 +36,8 @@ class PrivacyCog(commands.Cog):
             interaction,
             "**What Dispute Desk stores about you**\n" + "\n".join(lines) + "\n\n"
             f"Unfinished cases are deleted after {settings.session_ttl_days} days of inactivity, finished "
-            f"ones after {settings.case_retention_days} days, replies in progress after two days. Nothing "
+            f"ones after {settings.case_retention_days} days, replies in progress after two days, reminders "
+            f"{FINISHED_RETENTION.days} days after they were sent or cancelled. Nothing "
             "is shared with anyone. `/privacy export` sends you a copy; `/privacy delete` removes all of it.",
         )
 
