@@ -69,6 +69,7 @@ class DisputeBot(commands.Bot):
         extensions: Sequence[str] = EXTENSIONS,
         sync_policy: SyncPolicy = "if_changed",
         sync_guild_id: int | None = None,
+        run_scheduler: bool = True,
     ) -> None:
         # Dispute Desk never joins voice: no start-up warnings about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -100,6 +101,7 @@ class DisputeBot(commands.Bot):
         #: Everything timed (reminders, ...): features register a handler per job kind in cog_load.
         self.scheduler = Scheduler(JobRepository(db), self.now)
         self._scheduler_task: asyncio.Task[None] | None = None
+        self.run_scheduler = run_scheduler  # False for one-off logins (`sync`): they send nothing
 
     async def setup_hook(self) -> None:
         applied = await self.db.migrate()
@@ -112,8 +114,9 @@ class DisputeBot(commands.Bot):
                 self.failed_extensions[name] = repr(exc)
                 log.exception("extension %s failed to load; the others still load", name)
         self.synced_on_start = await self.sync_commands()
-        # Jobs that fell due while the bot was down run on this first tick.
-        self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="scheduler")
+        if self.run_scheduler:
+            # Jobs that fell due while the bot was down run on this first tick.
+            self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="scheduler")
 
     async def on_ready(self) -> None:
         assert self.user is not None
