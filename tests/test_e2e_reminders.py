@@ -103,7 +103,7 @@ async def test_a_reminder_set_before_a_restart_is_sent_once_late_with_a_working_
         await ticks(bot, 1)
         await bot.scheduler.tick(back + timedelta(minutes=10))
         assert len(dms(fake, alice)) == 2
-        (state,) = await bot.db.fetch_all("SELECT state FROM scheduled_jobs")
+        (state,) = await bot.db.fetch_all("SELECT state FROM scheduled_jobs WHERE kind = 'reminder'")
         assert state[0] == "done"
         opened = await fake.click(reminder, find(reminder, "show"), user=alice)
         shown = await opened.response()
@@ -123,7 +123,7 @@ async def test_a_reminder_whose_deadline_passed_while_down_is_dropped_with_a_log
     with caplog.at_level(logging.INFO, logger="cogs.dispute._cog"):
         async with desk_bot(fake, tmp_path, prepare=at(DEADLINE + timedelta(minutes=5))) as bot:
             await ticks(bot, 1)
-            (row,) = await bot.db.fetch_all("SELECT id, state FROM scheduled_jobs")
+            (row,) = await bot.db.fetch_all("SELECT id, state FROM scheduled_jobs WHERE kind = 'reminder'")
     assert row["state"] == "cancelled"
     assert len(dms(fake, alice)) == 1  # the confirmation only
     assert f"reminder {row['id']} dropped: its deadline passed at 2026-11-29T06:00" in caplog.text
@@ -139,7 +139,7 @@ async def test_closed_dms_are_told_when_setting_the_reminder(fake_discord: FakeD
         assert refused.type == 4 and refused.data["flags"] & EPHEMERAL
         assert refused.data["content"].startswith("I can't send you direct messages, so no reminder was set")
         assert [r.status for r in fake.requests_to("POST", "/channels/{channel_id}/messages")] == [403]
-        (state,) = await bot.db.fetch_all("SELECT state FROM scheduled_jobs")
+        (state,) = await bot.db.fetch_all("SELECT state FROM scheduled_jobs WHERE kind = 'reminder'")
         assert state[0] == "cancelled"  # nothing will fail silently later
 
 
@@ -161,7 +161,8 @@ async def test_a_typed_time_and_its_limits(fake_discord: FakeDiscord, tmp_path: 
         await opening.wait_modal()
         done = await (await fake.submit_modal(opening, {"when": "2 h before"})).response()
         assert done.type == 7 and "Reminder set" in done.data["content"]
-        (row,) = await bot.db.fetch_all("SELECT due_at FROM scheduled_jobs WHERE state = 'pending'")
+        pending = "SELECT due_at FROM scheduled_jobs WHERE state = 'pending' AND kind = 'reminder'"
+        (row,) = await bot.db.fetch_all(pending)
         assert row[0] == "2026-11-29T04:00:00.000Z"
 
 
@@ -239,7 +240,7 @@ async def test_sigkilled_with_a_reminder_set_the_restarted_process_sends_it_once
         await process.kill()
         slept_through = now - timedelta(minutes=30)
         with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
-            db.execute("UPDATE scheduled_jobs SET due_at = ?", (to_timestamp(slept_through),))
+            db.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'reminder'", (to_timestamp(slept_through),))
         await process.start()
         await fake.wait_for(lambda: len(dms(fake, alice)) == 2, what="the reminder DM after the restart")
     finally:
@@ -250,7 +251,8 @@ async def test_sigkilled_with_a_reminder_set_the_restarted_process_sends_it_once
     )
     assert len(dms(fake, alice)) == 2
     with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
-        assert db.execute("SELECT state, attempts FROM scheduled_jobs").fetchall() == [("done", 1)]
+        sent = db.execute("SELECT state, attempts FROM scheduled_jobs WHERE kind = 'reminder'").fetchall()
+    assert sent == [("done", 1)]
 
 
 async def test_two_bots_on_one_database_send_each_due_reminder_exactly_once(
@@ -265,7 +267,9 @@ async def test_two_bots_on_one_database_send_each_due_reminder_exactly_once(
         outcome = await outcome_of_s1(fake, alice)
         picker = await open_picker(fake, outcome, alice)
         await (await fake.click(picker, find(picker, "remind_set", "0=6h"), user=alice)).response()
-        template = await first.db.fetch_one("SELECT kind, payload, due_at, user_id, session_id FROM scheduled_jobs")
+        template = await first.db.fetch_one(
+            "SELECT kind, payload, due_at, user_id, session_id FROM scheduled_jobs WHERE kind = 'reminder'"
+        )
         assert template is not None
         for _ in range(39):
             await first.db.execute(
@@ -288,6 +292,36 @@ async def test_two_bots_on_one_database_send_each_due_reminder_exactly_once(
     reminders = dms(fake, alice)[1:]
     assert len(reminders) == 40
     with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
-        states = db.execute("SELECT state, attempts, claimed_by FROM scheduled_jobs").fetchall()
+        states = db.execute("SELECT state, attempts, claimed_by FROM scheduled_jobs WHERE kind = 'reminder'").fetchall()
     assert {(state, attempts) for state, attempts, _ in states} == {("done", 1)}
     assert {worker for _, _, worker in states} <= {first.scheduler.worker, second.scheduler.worker}
+
+
+async def test_how_did_it_end_is_asked_once_after_the_deadline_and_can_be_switched_off(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake, alice, bob = fake_discord, fake_discord.add_user("alice"), fake_discord.add_user("bob")
+    async with desk_bot(fake, tmp_path, prepare=at(S1_NOW)) as bot:
+        await outcome_of_s1(fake, alice)
+        await outcome_of_s1(fake, bob)
+        rows = await bot.db.fetch_all("SELECT user_id, due_at FROM scheduled_jobs WHERE kind = 'result_prompt'")
+        assert sorted(tuple(r) for r in rows) == sorted(
+            (user.id, "2026-12-02T06:00:00.000Z") for user in (alice, bob)
+        )  # three days after the deadline, once per case however often the outcome is shown
+    async with desk_bot(fake, tmp_path, prepare=at(DEADLINE + timedelta(days=3, hours=1))) as bot:
+        await fake.wait_for(lambda: dms(fake, alice) and dms(fake, bob), what="both questions")
+        (question,) = dms(fake, alice)
+        assert question.content.startswith("How did case #") and "Fiverr" in question.content
+        answered = await fake.select(question, find(question, "result"), ["completed"], user=alice)
+        assert (await answered.response()).type == 7
+        row = await bot.db.fetch_one("SELECT result FROM dispute_sessions WHERE user_id = ?", (alice.id,))
+        assert row is not None and row[0] == "completed"
+        (other,) = dms(fake, bob)
+        stop = await (await fake.click(other, find(other, "no_prompts"), user=bob)).response()
+        assert stop.type == 7 and "won't ask" in stop.data["content"]
+        await outcome_of_s1(fake, bob)  # a new case: no question scheduled for bob any more
+        (count,) = await bot.db.fetch_one(  # type: ignore[misc]
+            "SELECT COUNT(*) FROM scheduled_jobs WHERE kind = 'result_prompt' AND user_id = ? AND state = 'pending'",
+            (bob.id,),
+        )
+        assert count == 0

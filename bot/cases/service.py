@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.cases.reminders import (
@@ -19,6 +19,7 @@ from bot.cases.reminders import (
     remind_time,
     reminder_text,
 )
+from bot.cases.stats import ServerOutcomes, group_outcomes
 from bot.engine.flow import Flow
 from bot.engine.outcome import Deadline, Outcome
 from bot.engine.parsing import parse_money
@@ -35,6 +36,9 @@ RESULTS: dict[str, str] = {
     "escalated": "Escalated to support or a mediator",
     "still_open": "Still open",
 }
+RESULT_PROMPT = "result_prompt"
+# Asked this long after the case's last deadline (or after its outcome, when it has none).
+PROMPT_AFTER = timedelta(days=3)
 AMOUNT_KEYS = ("order_value", "milestone_amount", "invoice_amount", "deposit_amount")
 MAX_LISTED = 25
 
@@ -118,6 +122,42 @@ class CaseService:
         note = ReminderNote.from_payload(job.payload)
         return note, reminder_text(note, job.due_at, now)
 
+    # -- "how did it end?" -----------------------------------------------------------------------
+    async def schedule_result_prompt(self, state: WizardState, outcome: Outcome, now: datetime) -> None:
+        """Once per case: a private question a few days after its last deadline, unless switched off."""
+        if await self.jobs.exists(RESULT_PROMPT, state.id) or await self.wizard.sessions.prompts_stopped(
+            state.user_id
+        ):
+            return
+        due = max((d.due for d in outcome.deadlines), default=now) + PROMPT_AFTER
+        if due <= now:
+            return
+        heading = " · ".join(self.heading(state.session.answers))
+        await self.jobs.add(
+            RESULT_PROMPT, {"session_id": state.id, "heading": heading}, due,
+            user_id=state.user_id, session_id=state.id, now=now,
+        )  # fmt: skip
+
+    async def result_prompt_due(self, job: Job, now: datetime) -> str | None:
+        """The question to send now; None when the case is closed or gone, or the user said no more."""
+        assert job.user_id is not None and job.session_id is not None
+        if await self.wizard.sessions.prompts_stopped(job.user_id):
+            return None
+        row = await self.wizard.sessions.get_case(job.session_id, job.user_id)
+        if row is None or row.result not in (None, "still_open"):
+            return None
+        heading = str(job.payload.get("heading", ""))
+        return (
+            f"How did case #{job.session_id} ({heading}) end? One click below records it with the case "
+            "(only you see it). Recorded results, without names or amounts, can count in `/dispute stats` "
+            "of the server where you started the case."
+        )
+
+    async def stop_result_prompts(self, user_id: int, now: datetime) -> None:
+        await self.wizard.sessions.stop_prompts(user_id, now)
+        for job in await self.jobs.pending_for_user(user_id, RESULT_PROMPT):
+            await self.jobs.cancel(job.id, user_id, now)
+
     # -- cases -----------------------------------------------------------------------------------
     async def cases(self, user_id: int, now: datetime) -> list[CaseSummary]:
         rows = await self.wizard.sessions.list_cases(user_id, MAX_LISTED)
@@ -154,6 +194,11 @@ class CaseService:
             result=row.result,
             result_amount=row.result_amount,
         )
+
+    async def server_outcomes(self, guild_id: int) -> ServerOutcomes:
+        """How the cases started in ``guild_id`` ended, groups under the minimum size hidden."""
+        rows = await self.wizard.sessions.result_counts(guild_id)
+        return group_outcomes(rows, RESULTS, lambda question, value: label_of(self.wizard.flow, question, value))
 
     async def abandon(self, state: WizardState, now: datetime) -> None:
         """The wizard's Close button: the case is dropped, and so are its reminders."""

@@ -62,12 +62,14 @@ class DisputeSessionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, user_id: int, state: dict[str, Any], now: datetime | None = None) -> StoredSession:
+    async def create(
+        self, user_id: int, state: dict[str, Any], now: datetime | None = None, *, guild_id: int | None = None
+    ) -> StoredSession:
         stamp = to_timestamp(now or datetime.now(UTC))
         row = await self._db.fetch_one(
-            f"INSERT INTO dispute_sessions (user_id, state, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO dispute_sessions (user_id, state, created_at, updated_at, guild_id) VALUES (?, ?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
-            (user_id, json.dumps(state, sort_keys=True), stamp, stamp),
+            (user_id, json.dumps(state, sort_keys=True), stamp, stamp, guild_id),
         )
         assert row is not None
         return _session(row)
@@ -147,6 +149,27 @@ class DisputeSessionRepository:
             (result, amount, None if result == "still_open" else stamp, stamp, session_id, user_id),
         )
         return row is not None
+
+    async def prompts_stopped(self, user_id: int) -> bool:
+        row = await self._db.fetch_one("SELECT 1 FROM result_prompt_optouts WHERE user_id = ?", (user_id,))
+        return row is not None
+
+    async def stop_prompts(self, user_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO result_prompt_optouts (user_id, created_at) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING",
+            (user_id, to_timestamp(now)),
+        )
+
+    async def result_counts(self, guild_id: int) -> list[tuple[str, str, str, int]]:
+        """(dispute type, platform, result, cases) for the cases started in ``guild_id`` that ended."""
+        rows = await self._db.fetch_all(
+            "SELECT json_extract(state, '$.engine.answers.dispute_type') AS dispute_type, "
+            "json_extract(state, '$.engine.answers.platform') AS platform, result, COUNT(*) AS cases "
+            "FROM dispute_sessions WHERE guild_id = ? AND result IS NOT NULL AND result != 'still_open' "
+            "AND status != 'cancelled' GROUP BY 1, 2, 3",
+            (guild_id,),
+        )
+        return [(str(r["dispute_type"]), str(r["platform"]), str(r["result"]), int(r["cases"])) for r in rows]
 
     async def purge_closed(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete finished and cancelled cases untouched for ``older_than``; return how many went."""

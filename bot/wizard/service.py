@@ -128,8 +128,13 @@ class WizardService:
             screen = current_screen(self.flow, session)
         return session
 
-    async def start(self, user_id: int, prefill: Mapping[str, str], now: datetime) -> WizardState:
-        """A new session; ``prefill`` answers (from command options) are recorded when valid."""
+    async def start(
+        self, user_id: int, prefill: Mapping[str, str], now: datetime, *, guild_id: int | None = None
+    ) -> WizardState:
+        """A new session; ``prefill`` answers (from command options) are recorded when valid.
+
+        ``guild_id``: the server it is started in, where the bot is installed (for /dispute stats).
+        """
         session = start_session(self.flow, now=now)
         problems: list[str] = []
         for question_id, raw in prefill.items():
@@ -137,7 +142,8 @@ class WizardService:
                 session = record_answer(self.flow, session, question_id, raw, now=now)
             except InvalidAnswer as exc:
                 problems.append(str(exc))
-        stored = await self.sessions.create(user_id, self._data(session, error="; ".join(problems) or None), now)
+        data = self._data(session, error="; ".join(problems) or None)
+        stored = await self.sessions.create(user_id, data, now, guild_id=guild_id)
         return self._state(stored, session, current_screen(self.flow, session))
 
     async def load(self, session_id: int, user_id: int) -> WizardState:

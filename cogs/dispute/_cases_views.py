@@ -9,6 +9,7 @@ import discord
 
 from bot.cases.reminders import PRESET_LABELS, PRESETS, discord_time
 from bot.cases.service import RESULTS, CaseSummary, Reminder
+from bot.cases.stats import MIN_GROUP, ServerOutcomes
 from bot.engine.outcome import Deadline
 from bot.wizard.custom_ids import ControlId
 from bot.wizard.outcome_card import fit
@@ -59,6 +60,15 @@ def reminder_dm(session_id: int, text: str) -> dict[str, Any]:
     """The reminder itself, with a button back to the case."""
     view = discord.ui.View(timeout=None)
     view.add_item(button(ControlId(session_id, "show"), "Open the case", style=discord.ButtonStyle.primary, row=0))
+    return {"content": text, "view": view}
+
+
+def result_prompt_dm(session_id: int, text: str) -> dict[str, Any]:
+    """The "how did it end?" question: results in one click, and a way to stop these questions."""
+    view = discord.ui.View(timeout=None)
+    options = [discord.SelectOption(label=label, value=value) for value, label in RESULTS.items()]
+    view.add_item(select(ControlId(session_id, "result"), "How did it end?", options, row=0))
+    view.add_item(button(ControlId(LIST, "no_prompts"), "Don't ask me again", row=1))
     return {"content": text, "view": view}
 
 
@@ -136,3 +146,25 @@ def refund_modal(session_id: int) -> discord.ui.Modal:
         component=discord.ui.TextInput(custom_id="amount", max_length=40, placeholder="200"),
     ))  # fmt: skip
     return modal
+
+
+def stats_message(outcomes: ServerOutcomes) -> dict[str, Any]:
+    """How cases ended in this server, by type and platform: counts and shares, small groups hidden."""
+    embed = discord.Embed(title="How cases ended in this server", colour=COLOUR)
+    for group in outcomes.groups[:25]:
+        lines = [
+            f"{RESULTS.get(result, result)}: {count} ({group.share(count):.0%})" for result, count in group.results
+        ]
+        embed.add_field(
+            name=fit(f"{group.dispute_type} · {group.platform} ({group.total} cases)", 256),
+            value=fit("\n".join(lines), 1024),
+            inline=False,
+        )
+    hidden = f" ({outcomes.hidden_cases} cases are in such groups)" if outcomes.hidden_cases else ""
+    embed.description = (
+        "Cases members started here and closed with a result. "
+        f"Groups of fewer than {MIN_GROUP} cases are not shown, so no one can be identified{hidden}."
+    )
+    if outcomes.empty:
+        embed.description += "\n\nNo group has enough cases yet."
+    return {"embeds": [embed]}

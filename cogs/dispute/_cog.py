@@ -14,7 +14,7 @@ from discord.ext import commands, tasks
 from bot.anonymise import anonymise_report
 from bot.cases.reminders import KIND as REMINDER
 from bot.cases.reminders import confirmation_text, discord_time
-from bot.cases.service import CaseService
+from bot.cases.service import RESULT_PROMPT, CaseService
 from bot.control_ids import parse_row_id
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
@@ -35,6 +35,8 @@ from cogs.dispute._cases_views import (
     reminder_dm,
     reminder_modal,
     reminder_picker,
+    result_prompt_dm,
+    stats_message,
 )
 from cogs.dispute._views import (
     SHARE_TEXT_MAX,
@@ -69,6 +71,11 @@ def deadline_index(text: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else -1
 
 
+def installed_here(interaction: Interaction) -> bool:
+    """In a server where the bot itself is installed (not a user-installed app, not a DM)."""
+    return interaction.guild_id is not None and interaction.is_guild_integration()
+
+
 def can_share(interaction: Interaction) -> bool:
     """Only in a server where the bot itself is installed, and where both may send messages."""
     if interaction.guild_id is None or not interaction.is_guild_integration():
@@ -97,16 +104,19 @@ class DisputeCog(commands.Cog, name="Dispute"):
             "case": self.on_case,
             "unremind": self.on_unremind,
             "result": self.on_result,
+            "no_prompts": self.on_no_prompts,
         }
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(WizardControl)
         self.bot.scheduler.register(REMINDER, self.send_reminder)
+        self.bot.scheduler.register(RESULT_PROMPT, self.send_result_prompt)
         self.purge_stale_sessions.start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(WizardControl)
         self.bot.scheduler.unregister(REMINDER)
+        self.bot.scheduler.unregister(RESULT_PROMPT)
         self.purge_stale_sessions.cancel()
 
     @tasks.loop(hours=1)
@@ -133,7 +143,8 @@ class DisputeCog(commands.Cog, name="Dispute"):
             default_tone = (await self.profiles.get(interaction.user.id)).default_tone
             if default_tone:
                 prefill["tone"] = default_tone
-            state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
+            guild_id = interaction.guild_id if installed_here(interaction) else None
+            state = await self.wizard.start(interaction.user.id, prefill, self.bot.now(), guild_id=guild_id)
             return await self.render(interaction, state)
 
         await answer_in_time(interaction, first_step(), update=False)
@@ -169,6 +180,14 @@ class DisputeCog(commands.Cog, name="Dispute"):
             raise DisputeDeskError("You have no cases yet. Start one with `/dispute start`.")
         await interaction.response.send_message(ephemeral=True, **cases_message(cases))
 
+    @dispute.command(name="stats")
+    async def stats_command(self, interaction: Interaction) -> None:
+        """See how cases ended in this server, by dispute type and platform (small groups hidden)."""
+        if interaction.guild_id is None or not installed_here(interaction):
+            raise DisputeDeskError("`/dispute stats` works in a server where Dispute Desk is installed.")
+        outcomes = await self.cases.server_outcomes(interaction.guild_id)
+        await interaction.response.send_message(ephemeral=True, **stats_message(outcomes))
+
     # -- rendering -----------------------------------------------------------------------------
     async def render(self, interaction: Interaction, state: WizardState) -> dict[str, Any]:
         screen = self.wizard.screen(state)
@@ -177,6 +196,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
         now = self.bot.now()
         outcome = self.wizard.outcome(state, now)
         can_remind = any(deadline.due > now for deadline in outcome.deadlines)
+        await self.cases.schedule_result_prompt(state, outcome, now)
         return outcome_message(state, outcome, self.flow, can_share=can_share(interaction), can_remind=can_remind)
 
     # -- reminders -----------------------------------------------------------------------------
@@ -195,6 +215,20 @@ class DisputeCog(commands.Cog, name="Dispute"):
             await channel.send(**reminder_dm(note.session_id, text))
         except discord.Forbidden:  # the user closed their DMs since: retrying would not help
             log.warning("reminder %s not delivered: user %s no longer accepts direct messages", job.id, job.user_id)
+            return DROPPED
+        return None
+
+    async def send_result_prompt(self, job: Job, now: datetime) -> str | None:
+        """The scheduler's handler for "how did it end?": a private question, unless no longer wanted."""
+        assert job.user_id is not None and job.session_id is not None
+        text = await self.cases.result_prompt_due(job, now)
+        if text is None:
+            return DROPPED
+        channel = await self.bot.create_dm(discord.Object(job.user_id))
+        try:
+            await channel.send(**result_prompt_dm(job.session_id, text))
+        except discord.Forbidden:
+            log.info("result prompt %s not delivered: user %s does not accept direct messages", job.id, job.user_id)
             return DROPPED
         return None
 
@@ -304,6 +338,11 @@ class DisputeCog(commands.Cog, name="Dispute"):
         page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
         await interaction.response.edit_message(**page)
 
+
+    async def on_no_prompts(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        await self.cases.stop_result_prompts(interaction.user.id, self.bot.now())
+        done = "Understood: I won't ask how cases ended again. You can still record it from `/dispute cases`."
+        await interaction.response.edit_message(content=done, view=None, embeds=[])
 
     async def next_view(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
         """Apply a click to the saved case and return the wizard message that follows.
