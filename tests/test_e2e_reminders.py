@@ -7,6 +7,7 @@ other, each with its own clock), so a reminder set by the first is sent by the s
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -325,3 +326,27 @@ async def test_how_did_it_end_is_asked_once_after_the_deadline_and_can_be_switch
             (bob.id,),
         )
         assert count == 0
+
+
+async def test_a_case_duplicated_from_cases_keeps_the_order_but_asks_the_dates_again(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake, alice = fake_discord, fake_discord.add_user("alice")
+    async with desk_bot(fake, tmp_path, prepare=at(S1_NOW)) as bot:
+        outcome = await outcome_of_s1(fake, alice)
+        remind = control(outcome, "remind")
+        assert remind is not None
+        listed = await fake.slash("dispute cases", user=alice, dm=True)
+        await listed.response()
+        cases = await listed.message()
+        await (await fake.select(cases, find(cases, "case"), [str(remind.session_id)], user=alice)).response()
+        copied = await fake.click(fake.messages[cases.id], find(fake.messages[cases.id], "duplicate"), user=alice)
+        first = await copied.response()
+        assert first.type == 4 and first.data["flags"] & EPHEMERAL
+        rows = await bot.db.fetch_all("SELECT id, state FROM dispute_sessions ORDER BY id")
+        assert len(rows) == 2
+        answers = json.loads(rows[1]["state"])["engine"]["answers"]
+        assert answers["platform"] == "fiverr" and answers["order_value"] == 1500
+        assert "request_received_at" not in answers and "buyer_message" not in answers
+        new_outcome = await walk_to_outcome(fake, (await copied.message()).id, alice, s1_answers())
+        assert control(new_outcome, "draft") is not None

@@ -122,6 +122,7 @@ def case_message(case: CaseSummary, reminders: list[Reminder], note: str | None 
     view.add_item(button(ControlId(case.id, "show"), "See the outcome again", style=discord.ButtonStyle.primary, row=0))
     if case.open and case.next_deadline is not None:
         view.add_item(button(ControlId(case.id, "remind"), "Remind me", row=0))
+    view.add_item(button(ControlId(case.id, "duplicate"), "Start a new case from this one", row=0))
     view.add_item(button(ControlId(LIST, "cases"), "Back to my cases", row=0))
     if reminders:
         options = [

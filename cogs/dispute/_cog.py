@@ -105,6 +105,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
             "unremind": self.on_unremind,
             "result": self.on_result,
             "no_prompts": self.on_no_prompts,
+            "duplicate": self.on_duplicate,
         }
 
     async def cog_load(self) -> None:
@@ -338,6 +339,16 @@ class DisputeCog(commands.Cog, name="Dispute"):
         page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
         await interaction.response.edit_message(**page)
 
+
+    async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+
+        async def first_step() -> dict[str, Any]:
+            guild_id = interaction.guild_id if installed_here(interaction) else None
+            new = await self.wizard.duplicate(state, self.bot.now(), guild_id=guild_id)
+            return await self.render(interaction, new)
+
+        await answer_in_time(interaction, first_step(), update=False)
 
     async def on_no_prompts(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         await self.cases.stop_result_prompts(interaction.user.id, self.bot.now())
