@@ -12,7 +12,8 @@ from bot.storage.scheduled_jobs import JobRepository
 from bot.wizard.service import WizardService
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
-from tests.s1 import S1_NOW
+from tests.s1 import S1_NOW, s1_answers
+from tests.wizard_driver import walk_to_outcome
 
 GUILD = 111_111_111_111_111_111
 EPHEMERAL = 1 << 6
@@ -65,10 +66,17 @@ async def test_dispute_stats_in_a_server(fake_discord: FakeDiscord, tmp_path: Pa
         refused = await (await fake.slash("dispute stats", user=alice, dm=True)).response()
         assert refused.data["flags"] & EPHEMERAL
         assert refused.data["content"] == "`/dispute stats` works in a server where Dispute Desk is installed."
-        started = await (await fake.slash("dispute start", user=alice, guild=guild)).response()
-        assert started.type == 4
+        starting = await fake.slash("dispute start", user=alice, guild=guild)
+        assert (await starting.response()).type == 4
         row = await bot.db.fetch_one("SELECT guild_id FROM dispute_sessions ORDER BY id DESC LIMIT 1")
         assert row is not None and row[0] == guild.id
+        # An outcome of the same type and platform in this server: one line from the 5 cases.
+        outcome = await walk_to_outcome(fake, (await starting.message()).id, alice, s1_answers())
+        assert outcome.content == "-# In this server, 5 of 5 Fiverr cases of this type ended: Completed: paid in full."
+        elsewhere = await fake.slash("dispute start", user=alice, dm=True)
+        await elsewhere.response()
+        in_dm = await walk_to_outcome(fake, (await elsewhere.message()).id, alice, s1_answers())
+        assert not in_dm.content  # no server, no line
         foreign = fake.add_guild("Only a user install here", bot_member=False)
         await (await fake.slash("dispute start", user=alice, guild=foreign)).response()
         row = await bot.db.fetch_one("SELECT guild_id FROM dispute_sessions ORDER BY id DESC LIMIT 1")

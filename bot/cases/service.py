@@ -19,7 +19,7 @@ from bot.cases.reminders import (
     remind_time,
     reminder_text,
 )
-from bot.cases.stats import ServerOutcomes, group_outcomes
+from bot.cases.stats import ServerOutcomes, community_line, group_outcomes
 from bot.engine.flow import Flow
 from bot.engine.outcome import Deadline, Outcome
 from bot.engine.parsing import parse_money
@@ -199,6 +199,14 @@ class CaseService:
         """How the cases started in ``guild_id`` ended, groups under the minimum size hidden."""
         rows = await self.wizard.sessions.result_counts(guild_id)
         return group_outcomes(rows, RESULTS, lambda question, value: label_of(self.wizard.flow, question, value))
+
+    async def community_line(self, guild_id: int | None, answers: Mapping[str, Any]) -> str | None:
+        """"In this server, 7 of 10 … ended: …" for an outcome, when enough cases like it ended there."""
+        if guild_id is None:
+            return None
+        platform, dispute_type = self.heading(answers)
+        outcomes = await self.server_outcomes(guild_id)
+        return community_line(outcomes, dispute_type, platform, lambda result: RESULTS.get(result, result))
 
     async def abandon(self, state: WizardState, now: datetime) -> None:
         """The wizard's Close button: the case is dropped, and so are its reminders."""

@@ -56,3 +56,21 @@ def group_outcomes(
         shown.append(OutcomeGroup(label("dispute_type", dispute_type), label("platform", platform), results))
     shown.sort(key=lambda group: (-group.total, group.dispute_type, group.platform))
     return ServerOutcomes(tuple(shown), hidden)
+
+
+def community_line(
+    outcomes: ServerOutcomes, dispute_type: str, platform: str, result_label: Callable[[str], str]
+) -> str | None:
+    """One line for an outcome: how the most common result went for cases like it in the server.
+
+    None when the group is hidden (under MIN_GROUP cases) or unknown. ``dispute_type`` and
+    ``platform`` are the labels the groups carry.
+    """
+    for group in outcomes.groups:
+        if (group.dispute_type, group.platform) == (dispute_type, platform):
+            result, count = max(group.results, key=lambda item: item[1])
+            return (
+                f"In this server, {count} of {group.total} {platform} cases of this type ended: "
+                f"{result_label(result)}."
+            )
+    return None

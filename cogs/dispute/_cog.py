@@ -198,7 +198,10 @@ class DisputeCog(commands.Cog, name="Dispute"):
         outcome = self.wizard.outcome(state, now)
         can_remind = any(deadline.due > now for deadline in outcome.deadlines)
         await self.cases.schedule_result_prompt(state, outcome, now)
-        return outcome_message(state, outcome, self.flow, can_share=can_share(interaction), can_remind=can_remind)
+        message = outcome_message(state, outcome, self.flow, can_share=can_share(interaction), can_remind=can_remind)
+        guild_id = interaction.guild_id if installed_here(interaction) else None
+        community = await self.cases.community_line(guild_id, state.session.answers)
+        return {**message, "content": f"-# {community}"} if community else message
 
     # -- reminders -----------------------------------------------------------------------------
     async def send_reminder(self, job: Job, now: datetime) -> str | None:
@@ -338,7 +341,6 @@ class DisputeCog(commands.Cog, name="Dispute"):
         await self.cases.close(interaction.user.id, control.session_id, result, None, self.bot.now())
         page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
         await interaction.response.edit_message(**page)
-
 
     async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         state = await self.wizard.load(control.session_id, interaction.user.id)
