@@ -244,6 +244,9 @@ async def test_sigkilled_with_a_reminder_set_the_restarted_process_sends_it_once
             db.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'reminder'", (to_timestamp(slept_through),))
         await process.start()
         await fake.wait_for(lambda: len(dms(fake, alice)) == 2, what="the reminder DM after the restart")
+        reminder = dms(fake, alice)[1]
+        opened = await (await fake.click(reminder, find(reminder, "show"), user=alice)).response()
+        assert opened.data["flags"] & EPHEMERAL and opened.data["embeds"][0]["title"].startswith("Fiverr")
     finally:
         assert await process.stop() == 0  # a clean stop waits for the tick in progress
     reminder = dms(fake, alice)[1]
