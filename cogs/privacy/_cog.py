@@ -38,7 +38,8 @@ class PrivacyCog(commands.Cog):
             f"Unfinished cases are deleted after {settings.session_ttl_days} days of inactivity, finished "
             f"ones after {settings.case_retention_days} days, replies in progress after two days, reminders "
             f"{FINISHED_RETENTION.days} days after they were sent or cancelled. Nothing "
-            "is shared with anyone. `/privacy export` sends you a copy; `/privacy delete` removes all of it.",
+            "is shared with anyone, except counts of how cases ended in a server's `/dispute stats` (groups of 5 "
+            "or more, no names or amounts). `/privacy export` sends you a copy; `/privacy delete` removes all of it.",
         )
 
     @privacy.command(name="export")
