@@ -13,7 +13,7 @@ from bot.cases.reminders import (
     remind_time,
     reminder_text,
 )
-from bot.cases.service import CaseService
+from bot.cases.service import RESULTS, CaseService
 from bot.engine.flow import load_flow
 from bot.storage import Database
 from bot.storage.scheduled_jobs import JobRepository
@@ -104,3 +104,15 @@ async def test_closing_a_case_stores_the_result_and_cancels_its_reminders(db: Da
     assert not summary.open and summary.result_label.startswith("Escalated")
     assert await cases.reminders(7, state.id) == []
     assert await cases.cases(8, S1_NOW) == []
+
+
+async def test_every_result_offered_can_be_stored(db: Database) -> None:
+    """The labels file and the table's CHECK list name the same results."""
+    wizard = WizardService(db, load_flow())
+    cases = CaseService(wizard, JobRepository(db))
+    state = await finished_case(wizard, 7)
+    assert list(RESULTS) == ["completed", "partial_refund", "cancelled", "escalated", "still_open"]
+    for result in RESULTS:
+        await cases.close(7, state.id, result, "10" if result == "partial_refund" else None, S1_NOW)
+        (summary,) = await cases.cases(7, S1_NOW)
+        assert summary.result == result

@@ -35,7 +35,8 @@ async def test_two_connections_claiming_at_once_each_get_distinct_jobs(tmp_path:
             return taken
 
         a, b = await asyncio.gather(drain(one, "a"), drain(two, "b"))
-    assert a and b, "both workers should have claimed some jobs"
+    # How the claims interleave depends on the machine (one may even drain everything); what must
+    # hold every time is that no job is claimed twice and none is left.
     assert sorted(a + b) == sorted(job.id for job in added)  # every job once, none twice
     assert not set(a) & set(b)
 

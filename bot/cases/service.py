@@ -6,9 +6,11 @@ carrying a :class:`~bot.cases.reminders.ReminderNote`; the cog sends it when it 
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from typing import Any
 
 from bot.cases.reminders import (
@@ -28,14 +30,13 @@ from bot.storage.dispute_sessions import CaseRow
 from bot.storage.scheduled_jobs import Job, JobRepository
 from bot.wizard.service import SessionGone, WizardService, WizardState
 
-# The results a seller can record when closing a case, in the order they are offered.
+# The results a seller can record when closing a case, in the order they are offered (labels are
+# content: bot/cases/results.toml).
 RESULTS: dict[str, str] = {
-    "completed": "Completed: paid in full",
-    "partial_refund": "Partial refund",
-    "cancelled": "Cancelled / fully refunded",
-    "escalated": "Escalated to support or a mediator",
-    "still_open": "Still open",
-}
+    key: str(label) for key, label in tomllib.loads(resources.files("bot.cases").joinpath("results.toml").read_text(
+        encoding="utf-8"
+    )).items()
+}  # fmt: skip
 RESULT_PROMPT = "result_prompt"
 # Asked this long after the case's last deadline (or after its outcome, when it has none).
 PROMPT_AFTER = timedelta(days=3)
