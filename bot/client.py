@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,7 +21,9 @@ from bot.config import Settings
 from bot.error_ids import new_error_id
 from bot.errors import DisputeDeskError
 from bot.sandbox import RenderPool
+from bot.scheduler import Scheduler
 from bot.storage import Database, MetaRepository
+from bot.storage.scheduled_jobs import JobRepository
 from bot.ui import send_private
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,7 @@ class DisputeBot(commands.Bot):
         extensions: Sequence[str] = EXTENSIONS,
         sync_policy: SyncPolicy = "if_changed",
         sync_guild_id: int | None = None,
+        run_scheduler: bool = True,
     ) -> None:
         # Dispute Desk never joins voice: no start-up warnings about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -94,6 +98,10 @@ class DisputeBot(commands.Bot):
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         #: The sandbox workers user templates render in; None means the process-wide default pool.
         self.render_pool: RenderPool | None = None
+        #: Everything timed (reminders, ...): features register a handler per job kind in cog_load.
+        self.scheduler = Scheduler(JobRepository(db), self.now)
+        self._scheduler_task: asyncio.Task[None] | None = None
+        self.run_scheduler = run_scheduler  # False for one-off logins (`sync`): they send nothing
 
     async def setup_hook(self) -> None:
         applied = await self.db.migrate()
@@ -106,6 +114,9 @@ class DisputeBot(commands.Bot):
                 self.failed_extensions[name] = repr(exc)
                 log.exception("extension %s failed to load; the others still load", name)
         self.synced_on_start = await self.sync_commands()
+        if self.run_scheduler:
+            # Jobs that fell due while the bot was down run on this first tick.
+            self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="scheduler")
 
     async def on_ready(self) -> None:
         assert self.user is not None
@@ -179,8 +190,21 @@ class DisputeBot(commands.Bot):
         """Stop taking interactions, let the ones in flight finish, then disconnect."""
         if not self.draining:
             self.draining = True
+            await self.stop_scheduler()
             await self.wait_for_handlers(DRAIN_SECONDS)
         await super().close()
+
+    async def stop_scheduler(self) -> None:
+        """Stop claiming jobs after the tick in progress; one cut short runs again when its lease ends."""
+        task, self._scheduler_task = self._scheduler_task, None
+        if task is None:
+            return
+        self.scheduler.stop()
+        done, _ = await asyncio.wait({task}, timeout=DRAIN_SECONDS)
+        if not done:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
     async def wait_for_handlers(self, grace_seconds: float) -> None:
         current = asyncio.current_task()

@@ -130,7 +130,7 @@ async def sync_only(settings: Settings, guild_id: int | None) -> int:
     assert settings.token is not None
     point_at_discord(settings)
     async with await Database.open(settings.database_path) as db:
-        bot = DisputeBot(settings, db, sync_policy="force", sync_guild_id=guild_id)
+        bot = DisputeBot(settings, db, sync_policy="force", sync_guild_id=guild_id, run_scheduler=False)
         async with bot:
             await bot.login(settings.token.reveal())
             guild = discord.Object(guild_id) if guild_id else None

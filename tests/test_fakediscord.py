@@ -369,6 +369,17 @@ async def test_dm_and_channel_post(env: Env) -> None:
     assert [m.content for m in posted] == ["hello all"]
 
 
+async def test_a_user_who_does_not_accept_dms_gets_50007(env: Env) -> None:
+    fake = env.fake
+    env.alice.accepts_dms = False
+    channel = await env.bot.create_dm(discord.Object(env.alice.id))  # opening the DM works, as on Discord
+    with pytest.raises(discord.Forbidden) as refused:
+        await channel.send("a private note")
+    assert refused.value.code == 50007 and refused.value.status == 403
+    assert [r.status for r in fake.requests_to("POST", "/channels/{channel_id}/messages")] == [403]
+    assert not [m for m in fake.bot_messages() if m.channel_id == channel.id]
+
+
 async def test_multipart_attachments_recorded(env: Env) -> None:
     fake = env.fake
     res = await fake.slash("export", user=env.alice, guild=env.guild)

@@ -59,6 +59,10 @@ async def store_everything(db: Database, user_id: int) -> None:
         (user_id, template.id),
     )
     await db.execute("INSERT INTO reply_drafts (user_id, kind, state) VALUES (?, 'fill', '{}')", (user_id,))
+    await db.execute(
+        "INSERT INTO scheduled_jobs (kind, payload, due_at, user_id) VALUES ('reminder', '{}', '2099', ?)", (user_id,)
+    )
+    await db.execute("INSERT INTO result_prompt_optouts (user_id) VALUES (?)", (user_id,))
 
 
 async def test_every_table_that_stores_a_user_id_is_registered(db: Database) -> None:

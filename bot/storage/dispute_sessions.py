@@ -31,6 +31,14 @@ class StoredSession:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as /dispute cases lists it: the stored session and the result recorded when closing."""
+
+    session: StoredSession
+    result: str | None
+    result_amount: str | None
+    closed_at: datetime | None
 
 
 def _session(row: aiosqlite.Row) -> StoredSession:
@@ -45,16 +53,23 @@ def _session(row: aiosqlite.Row) -> StoredSession:
     )
 
 
+def _case(row: aiosqlite.Row) -> CaseRow:
+    closed_at = row["closed_at"]
+    return CaseRow(_session(row), row["result"], row["result_amount"], from_timestamp(closed_at) if closed_at else None)
+
+
 class DisputeSessionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, user_id: int, state: dict[str, Any], now: datetime | None = None) -> StoredSession:
+    async def create(
+        self, user_id: int, state: dict[str, Any], now: datetime | None = None, *, guild_id: int | None = None
+    ) -> StoredSession:
         stamp = to_timestamp(now or datetime.now(UTC))
         row = await self._db.fetch_one(
-            f"INSERT INTO dispute_sessions (user_id, state, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO dispute_sessions (user_id, state, created_at, updated_at, guild_id) VALUES (?, ?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
-            (user_id, json.dumps(state, sort_keys=True), stamp, stamp),
+            (user_id, json.dumps(state, sort_keys=True), stamp, stamp, guild_id),
         )
         assert row is not None
         return _session(row)
@@ -105,6 +120,56 @@ class DisputeSessionRepository:
     async def last_started_at(self, user_id: int) -> datetime | None:
         row = await self._db.fetch_one("SELECT MAX(created_at) FROM dispute_sessions WHERE user_id = ?", (user_id,))
         return from_timestamp(row[0]) if row and row[0] else None
+
+    async def list_cases(self, user_id: int, limit: int = 25) -> list[CaseRow]:
+        """The user's cases, newest first, without those abandoned with the wizard's Close button."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS}, result, result_amount, closed_at FROM dispute_sessions "
+            "WHERE user_id = ? AND status != 'cancelled' ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_case(row) for row in rows]
+
+    async def get_case(self, session_id: int, user_id: int) -> CaseRow | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS}, result, result_amount, closed_at FROM dispute_sessions "
+            "WHERE id = ? AND user_id = ? AND status != 'cancelled'",
+            (session_id, user_id),
+        )
+        return _case(row) if row else None
+
+    async def set_result(
+        self, session_id: int, user_id: int, result: str, amount: str | None, now: datetime
+    ) -> bool:
+        """Store the result with the case (the wizard's state and revision are left alone)."""
+        stamp = to_timestamp(now)
+        row = await self._db.fetch_one(
+            "UPDATE dispute_sessions SET result = ?, result_amount = ?, closed_at = ?, updated_at = ? "
+            "WHERE id = ? AND user_id = ? AND status != 'cancelled' RETURNING id",
+            (result, amount, None if result == "still_open" else stamp, stamp, session_id, user_id),
+        )
+        return row is not None
+
+    async def prompts_stopped(self, user_id: int) -> bool:
+        row = await self._db.fetch_one("SELECT 1 FROM result_prompt_optouts WHERE user_id = ?", (user_id,))
+        return row is not None
+
+    async def stop_prompts(self, user_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO result_prompt_optouts (user_id, created_at) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING",
+            (user_id, to_timestamp(now)),
+        )
+
+    async def result_counts(self, guild_id: int) -> list[tuple[str, str, str, int]]:
+        """(dispute type, platform, result, cases) for the cases started in ``guild_id`` that ended."""
+        rows = await self._db.fetch_all(
+            "SELECT json_extract(state, '$.engine.answers.dispute_type') AS dispute_type, "
+            "json_extract(state, '$.engine.answers.platform') AS platform, result, COUNT(*) AS cases "
+            "FROM dispute_sessions WHERE guild_id = ? AND result IS NOT NULL AND result != 'still_open' "
+            "AND status != 'cancelled' GROUP BY 1, 2, 3",
+            (guild_id,),
+        )
+        return [(str(r["dispute_type"]), str(r["platform"]), str(r["result"]), int(r["cases"])) for r in rows]
 
     async def purge_closed(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete finished and cancelled cases untouched for ``older_than``; return how many went."""

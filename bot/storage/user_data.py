@@ -36,6 +36,8 @@ USER_DATA: tuple[UserRows, ...] = (
     UserRows("reply_drafts", "user_id", "quick replies and templates you were filling in or writing"),
     UserRows("reply_templates", "owner_id", "your personal templates", only="scope = 'user'"),
     UserRows("template_usage", "user_id", "how often you used each template"),
+    UserRows("scheduled_jobs", "user_id", "your deadline reminders and result prompts, pending and sent"),
+    UserRows("result_prompt_optouts", "user_id", "that you asked not to be asked how your cases ended"),
 )
 # Columns that hold a user's id, by name; reply_templates.owner_id also holds guild ids (scope).
 USER_COLUMNS = frozenset({"user_id", "owner_id"})

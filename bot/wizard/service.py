@@ -23,6 +23,9 @@ from bot.storage.dispute_sessions import DisputeSessionRepository, StaleSession,
 from bot.wizard.steps import SELF_ANSWERED, Screen, current_screen
 
 SHARE_PREVIEW = "share_preview"
+# What a duplicated case keeps: the answers about the order and the seller. Dates and long texts
+# (the buyer's words) belong to one dispute, so the new case asks them again.
+KEPT_ON_DUPLICATE = frozenset({"choice", "multi_choice", "yes_no", "number", "money", "short_text"})
 
 
 class NotYourSession(DisputeDeskError):
@@ -128,8 +131,13 @@ class WizardService:
             screen = current_screen(self.flow, session)
         return session
 
-    async def start(self, user_id: int, prefill: Mapping[str, str], now: datetime) -> WizardState:
-        """A new session; ``prefill`` answers (from command options) are recorded when valid."""
+    async def start(
+        self, user_id: int, prefill: Mapping[str, str], now: datetime, *, guild_id: int | None = None
+    ) -> WizardState:
+        """A new session; ``prefill`` answers (from command options) are recorded when valid.
+
+        ``guild_id``: the server it is started in, where the bot is installed (for /dispute stats).
+        """
         session = start_session(self.flow, now=now)
         problems: list[str] = []
         for question_id, raw in prefill.items():
@@ -137,7 +145,23 @@ class WizardService:
                 session = record_answer(self.flow, session, question_id, raw, now=now)
             except InvalidAnswer as exc:
                 problems.append(str(exc))
-        stored = await self.sessions.create(user_id, self._data(session, error="; ".join(problems) or None), now)
+        data = self._data(session, error="; ".join(problems) or None)
+        stored = await self.sessions.create(user_id, data, now, guild_id=guild_id)
+        return self._state(stored, session, current_screen(self.flow, session))
+
+    async def duplicate(self, state: WizardState, now: datetime, *, guild_id: int | None = None) -> WizardState:
+        """A new case starting from this one's answers, except its dates and the buyer's words."""
+        session = start_session(self.flow, now=now)
+        for question_id, value in state.session.answers.items():
+            question = self.flow.question(question_id)
+            if question is None or value is None or question.kind not in KEPT_ON_DUPLICATE:
+                continue
+            raw = ",".join(map(str, value)) if isinstance(value, list) else _typed(value)
+            try:
+                session = record_answer(self.flow, session, question_id, raw, now=now)
+            except InvalidAnswer:
+                continue  # a rule changed since: the question is simply asked again
+        stored = await self.sessions.create(state.user_id, self._data(session), now, guild_id=guild_id)
         return self._state(stored, session, current_screen(self.flow, session))
 
     async def load(self, session_id: int, user_id: int) -> WizardState:
@@ -152,6 +176,13 @@ class WizardService:
         if state.user_id != user_id:
             raise NotYourSession()
         return state
+
+    def from_stored(self, stored: StoredSession) -> WizardState:
+        """The wizard state of a session read elsewhere (e.g. in a list of cases)."""
+        cached = self._cache.get(stored.id)
+        if cached is not None and cached.stored.revision == stored.revision:
+            return cached
+        return self._state(stored)
 
     async def latest(self, user_id: int) -> WizardState | None:
         stored = await self.sessions.latest_active(user_id)
@@ -247,3 +278,10 @@ class WizardService:
             return plan_outcome(self.flow, state.session, now=now)
         except InvalidAnswers as exc:
             raise DisputeDeskError(f"Some answers are missing: {exc}") from exc
+
+
+def _typed(value: Any) -> str:
+    """An answer as the person would type it again."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -11,15 +12,32 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.anonymise import anonymise_report
+from bot.cases.reminders import KIND as REMINDER
+from bot.cases.reminders import confirmation_text, discord_time
+from bot.cases.service import RESULT_PROMPT, CaseService
+from bot.control_ids import parse_row_id
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
+from bot.scheduler import DROPPED
 from bot.storage.dispute_sessions import StaleSession
 from bot.storage.profiles import ProfileRepository
+from bot.storage.scheduled_jobs import Job
 from bot.ui import answer_in_time
 from bot.wizard.custom_ids import ControlId, parse_control_id
 from bot.wizard.modal_values import modal_values
 from bot.wizard.service import WizardService, WizardState
 from bot.wizard.steps import PROFILE_DEFAULTS, Screen
+from cogs.dispute._cases_views import (
+    DMS_CLOSED,
+    case_message,
+    cases_message,
+    refund_modal,
+    reminder_dm,
+    reminder_modal,
+    reminder_picker,
+    result_prompt_dm,
+    stats_message,
+)
 from cogs.dispute._views import (
     SHARE_TEXT_MAX,
     WizardControl,
@@ -48,6 +66,16 @@ def _choices(flow: Flow, question_id: str) -> list[app_commands.Choice[str]]:
 FLOW = load_flow()
 
 
+def deadline_index(text: str) -> int:
+    """The deadline's index carried by a control; -1 (no deadline) when it is not a small number."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else -1
+
+
+def installed_here(interaction: Interaction) -> bool:
+    """In a server where the bot itself is installed (not a user-installed app, not a DM)."""
+    return interaction.guild_id is not None and interaction.is_guild_integration()
+
+
 def can_share(interaction: Interaction) -> bool:
     """Only in a server where the bot itself is installed, and where both may send messages."""
     if interaction.guild_id is None or not interaction.is_guild_integration():
@@ -66,13 +94,30 @@ class DisputeCog(commands.Cog, name="Dispute"):
         self.flow = FLOW
         self.wizard = WizardService(bot.db, self.flow)
         self.profiles = ProfileRepository(bot.db)
+        self.cases = CaseService(self.wizard, bot.scheduler.jobs)
+        self.case_actions: dict[str, Callable[[Interaction, ControlId, list[str]], Awaitable[None]]] = {
+            "remind": self.on_remind,
+            "remind_set": self.on_remind_set,
+            "remind_typed": self.on_remind_typed,
+            "show": self.on_show,
+            "cases": self.on_cases,
+            "case": self.on_case,
+            "unremind": self.on_unremind,
+            "result": self.on_result,
+            "no_prompts": self.on_no_prompts,
+            "duplicate": self.on_duplicate,
+        }
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(WizardControl)
+        self.bot.scheduler.register(REMINDER, self.send_reminder)
+        self.bot.scheduler.register(RESULT_PROMPT, self.send_result_prompt)
         self.purge_stale_sessions.start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(WizardControl)
+        self.bot.scheduler.unregister(REMINDER)
+        self.bot.scheduler.unregister(RESULT_PROMPT)
         self.purge_stale_sessions.cancel()
 
     @tasks.loop(hours=1)
@@ -104,7 +149,8 @@ class DisputeCog(commands.Cog, name="Dispute"):
             ):
                 if value:
                     prefill[question_id] = value
-            state = await self.wizard.start(interaction.user.id, prefill, self.bot.now())
+            guild_id = interaction.guild_id if installed_here(interaction) else None
+            state = await self.wizard.start(interaction.user.id, prefill, self.bot.now(), guild_id=guild_id)
             return await self.render(interaction, state)
 
         await answer_in_time(interaction, first_step(), update=False)
@@ -132,13 +178,92 @@ class DisputeCog(commands.Cog, name="Dispute"):
                 choices.append(app_commands.Choice(name=name[:100], value=stored.id))
         return choices[:25]
 
+    @dispute.command(name="cases")
+    async def cases_command(self, interaction: Interaction) -> None:
+        """See your open and finished cases: deadlines, reminders, and how each one ended."""
+        cases = await self.cases.cases(interaction.user.id, self.bot.now())
+        if not cases:
+            raise DisputeDeskError("You have no cases yet. Start one with `/dispute start`.")
+        await interaction.response.send_message(ephemeral=True, **cases_message(cases))
+
+    @dispute.command(name="stats")
+    async def stats_command(self, interaction: Interaction) -> None:
+        """See how cases ended in this server, by dispute type and platform (small groups hidden)."""
+        if interaction.guild_id is None or not installed_here(interaction):
+            raise DisputeDeskError("`/dispute stats` works in a server where Dispute Desk is installed.")
+        outcomes = await self.cases.server_outcomes(interaction.guild_id)
+        await interaction.response.send_message(ephemeral=True, **stats_message(outcomes))
+
     # -- rendering -----------------------------------------------------------------------------
     async def render(self, interaction: Interaction, state: WizardState) -> dict[str, Any]:
         screen = self.wizard.screen(state)
         if screen is not None:
             return question_message(state, screen, self.flow, await self.profile_defaults(state, screen))
-        outcome = self.wizard.outcome(state, self.bot.now())
-        return outcome_message(state, outcome, self.flow, can_share=can_share(interaction))
+        now = self.bot.now()
+        outcome = self.wizard.outcome(state, now)
+        can_remind = any(deadline.due > now for deadline in outcome.deadlines)
+        await self.cases.schedule_result_prompt(state, outcome, now)
+        message = outcome_message(state, outcome, self.flow, can_share=can_share(interaction), can_remind=can_remind)
+        guild_id = interaction.guild_id if installed_here(interaction) else None
+        community = await self.cases.community_line(guild_id, state.session.answers)
+        return {**message, "content": f"-# {community}"} if community else message
+
+    # -- reminders -----------------------------------------------------------------------------
+    async def send_reminder(self, job: Job, now: datetime) -> str | None:
+        """The scheduler's handler for reminders: a private message with a button back to the case."""
+        assert job.user_id is not None
+        note, text = self.cases.reminder_due(job, now)
+        if text is None:
+            log.info(
+                "reminder %s dropped: its deadline passed at %s, before it could be sent",
+                job.id, note.deadline_due.isoformat(timespec="minutes"),
+            )  # fmt: skip
+            return DROPPED
+        channel = await self.bot.create_dm(discord.Object(job.user_id))
+        try:
+            await channel.send(**reminder_dm(note.session_id, text))
+        except discord.Forbidden:  # the user closed their DMs since: retrying would not help
+            log.warning("reminder %s not delivered: user %s no longer accepts direct messages", job.id, job.user_id)
+            return DROPPED
+        return None
+
+    async def send_result_prompt(self, job: Job, now: datetime) -> str | None:
+        """The scheduler's handler for "how did it end?": a private question, unless no longer wanted."""
+        assert job.user_id is not None and job.session_id is not None
+        text = await self.cases.result_prompt_due(job, now)
+        if text is None:
+            return DROPPED
+        channel = await self.bot.create_dm(discord.Object(job.user_id))
+        try:
+            await channel.send(**result_prompt_dm(job.session_id, text))
+        except discord.Forbidden:
+            log.info("result prompt %s not delivered: user %s does not accept direct messages", job.id, job.user_id)
+            return DROPPED
+        return None
+
+    async def set_reminder(self, interaction: Interaction, state: WizardState, index: int, choice: str) -> str:
+        """Schedule the reminder, then prove it can be delivered with a confirmation DM (or undo it)."""
+        now = self.bot.now()
+        heading = " · ".join(self.cases.heading(state.session.answers))
+        reminder = await self.cases.set_reminder(state, index, choice, heading, now)
+        try:
+            channel = await interaction.user.create_dm()
+            await channel.send(confirmation_text(reminder.note, reminder.at))
+        except discord.Forbidden:
+            await self.cases.cancel_reminder(interaction.user.id, reminder.job_id, now)
+            raise DisputeDeskError(DMS_CLOSED) from None
+        except discord.HTTPException:
+            log.warning("could not confirm reminder %s by direct message", reminder.job_id, exc_info=True)
+        self.bot.scheduler.wake()
+        return (
+            f"Reminder set: I'll message you {discord_time(reminder.at, 'R')} ({discord_time(reminder.at)}) "
+            f"before **{reminder.note.deadline}**. Change or cancel it from `/dispute cases`."
+        )
+
+    async def case_page(self, interaction: Interaction, session_id: int, note: str | None = None) -> dict[str, Any]:
+        now = self.bot.now()
+        case = await self.cases.case(interaction.user.id, session_id, now)
+        return case_message(case, await self.cases.reminders(interaction.user.id, session_id), note)
 
     async def profile_defaults(self, state: WizardState, screen: Screen) -> dict[str, str]:
         """The seller profile, read only when it can prefill something on this screen."""
@@ -155,6 +280,10 @@ class DisputeCog(commands.Cog, name="Dispute"):
 
     async def _handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         action = control.action
+        handler = self.case_actions.get(action)
+        if handler is not None:
+            await handler(interaction, control, values)
+            return
         if action == "open":
             state = await self.wizard.load(control.session_id, interaction.user.id)
             screen = self.wizard.screen(state)
@@ -172,6 +301,66 @@ class DisputeCog(commands.Cog, name="Dispute"):
             await self.share(interaction, state, action)
         else:
             await answer_in_time(interaction, self.next_view(interaction, control, values), update=True)
+
+    # -- case and reminder controls: one handler per action ----------------------------------------
+    async def on_remind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        deadlines = self.cases.running_deadlines(state, self.bot.now())
+        if not deadlines:
+            raise DisputeDeskError("This case has no deadline still running, so there is nothing to remind you of.")
+        await interaction.response.send_message(ephemeral=True, **reminder_picker(state.id, deadlines, self.bot.now()))
+
+    async def on_remind_set(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        index, _, choice = control.argument.partition("=")
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        done = await self.set_reminder(interaction, state, deadline_index(index), choice)
+        await interaction.response.edit_message(content=done, view=None, embeds=[])
+
+    async def on_remind_typed(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        await interaction.response.send_modal(reminder_modal(state.id, deadline_index(control.argument)))
+
+    async def on_show(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        await answer_in_time(interaction, self.render(interaction, state), update=False)
+
+    async def on_cases(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        cases = await self.cases.cases(interaction.user.id, self.bot.now())
+        await interaction.response.edit_message(**cases_message(cases))
+
+    async def on_case(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        session_id = parse_row_id(values[0]) if values else None
+        await interaction.response.edit_message(**await self.case_page(interaction, session_id or 0))
+
+    async def on_unremind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        job_id = parse_row_id(values[0]) if values else None
+        cancelled = await self.cases.cancel_reminder(interaction.user.id, job_id or 0, self.bot.now())
+        note = f"Reminder of {discord_time(cancelled.at)} cancelled."
+        await interaction.response.edit_message(**await self.case_page(interaction, control.session_id, note))
+
+    async def on_result(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        result = values[0] if values else ""
+        if result == "partial_refund":
+            await interaction.response.send_modal(refund_modal(control.session_id))
+            return
+        await self.cases.close(interaction.user.id, control.session_id, result, None, self.bot.now())
+        page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
+        await interaction.response.edit_message(**page)
+
+    async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+
+        async def first_step() -> dict[str, Any]:
+            guild_id = interaction.guild_id if installed_here(interaction) else None
+            new = await self.wizard.duplicate(state, self.bot.now(), guild_id=guild_id)
+            return await self.render(interaction, new)
+
+        await answer_in_time(interaction, first_step(), update=False)
+
+    async def on_no_prompts(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        await self.cases.stop_result_prompts(interaction.user.id, self.bot.now())
+        done = "Understood: I won't ask how cases ended again. You can still record it from `/dispute cases`."
+        await interaction.response.edit_message(content=done, view=None, embeds=[])
 
     async def next_view(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
         """Apply a click to the saved case and return the wizard message that follows.
@@ -204,7 +393,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
         elif action == "tone":
             state = await self.wizard.set_tone(state, argument, now)
         elif action == "cancel":
-            await self.wizard.cancel(state, now)
+            await self.cases.abandon(state, now)
             closed = "Case closed. Start a new one any time with `/dispute start`."
             return {"content": closed, "embeds": [], "view": None}
         return await self.render(interaction, state)
@@ -290,7 +479,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
             return
         data: dict[str, Any] = dict(interaction.data or {})
         control = parse_control_id(str(data.get("custom_id", "")))
-        if control is None or control.action not in ("submit", "share_text"):
+        if control is None or control.action not in ("submit", "share_text", "remind_modal", "result_amount"):
             return
         try:
             if self.bot.draining:
@@ -298,9 +487,30 @@ class DisputeCog(commands.Cog, name="Dispute"):
             if control.action == "share_text":
                 await self.after_share_edit(interaction, control, data)
                 return
+            if control.action in ("remind_modal", "result_amount"):
+                await self.after_case_form(interaction, control, data)
+                return
             await answer_in_time(interaction, self.after_form(interaction, control, data), update=True)
         except Exception as exc:
             await self.bot.report_interaction_error(interaction, exc)
+
+    async def after_case_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:
+        """A reminder time typed, or a refund amount: apply it and update the message it came from."""
+        typed = modal_values(data)
+        if control.action == "remind_modal":
+            state = await self.wizard.load(control.session_id, interaction.user.id)
+            when = str(typed.get("when") or "")
+            payload: dict[str, Any] = {"content": await self.set_reminder(
+                interaction, state, deadline_index(control.argument), when
+            ), "view": None, "embeds": []}  # fmt: skip
+        else:
+            amount = str(typed.get("amount") or "")
+            await self.cases.close(interaction.user.id, control.session_id, "partial_refund", amount, self.bot.now())
+            payload = await self.case_page(interaction, control.session_id, "Result saved with the case.")
+        if interaction.message is not None:
+            await interaction.response.edit_message(**payload)
+        else:
+            await interaction.response.send_message(ephemeral=True, **payload)
 
     async def after_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> dict[str, Any]:
         state = await self.wizard.load(control.session_id, interaction.user.id)

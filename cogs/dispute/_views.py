@@ -154,7 +154,9 @@ def label_of(flow: Flow, question_id: str, value: Any) -> str:
     return option.label if option else str(value)
 
 
-def outcome_message(state: WizardState, outcome: Outcome, flow: Flow, *, can_share: bool) -> dict[str, Any]:
+def outcome_message(
+    state: WizardState, outcome: Outcome, flow: Flow, *, can_share: bool, can_remind: bool = False
+) -> dict[str, Any]:
     answers = state.session.answers
     tone = str(answers.get("tone") or "neutral")
     platform = label_of(flow, "platform", answers["platform"])
@@ -183,6 +185,8 @@ def outcome_message(state: WizardState, outcome: Outcome, flow: Flow, *, can_sha
         view.add_item(select(ControlId(state.id, "edit"), "Edit an answer…", edit_options, row=2))
     if can_share:
         view.add_item(button(ControlId(state.id, "share"), "Share for feedback", row=3))
+    if can_remind:
+        view.add_item(button(ControlId(state.id, "remind"), "Remind me", row=3))
     view.add_item(button(ControlId(state.id, "restart"), "Start over", row=3))
     view.add_item(button(ControlId(state.id, "cancel"), "Close case", style=discord.ButtonStyle.danger, row=3))
     return {"embeds": embeds, "view": view, "content": None}

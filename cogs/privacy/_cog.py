@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.quickreply.service import DRAFT_TTL
+from bot.scheduler import FINISHED_RETENTION
 from bot.storage.user_data import USER_DATA, count_user_rows, export_user_data, forget_user
 from bot.ui import send_private, text_file
 from cogs.privacy._views import confirm_view
@@ -36,8 +37,10 @@ class PrivacyCog(commands.Cog):
             interaction,
             "**What Dispute Desk stores about you**\n" + "\n".join(lines) + "\n\n"
             f"Unfinished cases are deleted after {settings.session_ttl_days} days of inactivity, finished "
-            f"ones after {settings.case_retention_days} days, replies in progress after {DRAFT_TTL.days} days. Nothing "
-            "is shared with anyone. `/privacy export` sends you a copy; `/privacy delete` removes all of it.",
+            f"ones after {settings.case_retention_days} days, replies in progress after {DRAFT_TTL.days} days, "
+            f"reminders {FINISHED_RETENTION.days} days after they were sent or cancelled. Nothing is shared with "
+            "anyone, except counts of how cases ended in a server's `/dispute stats` (groups of 5 or more, no "
+            "names or amounts). `/privacy export` sends you a copy; `/privacy delete` removes all of it.",
         )
 
     @privacy.command(name="export")

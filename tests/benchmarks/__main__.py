@@ -20,6 +20,7 @@ from tests.benchmarks import (
     engine_render,
     hostile_load,
     sandbox_render,
+    scheduler,
     suggester,
     wizard_crowd,
 )
@@ -133,7 +134,22 @@ def show_suggester(results: dict[str, Any], held_out: dict[str, Any], blind: dic
         )
 
 
-SECTIONS = ("acknowledgement", "crowd", "rendering", "autocomplete", "hostile", "suggester")
+def show_scheduler(results: dict[str, Any]) -> None:
+    small, large = results["small"], results["large"]
+    header(
+        f"7. Scheduler cost per tick: {large['jobs_waiting']:,} vs {small['jobs_waiting']:,} jobs waiting"
+        f" ({small['ticks']} ticks each; a busy tick runs {results['due_per_tick']} due jobs)"
+    )
+    for figures in (small, large):
+        waiting = f"{figures['jobs_waiting']:,} waiting"
+        print(row(f"{waiting}: busy tick", figures["busy_tick"], f"{figures['statements_per_busy_tick']} statements"))
+        print(row(f"{waiting}: idle tick", figures["idle_tick"], f"{figures['statements_per_idle_tick']} statement"))
+    print(f"  claim queries per tick: {small['claim_queries_per_tick']} and {large['claim_queries_per_tick']}")
+    print(f"  busy tick, large vs small at the median: {verdict(results['busy_ratio_p50'], results['target_ratio'])}")
+    print(f"  idle tick, large vs small at the median: {verdict(results['idle_ratio_p50'], results['target_ratio'])}")
+
+
+SECTIONS = ("acknowledgement", "crowd", "rendering", "autocomplete", "hostile", "suggester", "scheduler")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         results["suggester_held_out"] = suggester.run(labelled=suggester.load_labelled(suggester.HELD_OUT))
         results["suggester_blind"] = suggester.run(labelled=suggester.load_labelled(suggester.BLIND))
         show_suggester(results["suggester"], results["suggester_held_out"], results["suggester_blind"])
+
+    if "scheduler" in wanted:
+        results["scheduler"] = asyncio.run(scheduler.run())
+        show_scheduler(results["scheduler"])
 
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nFigures written to {args.output}")

@@ -86,6 +86,9 @@ class FakeUser:
     global_name: str | None = None
     bot: bool = False
     locale: str = "en-US"
+    #: False models a user who does not accept direct messages from the bot (privacy settings, no
+    #: shared server and no user install): Discord answers a message to their DM with 403, code 50007.
+    accepts_dms: bool = True
 
     def to_payload(self) -> JSON:
         return {

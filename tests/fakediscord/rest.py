@@ -414,6 +414,9 @@ class RestMixin:
         self, params: dict[str, str], body: Body, request: web.Request
     ) -> tuple[int, Any]:
         ch = self._writable_channel(params["channel_id"])
+        if ch.type == 1 and any(not user.accepts_dms for user in ch.recipients):
+            # Opening the DM channel succeeds; only sending fails, as on Discord.
+            raise HTTPError(403, "Cannot send messages to this user", 50007)
         data = body.json if isinstance(body.json, dict) else {}
         msg = FakeMessage(
             id=self.snowflake(),

@@ -1,0 +1,1 @@
+"""Cases that follow the seller: deadline reminders and /dispute cases (history and results)."""
