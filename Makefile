@@ -20,7 +20,6 @@ python-version:
 
 $(BIN)/python: | python-version
 	$(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e .
