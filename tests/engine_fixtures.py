@@ -13,6 +13,22 @@ from bot.engine.flow import Flow, load_flow
 
 ROOT = Path(__file__).resolve().parent.parent
 S1_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+# The thirteen dispute types of the domain brief (its table, section 2).
+TYPES = {
+    "cancellation_after_delivery",
+    "scope_creep",
+    "revision_loop",
+    "partial_refund_demand",
+    "deadline_trouble",
+    "leverage_threat",
+    "negative_review",
+    "escrow_withheld",
+    "hourly_dispute",
+    "chargeback",
+    "late_payment",
+    "deposit_refund",
+    "work_used_after_refund",
+}
 
 
 @pytest.fixture

@@ -17,24 +17,10 @@ import pytest
 
 from bot.cli.engine import draft_command
 from bot.engine.outcome import TONES
+from tests.engine_fixtures import TYPES
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES: list[dict[str, Any]] = tomllib.loads((CASES_DIR / "cases.toml").read_text(encoding="utf-8"))["case"]
-TYPES = {
-    "cancellation_after_delivery",
-    "scope_creep",
-    "revision_loop",
-    "partial_refund_demand",
-    "deadline_trouble",
-    "leverage_threat",
-    "negative_review",
-    "escrow_withheld",
-    "hourly_dispute",
-    "chargeback",
-    "late_payment",
-    "deposit_refund",
-    "work_used_after_refund",
-}
 FACES_BUYER = {"buyer", "public"}
 
 

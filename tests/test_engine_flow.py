@@ -24,24 +24,9 @@ from bot.engine.flow import (
     parse_flow,
 )
 from bot.engine.paths import explore, shape
-from tests.engine_fixtures import S1_NOW
+from tests.engine_fixtures import S1_NOW, TYPES
 
 PLATFORMS = {"fiverr", "upwork", "freelancer", "peopleperhour", "direct", "other"}
-TYPES = {
-    "cancellation_after_delivery",
-    "scope_creep",
-    "revision_loop",
-    "partial_refund_demand",
-    "deadline_trouble",
-    "leverage_threat",
-    "negative_review",
-    "escrow_withheld",
-    "hourly_dispute",
-    "chargeback",
-    "late_payment",
-    "deposit_refund",
-    "work_used_after_refund",
-}
 SCRIPT_IDS = {
     "platform",
     "dispute_type",
