@@ -140,14 +140,19 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
     return out
 
 
-OPENING_SHARE = 0.6  # open at this share of the most the seller would give back, rounded down
+OPENING_SHARE = 0.6  # open at about this share of the most the seller would give back
 
 
 def opening_offer(most: float) -> float:
-    """A first offer below the seller's most: 60% of it, rounded down to 5 (to a whole unit below 50)."""
+    """A first offer below the seller's most, as a person would pick it: 60% of it rounded to the nearest
+    5 from 20 up (48 -> 50, kept below the most), to a whole unit below 20."""
     opening = most * OPENING_SHARE
-    step = 5 if opening >= 50 else 1
-    return float(int(opening // step) * step) if opening >= 1 else most
+    if opening < 1:
+        return most
+    if opening < 20:
+        return float(int(opening))
+    rounded = float(round(opening / 5) * 5)
+    return rounded if rounded < most else float(int(opening // 5) * 5)
 
 
 def auto_release(inputs: Inputs) -> dict[str, Any]:
