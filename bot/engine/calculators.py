@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.engine.answers import as_date, as_datetime
-from bot.engine.context import day_text, money
+from bot.engine.answers import as_date, as_datetime, is_date_only
+from bot.engine.context import day_text, moment_text, money
 from bot.engine.facts import Facts
 from bot.engine.platforms import Platform
 from bot.engine.wording import buyer_threats, off_platform_phrases
@@ -190,7 +190,13 @@ def due_passed(inputs: Inputs) -> dict[str, Any]:
         return {}
     late_cancel = inputs.facts.by_id.get(f"{inputs.platform.id}.late_cancel")
     can_cancel = late_cancel is not None and late_cancel.unit != "" and late_cancel.due(due) < inputs.now
-    return {"due_passed": due < inputs.now, "late_cancel_open": can_cancel}
+    out: dict[str, Any] = {"due_passed": due < inputs.now, "late_cancel_open": can_cancel}
+    extension = inputs.answers.get("extension_days")
+    if isinstance(extension, int | float) and not isinstance(extension, bool) and extension > 0:
+        new_due = due + timedelta(days=float(extension))
+        exact = not is_date_only(inputs.answers.get("due_at"))
+        out["new_due_time"] = moment_text(new_due) if exact else day_text(new_due.date())
+    return out
 
 
 def invoice_lateness(inputs: Inputs) -> dict[str, Any]:
@@ -359,9 +365,10 @@ CALCULATORS: Mapping[str, Calculator] = {
         ),
         Calculator(
             "due_passed",
-            ("due_passed", "late_cancel_open"),
+            ("due_passed", "late_cancel_open", "new_due_time"),
             due_passed,
-            "whether the order's due time has passed, and whether the buyer can now cancel alone for lateness",
+            "whether the order's due time has passed, whether the buyer can now cancel alone for lateness,"
+            " and the new due time an extension asks for",
         ),
         Calculator(
             "invoice_lateness",
