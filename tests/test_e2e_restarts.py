@@ -11,7 +11,7 @@ import pytest
 from tests.botprocess import BotProcess
 from tests.fakediscord import FakeDiscord
 from tests.s1 import s1_answers, typed
-from tests.wizard_driver import control, controls, is_outcome
+from tests.wizard_driver import answer_for, control, controls, is_outcome
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -34,10 +34,12 @@ async def test_kill_at_every_step_and_continue_on_the_old_message(fake_discord: 
             await bot.restart()
             kills += 1
             if (pick := control(message, "pick")) is not None:
-                done = await fake_discord.select(message, str(pick), [typed(answers[pick.argument])], user=alice)
+                done = await fake_discord.select(
+                    message, str(pick), [typed(answer_for(answers, pick.argument))], user=alice
+                )
             elif answer_buttons := [c for c in controls(message) if c.action == "answer"]:
                 question_id = answer_buttons[0].argument.split("=", 1)[0]
-                wanted = f"{question_id}={typed(answers[question_id])}"
+                wanted = f"{question_id}={typed(answer_for(answers, question_id))}"
                 target = next(c for c in answer_buttons if c.argument == wanted)
                 done = await fake_discord.click(message, str(target), user=alice)
             else:

@@ -126,3 +126,20 @@ def test_an_ambiguous_numeric_date_is_refused_not_guessed() -> None:
 def test_words_without_a_number_are_not_an_amount(text: str) -> None:
     with pytest.raises(ValueError, match=r"is not an amount; write it like 1500"):
         parse_money(text)
+def test_a_date_only_answer_to_a_date_time_question_never_gains_a_time() -> None:
+    from bot.engine.answers import parse_answer
+    from bot.engine.context import build_context
+    from bot.engine.facts import load_facts
+    from bot.engine.flow import load_flow
+    from bot.engine.platforms import load_platforms
+
+    flow = load_flow()
+    question = flow.question("delivered_at")
+    assert question is not None
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    assert parse_answer(question, "2026-11-10", now=now).value == "2026-11-10"
+    assert parse_answer(question, "10 Nov 2026", now=now).value == "2026-11-10"
+    assert parse_answer(question, "2026-11-10 16:00", now=now).value == "2026-11-10T16:00:00+00:00"
+    answers = {"platform": "upwork", "dispute_type": "cancellation_after_delivery", "delivered_at": "2026-11-10"}
+    ctx = build_context(flow, answers, load_facts(), load_platforms(), now)
+    assert ctx["delivered_time"] == ctx["delivered_on"] == "10 Nov 2026"

@@ -76,6 +76,8 @@ def test_next_page_groups_short_fields(flow: Flow, s1_answers: dict) -> None:
     session = start_session(flow, now=S1_NOW)
     for key in ("platform", "dispute_type", "order_state"):
         session = record_answer(flow, session, key, s1_answers[key], now=S1_NOW)
+    assert [q.id for q in next_page(flow, session)] == ["complaint_about"]  # a choice: a screen of its own
+    session = record_answer(flow, session, "complaint_about", "taste", now=S1_NOW)
     assert [q.id for q in next_page(flow, session)] == ["delivered_at", "request_received_at"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.engine.flow import load_flow
 from bot.wizard.custom_ids import ControlId, parse_control_id
 from tests.fakediscord import PATIENCE_S, FakeDiscord, FakeMessage, FakeUser, SimulatedInteraction
 from tests.s1 import typed
@@ -21,6 +22,16 @@ def control(message: FakeMessage, action: str, argument: str | None = None) -> C
     return None
 
 
+def answer_for(answers: Mapping[str, Any], question_id: str) -> Any:
+    """The seller's answer, or the question's default for an optional choice the answers leave out."""
+    if question_id in answers:
+        return answers[question_id]
+    question = load_flow().question(question_id)
+    if question is None or question.default is None:
+        raise KeyError(question_id)
+    return question.default
+
+
 def is_outcome(message: FakeMessage) -> bool:
     return control(message, "draft") is not None
 
@@ -34,11 +45,11 @@ async def answer_step(
     answer_buttons = [c for c in controls(message) if c.action == "answer"]
     if answer_buttons:
         question_id = answer_buttons[0].argument.split("=", 1)[0]
-        wanted = f"{question_id}={typed(answers[question_id])}"
+        wanted = f"{question_id}={typed(answer_for(answers, question_id))}"
         target = str(ControlId(answer_buttons[0].session_id, "answer", wanted))
         made.append(await fake.click(message, target, user=user))
     elif (pick := control(message, "pick")) is not None:
-        value = answers[pick.argument]
+        value = answer_for(answers, pick.argument)
         values = value if isinstance(value, list) else [typed(value)]
         made.append(await fake.select(message, str(pick), values, user=user))
     elif (form := control(message, "open")) is not None:

@@ -124,6 +124,9 @@ def _parse(question: Question, raw: Any, now: datetime, answers: Mapping[str, An
     if kind == "datetime":
         if not isinstance(raw, str):
             raise ValueError(f"{raw!r} is not a date-time")
+        day_only = parsing.date_only(raw, now=now)
+        if day_only is not None:  # a date without a time stays a date: no time is ever invented for it
+            return Parsed(day_only.isoformat(), implied)
         return Parsed(parsing.parse_datetime(raw, now=now).isoformat(), implied)
     if not isinstance(raw, str):
         raise ValueError(f"{raw!r} is not text")
@@ -158,6 +161,11 @@ def as_datetime(value: Any) -> datetime | None:
     if isinstance(parsed, datetime) and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
+
+
+def is_date_only(value: Any) -> bool:
+    """A date-time answer given as a date alone ("2026-11-10"): rendered without a time."""
+    return isinstance(value, str) and len(value) == 10
 
 
 def as_date(value: Any) -> date | None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.engine.answers import as_date, as_datetime
-from bot.engine.context import day_text, money
+from bot.engine.answers import as_date, as_datetime, is_date_only
+from bot.engine.context import day_text, moment_text, money
 from bot.engine.facts import Facts
 from bot.engine.platforms import Platform
 from bot.engine.wording import buyer_threats, off_platform_phrases
@@ -140,14 +140,19 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
     return out
 
 
-OPENING_SHARE = 0.6  # open at this share of the most the seller would give back, rounded down
+OPENING_SHARE = 0.6  # open at about this share of the most the seller would give back
 
 
 def opening_offer(most: float) -> float:
-    """A first offer below the seller's most: 60% of it, rounded down to 5 (to a whole unit below 50)."""
+    """A first offer below the seller's most, as a person would pick it: 60% of it rounded to the nearest
+    5 from 20 up (48 -> 50, kept below the most), to a whole unit below 20."""
     opening = most * OPENING_SHARE
-    step = 5 if opening >= 50 else 1
-    return float(int(opening // step) * step) if opening >= 1 else most
+    if opening < 1:
+        return most
+    if opening < 20:
+        return float(int(opening))
+    rounded = float(round(opening / 5) * 5)
+    return rounded if rounded < most else float(int(opening // 5) * 5)
 
 
 def auto_release(inputs: Inputs) -> dict[str, Any]:
@@ -185,7 +190,13 @@ def due_passed(inputs: Inputs) -> dict[str, Any]:
         return {}
     late_cancel = inputs.facts.by_id.get(f"{inputs.platform.id}.late_cancel")
     can_cancel = late_cancel is not None and late_cancel.unit != "" and late_cancel.due(due) < inputs.now
-    return {"due_passed": due < inputs.now, "late_cancel_open": can_cancel}
+    out: dict[str, Any] = {"due_passed": due < inputs.now, "late_cancel_open": can_cancel}
+    extension = inputs.answers.get("extension_days")
+    if isinstance(extension, int | float) and not isinstance(extension, bool) and extension > 0:
+        new_due = due + timedelta(days=float(extension))
+        exact = not is_date_only(inputs.answers.get("due_at"))
+        out["new_due_time"] = moment_text(new_due) if exact else day_text(new_due.date())
+    return out
 
 
 def invoice_lateness(inputs: Inputs) -> dict[str, Any]:
@@ -354,9 +365,10 @@ CALCULATORS: Mapping[str, Calculator] = {
         ),
         Calculator(
             "due_passed",
-            ("due_passed", "late_cancel_open"),
+            ("due_passed", "late_cancel_open", "new_due_time"),
             due_passed,
-            "whether the order's due time has passed, and whether the buyer can now cancel alone for lateness",
+            "whether the order's due time has passed, whether the buyer can now cancel alone for lateness,"
+            " and the new due time an extension asks for",
         ),
         Calculator(
             "invoice_lateness",

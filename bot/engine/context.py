@@ -13,7 +13,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.answers import as_date, as_datetime
+from bot.engine.answers import as_date, as_datetime, is_date_only
 from bot.engine.facts import Facts
 from bot.engine.flow import Flow
 from bot.engine.platforms import Platforms
@@ -84,6 +84,10 @@ BASE_NAMES = (
     "extra_tool",
     "support_name",
     "platform_place",
+    "buyer_word",
+    "order_word",
+    "delivered_via",
+    "new_offer",
     "processor_name",
     "withdraw_via",
     "today",
@@ -110,6 +114,10 @@ def build_context(
         "extra_tool": platform.extra_tool,
         "support_name": platform.support,
         "platform_place": platform.place,
+        "buyer_word": platform.buyer,
+        "order_word": platform.order,
+        "delivered_via": platform.delivered_via,
+        "new_offer": platform.new_offer,
         "today": day_text(now.date()),
         "facts": facts.context(),
     }
@@ -131,7 +139,7 @@ def build_context(
             moment = as_datetime(value)
             assert moment is not None
             ctx[date_stem(key) + "_on"] = day_text(moment.date())
-            ctx[date_stem(key) + "_time"] = moment_text(moment)
+            ctx[date_stem(key) + "_time"] = day_text(moment.date()) if is_date_only(value) else moment_text(moment)
         elif kind == "date":
             day = as_date(value)
             assert day is not None

@@ -279,6 +279,16 @@ def _calendar_datetime(raw: str) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=UTC) if day else None
 
 
+def date_only(text: str, *, now: datetime) -> date | None:
+    """The calendar date of an answer that names a day and no time ("2026-11-10", "10 Nov 2026")."""
+    del now  # relative words ("yesterday") keep the time of asking, as before
+    raw = " ".join(text.strip().lower().split())
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 else calendar_date(raw)
+    except ValueError:
+        return None  # not a date alone: parse_datetime reads it or explains the form
+
+
 def parse_date(text: str, *, now: datetime) -> date:
     """Parse "2026-11-27", "today", "yesterday", "in 3 days", "10 days ago" (or an ISO date-time)."""
     raw = " ".join(text.strip().lower().split())

@@ -14,7 +14,19 @@ from bot.engine.errors import FlowError
 
 PLATFORMS_PATH = Path(__file__).with_name("playbooks") / "platforms.toml"
 PARTIAL_REFUNDS = ("capped", "yes", "no")
-_PLATFORM_KEYS = {"name", "sentence_name", "marketplace", "extra_tool", "support", "place", "partial_refunds"}
+_PLATFORM_KEYS = {
+    "name",
+    "sentence_name",
+    "marketplace",
+    "extra_tool",
+    "support",
+    "place",
+    "partial_refunds",
+    "buyer",
+    "order",
+    "delivered_via",
+    "new_offer",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,10 @@ class Platform:
     support: str
     place: str
     partial_refunds: str
+    buyer: str = "buyer"
+    order: str = "order"
+    delivered_via: str = "through the order page"
+    new_offer: str = "a new order"
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,10 @@ def parse_platforms(data: Mapping[str, Any]) -> Platforms:
             _text(entry, "support", where, problems),
             _text(entry, "place", where, problems),
             str(refunds),
+            _text(entry, "buyer", where, problems, default="buyer"),
+            _text(entry, "order", where, problems, default="order"),
+            _text(entry, "delivered_via", where, problems, default="through " + str(entry.get("place", "?"))),
+            _text(entry, "new_offer", where, problems, default=str(entry.get("extra_tool", "?"))),
         )
     processors: dict[str, Processor] = {}
     for processor_id, entry in dict(data.get("processors", {})).items():
