@@ -40,16 +40,17 @@ try: python-version $(STAMP_RUN)
 draft: python-version $(STAMP_RUN)
 	$(BIN)/dispute-desk draft --answers $(ANSWERS)
 
+# The suite runs on every core (pytest-xdist); `.venv/bin/python -m pytest FILE` runs one file alone.
 test: python-version $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Everything `make test` runs, plus the 1,000-seller load test and many more Hypothesis examples.
 test-thorough: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m "load or not load"
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -n auto -m "load or not load"
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
@@ -58,7 +59,7 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 pytest: python-version $(STAMP_DEV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 check: python-version $(STAMP_RUN)
 	$(BIN)/dispute-desk check
