@@ -69,3 +69,32 @@ def test_invite_reads_the_client_id_from_the_token(tmp_path: Path) -> None:
 def test_sync_without_a_token_says_so(tmp_path: Path) -> None:
     result = run_cli("sync", cwd=tmp_path)
     assert result.returncode == 2 and "DISCORD_TOKEN is not set" in result.stderr
+
+
+def test_an_application_id_that_is_not_one_is_refused_with_exit_2(tmp_path: Path) -> None:
+    result = run_cli("invite", "--client-id", "123", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'123' is not an application id (15-21 digits" in result.stderr
+    assert "discord.com/oauth2" not in result.stdout  # no bogus link
+
+
+def test_templates_without_an_action_names_the_actions(tmp_path: Path) -> None:
+    result = run_cli("templates", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "ACTION {lint,render}" in result.stderr and "templates_command" not in result.stderr
+
+
+def test_a_database_path_under_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    database = tmp_path / "a-file" / "desk.sqlite3"
+    result = run_cli(
+        "run",
+        cwd=tmp_path,
+        env={"DATABASE_PATH": str(database), "LOG_DIR": str(tmp_path / "logs"),
+             "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests-not-a-real-one",
+             "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and f"cannot create {database}.lock" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
