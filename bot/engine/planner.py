@@ -31,6 +31,7 @@ from bot.engine.playbook import (
     Playbook,
     PlaybookError,
     Playbooks,
+    draft_template,
     load_playbooks,
     render_items,
     render_pieces,
@@ -52,7 +53,7 @@ class DraftSpec:
 
     @property
     def template(self) -> str:
-        return f"drafts/{self.id}.j2"
+        return draft_template(self.id)
 
 
 @dataclass(frozen=True)

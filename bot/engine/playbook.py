@@ -147,6 +147,11 @@ class Note:
     condition: Condition
 
 
+def draft_template(draft_id: str) -> str:
+    """Where a draft's wording lives, relative to templates/: one name per draft id."""
+    return f"drafts/{draft_id}.j2"
+
+
 @dataclass(frozen=True)
 class DraftEntry:
     id: str
@@ -157,7 +162,7 @@ class DraftEntry:
 
     @property
     def template(self) -> str:
-        return f"drafts/{self.id}.j2"
+        return draft_template(self.id)
 
 
 @dataclass(frozen=True)
