@@ -51,6 +51,13 @@ class SnowflakeFactory:
         ms = int(self._clock() * 1000) - DISCORD_EPOCH_MS
         return (max(ms, 0) << 22) | (next(self._increment) & 0x3FFFFF)
 
+    def on_shard(self, shard: int, shard_count: int) -> int:
+        """A fresh snowflake whose shard, ``(id >> 22) % shard_count``, is ``shard`` (time moved back a little)."""
+        made = self()
+        ms = made >> 22
+        ms -= (ms - shard) % shard_count
+        return (ms << 22) | (made & 0x3FFFFF)
+
 
 def member_payload(user: FakeUser, role_ids: list[str], joined_at: float) -> JSON:
     """A guild member as Discord sends it (in GUILD_CREATE and in interactions)."""

@@ -175,7 +175,7 @@ class InteractionsMixin:
         locale: str | None,
         user_installed: bool | None,
     ) -> SimulatedInteraction:
-        if self.gateway.session is None:
+        if self.gateway.shard_for(guild.id if guild is not None else None).session is None:
             raise FakeDiscordError("the bot is not connected to the gateway (call wait_ready first)")
         iid = self.snowflake()
         payload: JSON = {

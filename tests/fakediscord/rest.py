@@ -316,8 +316,9 @@ class RestMixin:
     async def _r_gateway(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
         return 200, {
             "url": self.gateway_url.rstrip("/"),
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            "shards": self.gateway.shard_count,
+            # Several shards may identify at once, so a sharded bot is ready without 5 s waits.
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 16},
         }
 
     def _command_scope(self, params: dict[str, str]) -> dict[tuple[int, str], JSON]:
@@ -432,7 +433,7 @@ class RestMixin:
         return 200, msg.to_payload()
 
     def _maybe_dispatch_message(self, event: str, msg: FakeMessage) -> None:
-        session = self.gateway.session
+        session = self.gateway.shard_for(msg.guild_id).session
         if session is None:
             return
         wanted = (1 << 9) if msg.guild_id is not None else (1 << 12)

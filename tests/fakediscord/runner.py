@@ -57,7 +57,8 @@ async def running_bot(
             raise RuntimeError("the bot stopped before it was ready")
         if ready not in done:
             raise TimeoutError(f"the bot was not ready within {ready_timeout}s")
-        await fake.wait_ready(timeout=ready_timeout)
+        own_shards = client.shard_ids if isinstance(client, discord.AutoShardedClient) else None
+        await fake.wait_ready(timeout=ready_timeout, shards=own_shards)
         yield client
     finally:
         ready.cancel()

@@ -114,6 +114,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         port: int = 0,
         bot_name: str = "Dispute Desk",
         record_requests: bool = True,
+        shard_count: int = 1,
     ) -> None:
         self.clock = clock
         self.snowflake = SnowflakeFactory(clock)
@@ -152,7 +153,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         self._problems: list[SpecProblem] = []
         self._pending_validation: list[tuple[str, str, Any, bool]] = []
 
-        self.gateway = Gateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
+        self.gateway = Gateway(self, heartbeat_interval_ms=heartbeat_interval_ms, shard_count=shard_count)
         self._routes = self._build_routes()
         self._runner: web.AppRunner | None = None
         self._bucket_cache: dict[str, str] = {}
@@ -231,10 +232,14 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
             discord.http.Route.BASE = old_base
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
-    async def wait_ready(self, timeout: float = PATIENCE_S) -> None:
-        """Wait until the bot has identified (or resumed) and received READY/RESUMED."""
+    async def wait_ready(self, timeout: float = PATIENCE_S, *, shards: Sequence[int] | None = None) -> None:
+        """Wait until the bot has identified (or resumed) and received READY/RESUMED.
+
+        ``shards`` waits for those shards only (one of several bot processes); by default, for all.
+        """
+        events = [self.gateway.ready] if shards is None else [self.gateway.shards[n].ready for n in shards]
         try:
-            await asyncio.wait_for(self.gateway.ready.wait(), timeout)
+            await asyncio.wait_for(asyncio.gather(*(event.wait() for event in events)), timeout)
         except TimeoutError:
             raise TimeoutError(f"the bot did not finish IDENTIFY/RESUME within {timeout}s") from None
 
@@ -244,9 +249,9 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         """Wait until ``predicate()`` is truthy, re-checked after every request and gateway frame."""
         return await self._changed.wait_for(predicate, timeout, what)
 
-    async def gateway_fault(self, kind: str, *, code: int = 4000, resumable: bool = True) -> None:
+    async def gateway_fault(self, kind: str, *, code: int = 4000, resumable: bool = True, shard: int = 0) -> None:
         """``close`` (with ``code``), ``drop`` (no close frame), ``reconnect`` (op 7), ``invalid_session``."""
-        await self.gateway.fault(kind, code=code, resumable=resumable)
+        await self.gateway.fault(kind, code=code, resumable=resumable, shard=shard)
 
     def dispatch(self, event: str, data: JSON) -> int:
         """Send a raw gateway DISPATCH; returns its sequence number."""
@@ -267,9 +272,13 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         owner: FakeUser | None = None,
         channels: Sequence[str] = ("general",),
         locale: str = "en-US",
+        shard: int | None = None,
     ) -> FakeGuild:
-        """A guild; ``bot_member=False`` is a server where a user installed the app (no GUILD_CREATE)."""
-        gid = self.snowflake()
+        """A guild; ``bot_member=False`` is a server where a user installed the app (no GUILD_CREATE).
+
+        ``shard`` picks an id whose events go to that shard (``(id >> 22) % shard_count``).
+        """
+        gid = self.snowflake() if shard is None else self.snowflake.on_shard(shard, self.gateway.shard_count)
         chans = [FakeChannel(self.snowflake(), 0, ch, gid) for ch in channels]
         guild = FakeGuild(
             id=gid,
@@ -284,7 +293,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         self.guilds[gid] = guild
         for ch in chans:
             self.channels[ch.id] = ch
-        if bot_member and self.gateway.session is not None:
+        if bot_member and self.gateway.shard_for(gid).session is not None:
             self.gateway.dispatch("GUILD_CREATE", self.guild_create_payload(guild))
         return guild
 
