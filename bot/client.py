@@ -58,8 +58,42 @@ class DeskTree(app_commands.CommandTree["DisputeBot"]):
         await self.client.report_interaction_error(interaction, error)
 
 
-class DisputeBot(commands.Bot):
-    """Dispute Desk's bot. Resources are opened in ``main()`` and passed in."""
+def describe_shards(shard_ids: Sequence[int] | None, shard_count: int | None) -> str:
+    """``shards 0-1 of 4`` / ``shard 2 of 4`` / ``1 shard``: what this process runs, for logs and /about."""
+    count = shard_count or 1
+    ids = sorted(shard_ids) if shard_ids is not None else list(range(count))
+    if count == 1:
+        return "1 shard"
+    if len(ids) == 1:
+        return f"shard {ids[0]} of {count}"
+    runs: list[str] = []
+    start = previous = ids[0]
+    for shard in [*ids[1:], None]:
+        if shard is not None and shard == previous + 1:
+            previous = shard
+            continue
+        runs.append(str(start) if start == previous else f"{start}-{previous}")
+        if shard is not None:
+            start = previous = shard
+    return f"shards {','.join(runs)} of {count}"
+
+
+def _shard_options(settings: Settings) -> dict[str, Any]:
+    """Leave out what is not set, so discord.py asks Discord how many shards to run."""
+    options: dict[str, Any] = {}
+    if settings.shard_count is not None:
+        options["shard_count"] = settings.shard_count
+    if settings.shard_ids is not None:
+        options["shard_ids"] = list(settings.shard_ids)
+    return options
+
+
+class DisputeBot(commands.AutoShardedBot):
+    """Dispute Desk's bot. Resources are opened in ``main()`` and passed in.
+
+    discord.py's own sharding: with no shard settings it runs as many shards as Discord recommends
+    (one, for a bot in fewer than 2,500 servers); SHARD_COUNT and SHARD_IDS split them between processes.
+    """
 
     def __init__(
         self,
@@ -83,6 +117,7 @@ class DisputeBot(commands.Bot):
             allowed_contexts=app_commands.AppCommandContext(
                 guild=True, dm_channel=True, private_channel=True
             ),
+            **_shard_options(settings),
         )
         self.settings = settings
         self.db = db
@@ -121,7 +156,17 @@ class DisputeBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         count = len(self.tree.get_commands())
-        log.info("ready as %s (%s) in %d servers, %d commands", self.user, self.user.id, len(self.guilds), count)
+        log.info(
+            "ready as %s (%s) in %d servers, %d commands, running %s",
+            self.user,
+            self.user.id,
+            len(self.guilds),
+            count,
+            self.shards_description(),
+        )
+
+    def shards_description(self) -> str:
+        return describe_shards(self.shard_ids, self.shard_count)
 
     async def sync_commands(self) -> bool:
         """Sync the command tree when its payload changed since the last sync (or when forced)."""

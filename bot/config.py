@@ -64,6 +64,10 @@ class Settings:
     gateway_url: str | None = None
     session_ttl_days: int = 7
     case_retention_days: int = 90
+    #: Shards of the whole bot (None: as many as Discord recommends) and those this process runs
+    #: (None: all of them). Several processes split the shards between them on a shared database.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
     @property
     def log_level_number(self) -> int:
@@ -138,6 +142,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"CASE_RETENTION_DAYS: must be a whole number of days from 1 to 3650, got {retention_raw!r}"
         )
 
+    shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
+
     return Settings(
         token=Secret(token) if token else None,
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
@@ -149,7 +155,37 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws", "wss")),
         session_ttl_days=int(ttl_raw),
         case_retention_days=int(retention_raw),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
+
+
+MAX_SHARDS = 4096
+
+
+def _shards(count_raw: str | None, ids_raw: str | None) -> tuple[int | None, tuple[int, ...] | None]:
+    """SHARD_COUNT (a whole number) and SHARD_IDS (``0-3``, ``4,5`` or ``0-1,6``), checked together."""
+    if count_raw is None:
+        if ids_raw is not None:
+            raise ConfigError("SHARD_IDS: needs SHARD_COUNT too (the number of shards of the whole bot)")
+        return None, None
+    if not count_raw.isdigit() or not 1 <= int(count_raw) <= MAX_SHARDS:
+        raise ConfigError(f"SHARD_COUNT: must be a whole number from 1 to {MAX_SHARDS}, got {count_raw!r}")
+    count = int(count_raw)
+    if ids_raw is None:
+        return count, None
+    ids: set[int] = set()
+    for part in ids_raw.replace(" ", "").split(","):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ConfigError(f"SHARD_IDS: must be shard numbers or ranges like 0-3 or 0,2, got {ids_raw!r}")
+        first, last = int(low), int(high) if dash else int(low)
+        if first > last or last >= count:
+            raise ConfigError(
+                f"SHARD_IDS: {part!r} is not a range of shards from 0 to {count - 1} (SHARD_COUNT is {count})"
+            )
+        ids.update(range(first, last + 1))
+    return count, tuple(sorted(ids))
 
 
 def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ def test_defaults_without_any_setting() -> None:
     assert settings.owner_ids == frozenset()
     assert settings.api_base_url is None and settings.gateway_url is None
     assert settings.session_ttl_days == 7
+    assert settings.shard_count is None and settings.shard_ids is None  # discord.py asks Discord
 
 
 def test_every_setting_is_read() -> None:
@@ -38,6 +40,8 @@ def test_every_setting_is_read() -> None:
             "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10/",
             "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/",
             "SESSION_TTL_DAYS": "3",
+            "SHARD_COUNT": "8",
+            "SHARD_IDS": "0-1, 6",
         }
     )
     assert settings.token is not None and settings.token.reveal() == TOKEN
@@ -48,6 +52,7 @@ def test_every_setting_is_read() -> None:
     assert settings.api_base_url == "http://127.0.0.1:9/api/v10"
     assert settings.gateway_url == "ws://127.0.0.1:9"
     assert settings.session_ttl_days == 3
+    assert settings.shard_count == 8 and settings.shard_ids == (0, 1, 6)
 
 
 @pytest.mark.parametrize(
@@ -60,6 +65,7 @@ def test_every_setting_is_read() -> None:
         ("DISCORD_GATEWAY_URL", "http://127.0.0.1:8080/"),
         ("SESSION_TTL_DAYS", "0"),
         ("CASE_RETENTION_DAYS", "0"),
+        ("SHARD_COUNT", "0"),
         ("DISCORD_TOKEN", "Bot abc.def.ghi"),
         ("DISCORD_TOKEN", "abc"),
     ],
@@ -70,6 +76,22 @@ def test_invalid_value_names_the_setting(name: str, value: str) -> None:
     assert str(caught.value).startswith(f"{name}: must be")
     if name == "DISCORD_TOKEN":  # a token is never repeated back, not even a malformed one
         assert value not in str(caught.value) and "three parts joined by dots" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SHARD_IDS": "0-1"}, "SHARD_IDS: needs SHARD_COUNT too"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "2-5"}, "SHARD_IDS: '2-5' is not a range of shards from 0 to 3"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "SHARD_IDS: '3-1' is not a range of shards from 0 to 3"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "one"}, "SHARD_IDS: must be shard numbers or ranges"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0,-1"}, "SHARD_IDS: must be shard numbers or ranges"),
+    ],
+)
+def test_shard_settings_are_checked_together(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+    assert str(caught.value).startswith(message)
 
 
 def test_token_never_in_repr_or_str() -> None:
@@ -128,3 +150,15 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
     assert "DISCORD_TOKEN" in result.stderr
     assert ".venv/bin/dispute-desk invite" in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 8
+
+
+def test_every_setting_read_is_documented() -> None:
+    """Each name load_settings reads is in .env.example and in the settings table of docs/operations.md."""
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "bot" / "config.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'get\("([A-Z_]+)"\)', source))
+    assert {"DISCORD_TOKEN", "DATABASE_PATH", "SHARD_COUNT", "SHARD_IDS"} <= names
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    table = (root / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert [n for n in sorted(names) if not re.search(rf"^#? ?{n}=", example, re.M)] == []
+    assert [n for n in sorted(names) if f"| `{n}` |" not in table] == []

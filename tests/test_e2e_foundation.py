@@ -17,7 +17,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.client import EXTENSIONS, DisputeBot
+from bot.client import EXTENSIONS, DisputeBot, describe_shards
 from tests.deskbot import desk_bot
 from tests.fakediscord import PATIENCE_S, FakeDiscord
 
@@ -107,6 +107,7 @@ async def test_about_shows_version_and_schema(fake_discord: FakeDiscord, tmp_pat
         schema = await bot.db.schema_version()
     assert f"Version: {bot.version}" in answer.data["content"]
     assert f"Database schema version: {schema}" in answer.data["content"]
+    assert "This process runs 1 shard" in answer.data["content"]
 
 
 async def test_second_boot_does_not_sync_but_a_changed_tree_does(fake_discord: FakeDiscord, tmp_path: Path) -> None:
@@ -311,3 +312,15 @@ def test_an_unwritable_log_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
         f"error: LOG_DIR: cannot create the log file in {tmp_path / 'a-file' / 'logs'}: Not a directory"
     ]
 
+
+@pytest.mark.parametrize(
+    ("ids", "count", "said"),
+    [
+        (None, None, "1 shard"),
+        (None, 4, "shards 0-3 of 4"),
+        ([2], 4, "shard 2 of 4"),
+        ([0, 1, 2, 5, 7, 8], 10, "shards 0-2,5,7-8 of 10"),
+    ],
+)
+def test_a_process_names_the_shards_it_runs(ids: list[int] | None, count: int | None, said: str) -> None:
+    assert describe_shards(ids, count) == said

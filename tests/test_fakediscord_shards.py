@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import discord
 import pytest
 
 from tests.fakediscord import FakeDiscord, running_bot
 from tests.fakediscord.gateway import shard_of
-from tests.fakediscord.plugin import format_problems
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,23 +38,14 @@ class ShardBot(discord.AutoShardedClient):
             await self.tree.sync()
 
 
-@pytest.fixture
-async def sharded() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(interaction_deadline=30, shard_count=2) as fake:
-        with fake.patch_discord():
-            yield fake
-        assert not fake.internal_errors
-        assert not fake.spec_problems, format_problems(fake.spec_problems)
-
-
 def test_shard_rule_is_discords() -> None:
     assert shard_of(None, 4) == 0
     assert shard_of(175928847299117063, 4) == (175928847299117063 >> 22) % 4
     assert shard_of(5 << 22, 4) == 1
 
 
-async def test_two_clients_split_the_shards_and_each_gets_its_own_traffic(sharded: FakeDiscord) -> None:
-    fake = sharded
+async def test_two_clients_split_the_shards_and_each_gets_its_own_traffic(sharded_fake_discord: FakeDiscord) -> None:
+    fake = sharded_fake_discord
     on_zero, on_one = fake.add_guild("Zero", shard=0), fake.add_guild("One", shard=1)
     alice = fake.add_user("alice")
     first, second = ShardBot([0], 2), ShardBot([1], 2)
@@ -82,8 +71,8 @@ async def test_two_clients_split_the_shards_and_each_gets_its_own_traffic(sharde
         assert fake.sync_count == 1
 
 
-async def test_identify_without_a_shard_is_refused_when_sharding_is_required(sharded: FakeDiscord) -> None:
-    fake = sharded
+async def test_identify_without_a_shard_is_refused_when_sharding_is_required(sharded_fake_discord: FakeDiscord) -> None:
+    fake = sharded_fake_discord
     client = discord.Client(intents=discord.Intents.none())  # no shard pair: Discord closes with 4011
     with pytest.raises(discord.ConnectionClosed) as closed:
         await asyncio.wait_for(client.start(fake.token), 30)
@@ -91,8 +80,8 @@ async def test_identify_without_a_shard_is_refused_when_sharding_is_required(sha
     await client.close()
 
 
-async def test_a_dropped_shard_resumes_and_the_other_is_untouched(sharded: FakeDiscord) -> None:
-    fake = sharded
+async def test_a_dropped_shard_resumes_and_the_other_is_untouched(sharded_fake_discord: FakeDiscord) -> None:
+    fake = sharded_fake_discord
     on_one = fake.add_guild("One", shard=1)
     alice = fake.add_user("alice")
     bot = ShardBot([0, 1], 2)

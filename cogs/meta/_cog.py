@@ -79,6 +79,7 @@ class MetaCog(commands.Cog):
             f"Version: {self.bot.version}",
             f"Up for {format_uptime(self.bot.uptime_seconds())}, since {discord.utils.format_dt(started)}",
             f"Database schema version: {schema}",
+            f"This process runs {self.bot.shards_description()}",
             *ABOUT_LINES,
         ]
         await interaction.response.send_message("\n".join(lines), ephemeral=True)

@@ -7,6 +7,7 @@ fails at teardown if any request body broke Discord's spec (the project's vendor
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -30,12 +31,12 @@ def spec_validator() -> SpecValidator:
     return load_validator()
 
 
-@pytest.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """A running fake Discord with discord.py patched to it; spec problems fail the test."""
+@contextlib.asynccontextmanager
+async def checked_fake(shard_count: int = 1) -> AsyncIterator[FakeDiscord]:
+    """A fake Discord with discord.py patched to it; spec problems or a crash of the fake fail the test."""
     # Discord's 3 s answer deadline is a speed target, measured by `make bench`; here a slow answer on
     # a busy machine must not fail a test of behaviour.
-    async with FakeDiscord(interaction_deadline=PATIENCE_S) as fake:
+    async with FakeDiscord(interaction_deadline=PATIENCE_S, shard_count=shard_count) as fake:
         with fake.patch_discord():
             yield fake
         if fake.internal_errors:
@@ -43,3 +44,17 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
         problems = fake.spec_problems
         if problems:
             pytest.fail(format_problems(problems), pytrace=False)
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A running fake Discord with discord.py patched to it; spec problems fail the test."""
+    async with checked_fake() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def sharded_fake_discord() -> AsyncIterator[FakeDiscord]:
+    """The same with two shards: a bot must IDENTIFY with ``[id, 2]`` and guilds split between them."""
+    async with checked_fake(shard_count=2) as fake:
+        yield fake
