@@ -16,6 +16,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.storage.url import DatabaseUrl, parse_database_url
 
 DEFAULT_DATABASE_PATH = "data/dispute-desk.sqlite3"
 DEFAULT_LOG_DIR = "data/logs"
@@ -56,6 +57,8 @@ class Settings:
 
     token: Secret | None = None
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    #: DATABASE_URL when it names PostgreSQL (an SQLite URL sets ``database_path`` instead).
+    database_url: DatabaseUrl | None = None
     log_level: str = "INFO"
     log_dir: Path = Path(DEFAULT_LOG_DIR)
     dev_guild_id: int | None = None
@@ -64,6 +67,11 @@ class Settings:
     gateway_url: str | None = None
     session_ttl_days: int = 7
     case_retention_days: int = 90
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Which engine and where: PostgreSQL from DATABASE_URL, else the SQLite file."""
+        return self.database_url or DatabaseUrl("sqlite", self.database_path, None)
 
     @property
     def log_level_number(self) -> int:
@@ -138,9 +146,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"CASE_RETENTION_DAYS: must be a whole number of days from 1 to 3650, got {retention_raw!r}"
         )
 
+    database_path = Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+    database_url = get("DATABASE_URL")
+    database = parse_database_url(database_url) if database_url else None
+    if database is not None and database.path is not None:
+        database_path, database = database.path, None
+
     return Settings(
         token=Secret(token) if token else None,
-        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        database_path=database_path,
+        database_url=database,
         log_level=log_level,
         log_dir=Path(get("LOG_DIR") or DEFAULT_LOG_DIR),
         dev_guild_id=int(dev_guild) if dev_guild else None,

@@ -1,18 +1,103 @@
-"""Storage fixtures: a real, migrated SQLite database in the test's temporary folder."""
+"""Storage fixtures: a real, migrated database on each engine, SQLite always, PostgreSQL when reachable.
+
+``db`` runs its test twice, on an SQLite file in the test's temporary folder and on PostgreSQL in a
+schema of its own (created for the test, dropped after, so tests under pytest-xdist never see each
+other's rows). PostgreSQL is ``DISPUTE_DESK_TEST_POSTGRES_URL`` (default: the local ``test`` database);
+when it cannot be reached those runs are skipped with one line saying why, unless
+``DISPUTE_DESK_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.storage import Database
+from bot.storage.url import parse_database_url
+
+BACKENDS = ("sqlite", "postgresql")
+POSTGRES_URL = os.environ.get("DISPUTE_DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("DISPUTE_DESK_REQUIRE_POSTGRES", "") not in ("", "0")
+_unreachable: list[str | None] = []  # one answer per test process
+
+
+async def postgres_unreachable() -> str | None:
+    """Why PostgreSQL cannot be used for tests, or None when it can (asked once per process)."""
+    if not _unreachable:
+        try:
+            connection = await asyncpg.connect(POSTGRES_URL, timeout=3)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            shown = parse_database_url(POSTGRES_URL).shown
+            _unreachable.append(f"PostgreSQL not reachable at {shown} ({type(exc).__name__}: {exc})")
+        else:
+            await connection.close()
+            _unreachable.append(None)
+    return _unreachable[0]
+
+
+async def require_postgres() -> None:
+    reason = await postgres_unreachable()
+    if reason is None:
+        return
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"{reason}, and DISPUTE_DESK_REQUIRE_POSTGRES=1 requires it", pytrace=False)
+    pytest.skip(f"{reason}; set DISPUTE_DESK_REQUIRE_POSTGRES=1 to fail instead")
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A new, empty schema on the test PostgreSQL, dropped with everything in it afterwards."""
+    await require_postgres()
+    name = f"test_{uuid.uuid4().hex[:20]}"
+    admin = await asyncpg.connect(POSTGRES_URL, timeout=10)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{name}"')
+        yield name
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        await admin.close()
+
+
+@asynccontextmanager
+async def open_database(backend: str, tmp_path: Path, **options: object) -> AsyncIterator[Database]:
+    """A new, unmigrated database on ``backend``, closed (and on PostgreSQL dropped) afterwards."""
+    if backend == "sqlite":
+        async with await Database.open(tmp_path / "db.sqlite3") as database:
+            yield database
+        return
+    async with postgres_schema() as schema, await Database.open(POSTGRES_URL, schema=schema, **options) as database:
+        yield database
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which engine this run of the test uses."""
+    return str(request.param)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh database file with every migration applied, closed after the test."""
+async def fresh_db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """A new database with no migration applied yet, on each engine."""
+    async with open_database(backend, tmp_path) as database:
+        yield database
+
+
+@pytest.fixture
+async def db(fresh_db: Database) -> AsyncIterator[Database]:
+    """A fresh database with every migration applied, on each engine, closed after the test."""
+    await fresh_db.migrate()
+    yield fresh_db
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """For the tests of SQLite's own behaviour (files, pragmas, the online backup)."""
     async with await Database.open(tmp_path / "db.sqlite3") as database:
         await database.migrate()
         yield database

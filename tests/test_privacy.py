@@ -26,10 +26,15 @@ ALICE, BOB, GUILD = 700000000000000001, 700000000000000002, 700000000000000003
 
 async def user_columns(db: Database) -> set[tuple[str, str]]:
     """(table, column) of every column of the live schema that holds a user id, by name."""
+    found: set[tuple[str, str]] = set()
+    if db.dialect == "postgresql":
+        columns = await db.fetch_all(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        )
+        return {(row[0], row[1]) for row in columns if row[1] in USER_COLUMNS}
     tables = await db.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'"
     )
-    found: set[tuple[str, str]] = set()
     for (table,) in tables:
         for column in await db.fetch_all(f"SELECT name FROM pragma_table_info('{table}')"):
             if column["name"] in USER_COLUMNS:
