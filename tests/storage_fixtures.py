@@ -9,6 +9,8 @@ when it cannot be reached those runs are skipped with one line saying why, unles
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -27,33 +29,41 @@ REQUIRE_POSTGRES = os.environ.get("DISPUTE_DESK_REQUIRE_POSTGRES", "") not in ("
 _unreachable: list[str | None] = []  # one answer per test process
 
 
-async def postgres_unreachable() -> str | None:
+async def _check_postgres() -> str | None:
+    try:
+        connection = await asyncpg.connect(POSTGRES_URL, timeout=3)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        shown = parse_database_url(POSTGRES_URL).shown
+        return f"PostgreSQL not reachable at {shown} ({type(exc).__name__}: {exc})"
+    await connection.close()
+    return None
+
+
+def postgres_unreachable() -> str | None:
     """Why PostgreSQL cannot be used for tests, or None when it can (asked once per process)."""
     if not _unreachable:
-        try:
-            connection = await asyncpg.connect(POSTGRES_URL, timeout=3)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            shown = parse_database_url(POSTGRES_URL).shown
-            _unreachable.append(f"PostgreSQL not reachable at {shown} ({type(exc).__name__}: {exc})")
-        else:
-            await connection.close()
-            _unreachable.append(None)
+        # In a thread of its own: this may be called while a test's event loop runs.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            _unreachable.append(pool.submit(asyncio.run, _check_postgres()).result())
     return _unreachable[0]
 
 
-async def require_postgres() -> None:
-    reason = await postgres_unreachable()
-    if reason is None:
-        return
-    if REQUIRE_POSTGRES:
-        pytest.fail(f"{reason}, and DISPUTE_DESK_REQUIRE_POSTGRES=1 requires it", pytrace=False)
-    pytest.skip(f"{reason}; set DISPUTE_DESK_REQUIRE_POSTGRES=1 to fail instead")
+@pytest.fixture
+def postgres_url() -> str:
+    """The test PostgreSQL; skips (one line for all) or, with DISPUTE_DESK_REQUIRE_POSTGRES=1, fails."""
+    reason = postgres_unreachable()
+    if reason is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{reason}, and DISPUTE_DESK_REQUIRE_POSTGRES=1 requires it", pytrace=False)
+        pytest.skip(f"{reason}; set DISPUTE_DESK_REQUIRE_POSTGRES=1 to fail instead")
+    return POSTGRES_URL
 
 
 @asynccontextmanager
 async def postgres_schema() -> AsyncIterator[str]:
-    """A new, empty schema on the test PostgreSQL, dropped with everything in it afterwards."""
-    await require_postgres()
+    """A new, empty schema on the test PostgreSQL, dropped with everything in it afterwards.
+
+    Only for tests that took the ``postgres_url`` fixture (which skips when PostgreSQL is away)."""
     name = f"test_{uuid.uuid4().hex[:20]}"
     admin = await asyncpg.connect(POSTGRES_URL, timeout=10)
     try:
@@ -78,6 +88,8 @@ async def open_database(backend: str, tmp_path: Path, **options: object) -> Asyn
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """Which engine this run of the test uses."""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_url")
     return str(request.param)
 
 
@@ -101,3 +113,29 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     async with await Database.open(tmp_path / "db.sqlite3") as database:
         await database.migrate()
         yield database
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+    return on_postgres or "postgres_url" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without PostgreSQL, its runs are left out (one summary line says why) rather than skipped one
+    by one; with DISPUTE_DESK_REQUIRE_POSTGRES=1 they stay, and fail in the ``postgres_url`` fixture."""
+    if REQUIRE_POSTGRES or not any(_needs_postgres(item) for item in items) or postgres_unreachable() is None:
+        return
+    left_out = [item for item in items if _needs_postgres(item)]
+    config.hook.pytest_deselected(items=left_out)
+    items[:] = [item for item in items if not _needs_postgres(item)]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Under pytest-xdist the workers collect and leave tests out; this (controller) process asks itself.
+    if REQUIRE_POSTGRES or postgres_unreachable() is None:
+        return
+    terminalreporter.write_line(
+        f"SKIPPED the storage tests on PostgreSQL (left out): {_unreachable[0]}; "
+        "set DISPUTE_DESK_REQUIRE_POSTGRES=1 to fail instead"
+    )

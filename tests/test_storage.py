@@ -77,11 +77,10 @@ async def _run_migrators(count: int, url: str, schema: str) -> list[list[int]]:
     return [json.loads(out) for out, _ in results]
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-async def test_concurrent_migrators_apply_each_migration_exactly_once(engine: str, tmp_path: Path) -> None:
+async def test_concurrent_migrators_apply_each_migration_exactly_once(backend: str, tmp_path: Path) -> None:
     """Three processes start at once on one new database: each migration is applied by exactly one."""
     expected = [m.version for m in bundled_migrations()]
-    if engine == "sqlite":
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         applied = await _run_migrators(3, url, "")
         async with await Database.open(url) as db:

@@ -22,7 +22,7 @@ from bot.storage.reply_drafts import ReplyDraftRepository
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
 from bot.storage.scheduled_jobs import JobRepository
 from bot.storage.transfer import COPY_TABLES, copy_database
-from tests.storage_fixtures import POSTGRES_URL, postgres_schema, require_postgres
+from tests.storage_fixtures import POSTGRES_URL, postgres_schema
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 SELLER = 700000000000000001  # a Discord-sized id: needs 64 bits
@@ -61,7 +61,7 @@ async def test_the_copy_knows_every_table(db: Database) -> None:
     assert set(await db.table_names()) == set(COPY_TABLES)
 
 
-async def test_round_trip_sqlite_postgresql_sqlite_gives_identical_rows(tmp_path: Path) -> None:
+async def test_round_trip_sqlite_postgresql_sqlite_gives_identical_rows(tmp_path: Path, postgres_url: str) -> None:
     async with await Database.open(tmp_path / "a.sqlite3") as original:
         await original.migrate()
         await fill(original)
@@ -96,7 +96,6 @@ async def test_copy_refuses_a_target_that_holds_data(tmp_path: Path) -> None:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A new PostgreSQL database (pg_dump and pg_restore work on whole databases), dropped after."""
-    asyncio.run(require_postgres())
     name = f"dd_test_{uuid.uuid4().hex[:16]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     try:
@@ -135,7 +134,7 @@ async def _rows(url: str) -> tuple[dict[str, list[tuple[Any, ...]]], int]:
 
 
 def test_cli_copy_then_postgresql_backup_and_restore(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], postgres_url: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     sqlite_url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
