@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Database
+from bot.storage.cooldowns import CooldownRepository
 from bot.storage.dispute_sessions import DisputeSessionRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
@@ -68,6 +69,7 @@ async def store_everything(db: Database, user_id: int) -> None:
         "INSERT INTO scheduled_jobs (kind, payload, due_at, user_id) VALUES ('reminder', '{}', '2099', ?)", (user_id,)
     )
     await db.execute("INSERT INTO result_prompt_optouts (user_id) VALUES (?)", (user_id,))
+    await CooldownRepository(db).take("case_from_message", user_id, burst=3, every_s=20, now=datetime.now(UTC))
 
 
 async def test_every_table_that_stores_a_user_id_is_registered(db: Database) -> None:

@@ -1,5 +1,5 @@
 """Several writers on one database, each with its own connection (as two bot processes have), on both
-engines: a wizard save that lost a race is refused, "Post here" posts once, the template cap holds."""
+engines: a wizard save that lost a race is refused, "Post here" posts once, the template cap and the cooldowns hold."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.storage import Database
+from bot.storage.cooldowns import CooldownRepository
 from bot.storage.dispute_sessions import DisputeSessionRepository, StaleSession
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.reply_drafts import ReplyDraftRepository
@@ -106,3 +107,27 @@ async def test_two_workers_never_claim_the_same_job(db: Database, other: Databas
     )
     ids = [job.id for batch in claimed for job in batch]
     assert len(ids) == len(set(ids)) == 20
+
+
+async def test_a_cooldown_holds_across_connections(db: Database, other: Database) -> None:
+    """Burst 3: of six actions at the same moment, through two connections, exactly three pass."""
+    limits = [CooldownRepository(db), CooldownRepository(other)]
+    waits = await asyncio.gather(
+        *(limits[n % 2].take("case_from_message", 5, burst=3, every_s=20.0, now=NOW) for n in range(WRITERS))
+    )
+    assert sorted(waits) == [0.0, 0.0, 0.0, 20.0, 20.0, 20.0]
+    assert await limits[1].retry_after("case_from_message", 5, burst=3, every_s=20.0, now=NOW) == 20.0
+    # Another user and another limit have buckets of their own.
+    assert await limits[0].take("case_from_message", 6, burst=3, every_s=20.0, now=NOW) == 0.0
+    assert await limits[0].take("render", 5, burst=3, every_s=20.0, now=NOW) == 0.0
+
+
+async def test_a_cooldown_refills_over_time_and_idle_buckets_are_purged(db: Database) -> None:
+    limits = CooldownRepository(db)
+    for _ in range(3):
+        assert await limits.take("open", 5, burst=3, every_s=20.0, now=NOW) == 0.0
+    assert await limits.take("open", 5, burst=3, every_s=20.0, now=NOW + timedelta(seconds=5)) == 15.0
+    assert await limits.take("open", 5, burst=3, every_s=20.0, now=NOW + timedelta(seconds=20)) == 0.0
+    assert await limits.purge(timedelta(days=1), NOW + timedelta(hours=23)) == 0
+    assert await limits.purge(timedelta(days=1), NOW + timedelta(days=2)) == 1
+    assert await limits.retry_after("open", 5, burst=3, every_s=20.0, now=NOW + timedelta(days=2)) == 0.0

@@ -33,6 +33,7 @@ COPY_TABLES: dict[str, str] = {
     "reply_drafts": "id",
     "scheduled_jobs": "id",
     "result_prompt_optouts": "user_id",
+    "cooldowns": "name, user_id",
 }
 _BATCH = 1_000
 

@@ -38,6 +38,7 @@ USER_DATA: tuple[UserRows, ...] = (
     UserRows("reply_templates", "owner_id", "your personal templates", only="scope = 'user'"),
     UserRows("template_usage", "user_id", "how often you used each template", order="template_id"),
     UserRows("scheduled_jobs", "user_id", "your deadline reminders and result prompts, pending and sent"),
+    UserRows("cooldowns", "user_id", "when you last used the actions that are rate-limited", order="name"),
     UserRows(
         "result_prompt_optouts", "user_id", "that you asked not to be asked how your cases ended", order="user_id"
     ),
