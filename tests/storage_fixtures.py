@@ -1,10 +1,11 @@
 """Storage fixtures: a real, migrated database on each engine, SQLite always, PostgreSQL when reachable.
 
 ``db`` runs its test twice, on an SQLite file in the test's temporary folder and on PostgreSQL in a
-schema of its own (created for the test, dropped after, so tests under pytest-xdist never see each
-other's rows). PostgreSQL is ``DISPUTE_DESK_TEST_POSTGRES_URL`` (default: the local ``test`` database);
-when it cannot be reached those runs are skipped with one line saying why, unless
-``DISPUTE_DESK_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
+schema of the test process's own, emptied before each test (so tests under pytest-xdist never see
+each other's rows); ``fresh_db`` (unmigrated) gets a new schema per test, dropped after.
+PostgreSQL is ``DISPUTE_DESK_TEST_POSTGRES_URL`` (default: the local ``test`` database); when it
+cannot be reached those runs are left out, with one line at the end saying why, unless
+``DISPUTE_DESK_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) makes them run and fail.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import asyncio
 import concurrent.futures
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -27,6 +29,7 @@ BACKENDS = ("sqlite", "postgresql")
 POSTGRES_URL = os.environ.get("DISPUTE_DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("DISPUTE_DESK_REQUIRE_POSTGRES", "") not in ("", "0")
 _unreachable: list[str | None] = []  # one answer per test process
+T = TypeVar("T")
 
 
 async def _check_postgres() -> str | None:
@@ -43,8 +46,7 @@ def postgres_unreachable() -> str | None:
     """Why PostgreSQL cannot be used for tests, or None when it can (asked once per process)."""
     if not _unreachable:
         # In a thread of its own: this may be called while a test's event loop runs.
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            _unreachable.append(pool.submit(asyncio.run, _check_postgres()).result())
+        _unreachable.append(_in_thread(_check_postgres()))
     return _unreachable[0]
 
 
@@ -95,16 +97,63 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def fresh_db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
-    """A new database with no migration applied yet, on each engine."""
+    """A new database with no migration applied yet, on each engine (PostgreSQL: a schema of its own)."""
     async with open_database(backend, tmp_path) as database:
         yield database
 
 
+def _in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _create_migrated_schema(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_URL, timeout=10)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{name}"')
+    finally:
+        await admin.close()
+    async with await Database.open(POSTGRES_URL, schema=name, max_size=1) as database:
+        await database.migrate()
+
+
+async def _drop_schema(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_URL, timeout=10)
+    try:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_schema() -> Iterator[str]:
+    """One migrated schema per test process (xdist worker), emptied before each test that uses it:
+    migrating a new schema for every test would cost more than most of the tests."""
+    name = f"test_worker_{uuid.uuid4().hex[:16]}"
+    _in_thread(_create_migrated_schema(name))
+    try:
+        yield name
+    finally:
+        _in_thread(_drop_schema(name))
+
+
 @pytest.fixture
-async def db(fresh_db: Database) -> AsyncIterator[Database]:
-    """A fresh database with every migration applied, on each engine, closed after the test."""
-    await fresh_db.migrate()
-    yield fresh_db
+async def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A migrated database holding no rows, on each engine, closed after the test.
+
+    SQLite: a new file. PostgreSQL: this process's migrated schema, every table emptied (identities
+    restarted), so a test under pytest-xdist never sees another's rows.
+    """
+    if backend == "sqlite":
+        async with await Database.open(tmp_path / "db.sqlite3") as database:
+            await database.migrate()
+            yield database
+        return
+    schema = request.getfixturevalue("migrated_postgres_schema")
+    async with await Database.open(POSTGRES_URL, schema=schema) as database:
+        tables = ", ".join(f'"{table}"' for table in await database.table_names())
+        await database.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        yield database
 
 
 @pytest.fixture
