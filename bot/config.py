@@ -16,6 +16,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.storage.url import DatabaseUrl, parse_database_url
 
 DEFAULT_DATABASE_PATH = "data/dispute-desk.sqlite3"
 DEFAULT_LOG_DIR = "data/logs"
@@ -56,6 +57,8 @@ class Settings:
 
     token: Secret | None = None
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    #: DATABASE_URL when it names PostgreSQL (an SQLite URL sets ``database_path`` instead).
+    database_url: DatabaseUrl | None = None
     log_level: str = "INFO"
     log_dir: Path = Path(DEFAULT_LOG_DIR)
     dev_guild_id: int | None = None
@@ -68,6 +71,11 @@ class Settings:
     #: (None: all of them). Several processes split the shards between them on a shared database.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Which engine and where: PostgreSQL from DATABASE_URL, else the SQLite file."""
+        return self.database_url or DatabaseUrl("sqlite", self.database_path, None)
 
     @property
     def log_level_number(self) -> int:
@@ -143,10 +151,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         )
 
     shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
+    database_path = Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+    database_url = get("DATABASE_URL")
+    database = parse_database_url(database_url) if database_url else None
+    if database is not None and database.path is not None:
+        database_path, database = database.path, None
 
     return Settings(
         token=Secret(token) if token else None,
-        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        database_path=database_path,
+        database_url=database,
         log_level=log_level,
         log_dir=Path(get("LOG_DIR") or DEFAULT_LOG_DIR),
         dev_guild_id=int(dev_guild) if dev_guild else None,

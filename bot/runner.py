@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 import sys
 
 import aiohttp
@@ -20,7 +19,8 @@ from bot.config import Settings, env_file_warning
 from bot.errors import DisputeDeskError
 from bot.logging_setup import setup_logging
 from bot.storage import Database, StorageError
-from bot.storage.database import single_process, storage_error
+from bot.storage.database import ENGINE_ERRORS, storage_error
+from bot.storage.sqlite import single_process
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,13 @@ async def run_bot(settings: Settings) -> int:
         print(f"error: LOG_DIR: cannot create the log file in {settings.log_dir}: {exc.strerror}", file=sys.stderr)
         return 2
     point_at_discord(settings)
-    log.info("Dispute Desk starting; database %s; log file %s", settings.database_path, log_file)
+    log.info("Dispute Desk starting; database %s; log file %s", settings.database.shown, log_file)
     readable_env = env_file_warning()
     if readable_env:
         log.warning("%s", readable_env)
     try:
+        if settings.database.dialect != "sqlite":  # PostgreSQL: several processes may share it
+            return await _run_with_database(settings)
         with single_process(settings.database_path):
             return await _run_with_database(settings)
     except StorageError as exc:
@@ -57,7 +59,7 @@ async def run_bot(settings: Settings) -> int:
 async def _run_with_database(settings: Settings) -> int:
     assert settings.token is not None
     loop = asyncio.get_running_loop()
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     async with db:
         bot = DisputeBot(settings, db)
         stopping: list[asyncio.Task[None]] = []
@@ -78,8 +80,8 @@ async def _run_with_database(settings: Settings) -> int:
         except discord.LoginFailure:
             log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal, Bot, Reset Token)")
             return 1
-        except sqlite3.Error as exc:
-            log.error("stopping: %s", storage_error(settings.database_path, exc))
+        except ENGINE_ERRORS as exc:
+            log.error("stopping: %s", storage_error(settings.database.shown, exc))
             return 1
         except DisputeDeskError as exc:  # a migration failed, or the schema is newer than the code
             log.error("cannot start: %s", exc)
@@ -129,7 +131,7 @@ async def sync_only(settings: Settings, guild_id: int | None) -> int:
     """Log in (no gateway), force a sync, return how many commands were synced."""
     assert settings.token is not None
     point_at_discord(settings)
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         bot = DisputeBot(settings, db, sync_policy="force", sync_guild_id=guild_id, run_scheduler=False)
         async with bot:
             await bot.login(settings.token.reveal())

@@ -1,4 +1,4 @@
-"""Start the real Dispute Desk bot against the fake Discord, with a real SQLite file."""
+"""Start the real Dispute Desk bot against the fake Discord, with a real SQLite file (or DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def desk_bot(
 ) -> AsyncIterator[DisputeBot]:
     """A running DisputeBot; ``prepare`` may add test-only commands before it starts."""
     settings = desk_settings(fake, tmp_path, **overrides)
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         bot = DisputeBot(settings, db, extensions=extensions)
         if prepare is not None:
             prepare(bot)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Database
+from bot.storage.cooldowns import CooldownRepository
 from bot.storage.dispute_sessions import DisputeSessionRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
@@ -26,10 +27,15 @@ ALICE, BOB, GUILD = 700000000000000001, 700000000000000002, 700000000000000003
 
 async def user_columns(db: Database) -> set[tuple[str, str]]:
     """(table, column) of every column of the live schema that holds a user id, by name."""
+    found: set[tuple[str, str]] = set()
+    if db.dialect == "postgresql":
+        columns = await db.fetch_all(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        )
+        return {(row[0], row[1]) for row in columns if row[1] in USER_COLUMNS}
     tables = await db.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'"
     )
-    found: set[tuple[str, str]] = set()
     for (table,) in tables:
         for column in await db.fetch_all(f"SELECT name FROM pragma_table_info('{table}')"):
             if column["name"] in USER_COLUMNS:
@@ -63,6 +69,7 @@ async def store_everything(db: Database, user_id: int) -> None:
         "INSERT INTO scheduled_jobs (kind, payload, due_at, user_id) VALUES ('reminder', '{}', '2099', ?)", (user_id,)
     )
     await db.execute("INSERT INTO result_prompt_optouts (user_id) VALUES (?)", (user_id,))
+    await CooldownRepository(db).take("case_from_message", user_id, burst=3, every_s=20, now=datetime.now(UTC))
 
 
 async def test_every_table_that_stores_a_user_id_is_registered(db: Database) -> None:

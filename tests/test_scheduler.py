@@ -146,8 +146,8 @@ async def test_finished_jobs_are_purged_after_their_retention(db: Database) -> N
     assert await jobs.purge_finished(FINISHED_RETENTION, NOW + FINISHED_RETENTION + timedelta(minutes=1)) == 3
 
 
-async def test_the_claim_reads_the_due_index(db: Database) -> None:
-    plan = await db.fetch_all(
+async def test_the_claim_reads_the_due_index(sqlite_db: Database) -> None:
+    plan = await sqlite_db.fetch_all(
         "EXPLAIN QUERY PLAN SELECT id FROM scheduled_jobs INDEXED BY scheduled_jobs_due WHERE state = 'pending' "
         "AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) AND kind IN ('a') ORDER BY due_at LIMIT 5",
         ("x", "x"),

@@ -17,7 +17,8 @@ from bot.__main__ import main
 from bot.config import Settings, load_settings
 from bot.runner import run_bot
 from bot.storage import Database
-from bot.storage.database import SchemaTooNewError, StorageError, single_process
+from bot.storage.database import SchemaTooNewError, StorageError
+from bot.storage.sqlite import single_process
 
 
 def _garbage(path: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Quick replies in progress on real SQLite: create, read, save, delete, purge by age."""
+"""Quick replies in progress on both engines: create, read, save, delete, purge by age."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.storage import Database
+from bot.storage.database import INTEGRITY_ERRORS
 from bot.storage.reply_drafts import ReplyDraftRepository
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -30,9 +31,7 @@ async def test_create_get_save_delete(db: Database) -> None:
 
 
 async def test_kind_is_checked(db: Database) -> None:
-    import sqlite3
-
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await ReplyDraftRepository(db).create(1, "other", {})  # type: ignore[arg-type]
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, settings_or_exit
 from bot.health import HEARTBEAT_KEY, heartbeat_verdict
 from bot.storage import Database, MetaRepository
+from bot.storage.database import STORAGE_FAILURES
 
 
 def register(subparsers: Any) -> None:
@@ -22,19 +22,19 @@ def register(subparsers: Any) -> None:
 
 def handle_health(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
-    if not settings.database_path.exists():
+    if settings.database.dialect == "sqlite" and not settings.database_path.exists():
         print(f"unhealthy: no database at {settings.database_path}")
         return EXIT_PROBLEMS
 
     async def read() -> str | None:
-        async with await Database.open(settings.database_path) as db:
+        async with await Database.open(settings.database) as db:
             entry = await MetaRepository(db).get(HEARTBEAT_KEY)
         return entry.updated_at if entry else None
 
     try:
         updated_at = asyncio.run(read())
-    except sqlite3.Error as exc:
-        print(f"unhealthy: cannot read {settings.database_path}: {exc}")
+    except STORAGE_FAILURES as exc:
+        print(f"unhealthy: cannot read {settings.database.shown}: {exc}")
         return EXIT_PROBLEMS
     healthy, line = heartbeat_verdict(updated_at, datetime.now(UTC))
     print(line)

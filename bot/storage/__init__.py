@@ -1,4 +1,5 @@
-"""SQLite storage: one aiosqlite connection, numbered migrations, repositories of frozen dataclasses."""
+"""Storage: SQLite (embedded default) or PostgreSQL behind one ``Database``, numbered migrations,
+repositories of frozen dataclasses."""
 
 from bot.storage.database import Database, MigrationError, SchemaTooNewError, StorageError
 from bot.storage.meta import MetaRepository

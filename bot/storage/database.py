@@ -1,23 +1,40 @@
-"""The database connection, its migrations and online backup."""
+"""The database every repository uses: one interface, two engines (SQLite, PostgreSQL), one migration list.
+
+Repositories write SQL with ``?`` placeholders (``:name`` with a mapping) and the SQL both engines share;
+where the engines differ (JSON functions, index hints) a repository asks ``db.dialect``. The PostgreSQL
+backend turns placeholders into ``$n`` and :data:`NOW_SQL` into its own clock expression.
+
+Migrations live in ``bot/storage/migrations``: ``NNNN_name.sql`` is SQLite's and
+``postgresql/NNNN_name.sql`` PostgreSQL's, one pair per number (a missing half is an error).
+"""
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
 import sqlite3
-import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
-import aiosqlite
+import asyncpg
 
 from bot.errors import DisputeDeskError
+from bot.storage.url import DatabaseUrl, parse_database_url
+
+Dialect = Literal["sqlite", "postgresql"]
+Params = Sequence[Any] | Mapping[str, Any]
+#: A result row: ``row["column"]``, ``row[0]`` and ``row.keys()`` work on both engines.
+Row = Any
+#: The current UTC time in the stored text format, as SQL (SQLite's spelling; PostgreSQL rewrites it).
+NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+#: A constraint (unique, check, foreign key) refused a write, whichever engine.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+#: Anything the engine may raise while running a statement.
+ENGINE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -36,16 +53,20 @@ class MigrationError(DisputeDeskError):
 
 
 class StorageError(DisputeDeskError):
-    """The database file cannot be opened or used (corrupt, not a database, no permission…)."""
+    """The database cannot be opened or used (corrupt, not a database, no permission, unreachable…)."""
 
 
 class SchemaTooNewError(StorageError):
     """The database was migrated by a newer version of Dispute Desk than this one."""
 
 
-def storage_error(path: Path | str, exc: sqlite3.Error) -> StorageError:
-    """One line naming the file, for an sqlite3 error raised while using it."""
-    return StorageError(f"database {path}: {exc}")
+#: Every way reading or writing the database can fail, for the callers that report it in one line.
+STORAGE_FAILURES: tuple[type[Exception], ...] = (*ENGINE_ERRORS, StorageError)
+
+
+def storage_error(where: Path | str, exc: BaseException) -> StorageError:
+    """One line naming the database, for an engine error raised while using it."""
+    return StorageError(f"database {where}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -55,97 +76,74 @@ class Migration:
     sql: str
 
 
-def bundled_migrations() -> list[Migration]:
-    """The migrations shipped in ``bot/storage/migrations``, in version order."""
-    found: list[Migration] = []
-    for entry in resources.files("bot.storage.migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+def bundled_migrations(dialect: Dialect = "sqlite") -> list[Migration]:
+    """The migrations shipped for ``dialect``, in version order, checked against the other dialect's.
+
+    Both engines must have the same numbers with the same names, so that a schema version means the
+    same tables on either: adding ``0011_x.sql`` without ``postgresql/0011_x.sql`` fails here.
+    """
+    found = {name: _read_migrations(name) for name in ("sqlite", "postgresql")}
+    names = {d: [(m.version, m.name) for m in found[d]] for d in found}
+    if names["sqlite"] != names["postgresql"]:
+        only = sorted(set(names["sqlite"]) ^ set(names["postgresql"]))
+        raise MigrationError(
+            "every migration needs an SQLite and a PostgreSQL file with the same number and name "
+            f"(bot/storage/migrations/NNNN_name.sql and postgresql/NNNN_name.sql); unpaired: {only}"
+        )
+    return found[dialect]
+
+
+def _read_migrations(dialect: Dialect) -> list[Migration]:
+    folder = resources.files("bot.storage.migrations")
+    if dialect == "postgresql":
+        folder = folder.joinpath("postgresql")
+    found = [
+        Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if (match := _MIGRATION_NAME.match(entry.name))
+    ]
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
-        raise MigrationError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
+        raise MigrationError(f"{dialect} migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
     return found
 
 
-def _publish(temporary: Path, destination: Path) -> None:
-    """Give the finished copy its final name, never replacing a file that appeared meanwhile."""
-    try:
-        destination.hardlink_to(temporary)
-    except FileExistsError:
-        raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
-    except OSError:  # no hard links on this file system: a rename is still atomic
-        if destination.exists():
-            raise DisputeDeskError(f"{destination} already exists; choose a new file name") from None
-        temporary.replace(destination)
+class Transaction(Protocol):
+    """Statements inside ``Database.transaction()``: all committed together, or none."""
 
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return how many rows it changed."""
 
-@contextmanager
-def single_process(path: Path | str) -> Iterator[Path]:
-    """Hold ``<database>.lock`` for as long as the bot runs: SQLite mode is one process.
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
 
-    A second bot on the same file would run with no warning and serve stale cached cases. The
-    lock is advisory (flock) and dies with the process, so a crash never leaves it behind.
-    """
-    lock_path = Path(f"{path}.lock")
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:  # DATABASE_PATH under a file, or in a folder the bot may not write
-        raise StorageError(f"database {path}: cannot create {lock_path}: {exc.strerror}") from exc
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            raise StorageError(
-                f"database {path} is in use by another Dispute Desk process (pid {holder}); "
-                "stop it first (one bot process per SQLite file)"
-            ) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-        yield lock_path
-    finally:
-        os.close(descriptor)  # releases the lock
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
 
 
 class Database:
-    """One aiosqlite connection in autocommit mode; group writes with ``transaction()``."""
+    """What repositories use. ``Database.open`` picks the engine from a path or a ``DATABASE_URL``."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self.connection = connection
-        self.path = path
+    dialect: Dialect
+    #: The database as shown in messages: a file path, or the URL without its password.
+    where: str
 
-    @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Open (creating the folder and file if needed) with WAL and foreign keys on."""
-        path = Path(path)
-        try:
-            if str(path) != ":memory:":
-                path.parent.mkdir(parents=True, exist_ok=True)
-                # Private to the bot's user; SQLite gives its -wal and -shm files the same mode.
-                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-            connection = await aiosqlite.connect(path, isolation_level=None)
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"database {path}: cannot open: {exc}") from exc
-        # From here on the connection owns a (non-daemon) thread: close it on every failure, or
-        # the process never exits.
-        try:
-            connection.row_factory = aiosqlite.Row
-            await connection.execute("PRAGMA busy_timeout=5000")
-            await connection.execute("PRAGMA journal_mode=WAL")
-            await connection.execute("PRAGMA foreign_keys=ON")
-            await connection.execute("PRAGMA synchronous=NORMAL")
-        except BaseException as exc:
-            await connection.close()
-            if isinstance(exc, sqlite3.Error):
-                raise storage_error(path, exc) from exc
-            raise
-        return cls(connection, path)
+    @staticmethod
+    async def open(target: Path | str | DatabaseUrl, **options: Any) -> Database:
+        """Open ``target``: a file path, ``sqlite:///path`` or ``postgresql://…``."""
+        url = target if isinstance(target, DatabaseUrl) else _as_url(target)
+        if url.dialect == "postgresql":
+            from bot.storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(url, **options)
+        from bot.storage.sqlite import SqliteDatabase
+
+        assert url.path is not None
+        return await SqliteDatabase.connect(url.path, **options)
 
     async def close(self) -> None:
-        await self.connection.close()
+        raise NotImplementedError
 
     async def __aenter__(self) -> Database:
         return self
@@ -153,128 +151,51 @@ class Database:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
-        await self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.connection
-        except BaseException:
-            await self.connection.execute("ROLLBACK")
-            raise
-        await self.connection.execute("COMMIT")
+    def transaction(self, *, lock: str | None = None) -> AbstractAsyncContextManager[Transaction]:
+        """BEGIN … COMMIT, or ROLLBACK when the block raises; no other statement runs inside it.
 
-    async def fetch_one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> aiosqlite.Row | None:
-        async with self.connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        ``lock`` names something only one writer may change at a time (e.g. one owner's templates
+        while counting them against a cap): on PostgreSQL a transaction-scoped advisory lock on the
+        name; SQLite's transactions already take the database's single write lock.
+        """
+        raise NotImplementedError
 
-    async def fetch_all(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[aiosqlite.Row]:
-        async with self.connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+    def snapshot(self) -> AbstractAsyncContextManager[Transaction]:
+        """A read-only view of the database as of the first read, for copies of a live database."""
+        raise NotImplementedError
 
-    async def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> None:
-        await self.connection.execute(sql, params)
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        raise NotImplementedError
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        raise NotImplementedError
 
     async def schema_version(self) -> int:
         """The highest applied migration, 0 for a new database."""
-        await self._ensure_version_table()
-        row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-        return int(row[0]) if row else 0
+        raise NotImplementedError
 
     async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[Migration]:
-        """Apply pending migrations in order, each inside its own transaction; return those applied."""
-        migrations = bundled_migrations() if migrations is None else migrations
-        try:
-            current = await self.schema_version()
-        except sqlite3.Error as exc:
-            raise storage_error(self.path, exc) from exc
-        known = max((m.version for m in migrations), default=0)
-        if current > known:
-            raise SchemaTooNewError(
-                f"database {self.path} is at schema version {current}, newer than this version of "
-                f"Dispute Desk knows ({known}); run the newer version or restore a backup"
-            )
-        applied: list[Migration] = []
-        for migration in migrations:
-            if migration.version <= current:
-                continue
-            # executescript runs statements one by one; our explicit BEGIN/COMMIT make it atomic.
-            # The name is [a-z0-9_] (checked when found) and the version an int: no injection here.
-            script = (
-                "BEGIN IMMEDIATE;\n"
-                f"{migration.sql}\n;"
-                "INSERT INTO schema_migrations (version, name) "
-                f"VALUES ({migration.version:d}, '{migration.name}');\n"
-                "COMMIT;"
-            )
-            try:
-                await self.connection.executescript(script)
-            except sqlite3.Error as exc:
-                if self.connection.in_transaction:
-                    await self.connection.execute("ROLLBACK")
-                raise MigrationError(
-                    f"migration {migration.version:04d}_{migration.name} failed: {exc}; "
-                    f"the database stays at version {current}"
-                ) from exc
-            current = migration.version
-            applied.append(migration)
-        return applied
+        """Apply pending migrations in order, each in its own transaction, once even when several
+        processes start together; return those this call applied."""
+        raise NotImplementedError
 
-    async def backup(
-        self,
-        destination: Path | str,
-        *,
-        pages_per_step: int = 1024,
-        progress: Callable[[int, int, int], None] | None = None,
-    ) -> Path:
-        """Copy the live database to ``destination``: checked first, then written atomically.
+    async def table_names(self) -> list[str]:
+        """The application's tables (not the migration bookkeeping, not search indexes), sorted."""
+        raise NotImplementedError
 
-        The source must pass ``PRAGMA integrity_check``; the copy is written to a temporary file
-        beside ``destination``, checked again, and only then given its final name, so a crash or
-        a kill mid-copy never leaves a partial file that looks like a backup. ``progress`` is
-        sqlite3's backup callback (remaining, total pages), called after each step.
-        """
-        destination = Path(destination)
-        if destination.exists():
-            raise DisputeDeskError(f"{destination} already exists; choose a new file name")
-        await self._check_integrity(self.path, self.connection)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary_name = tempfile.mkstemp(
-            prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
+    def _too_new(self, current: int, known: int) -> SchemaTooNewError:
+        return SchemaTooNewError(
+            f"database {self.where} is at schema version {current}, newer than this version of "
+            f"Dispute Desk knows ({known}); run the newer version or restore a backup"
         )
-        os.close(handle)
-        temporary = Path(temporary_name)
-        try:
-            target = await aiosqlite.connect(temporary)
-            try:
-                await self.connection.backup(
-                    target, pages=pages_per_step, progress=progress, sleep=0
-                )
-                await self._check_integrity(destination, target)
-            finally:
-                await target.close()
-            _publish(temporary, destination)
-        except sqlite3.Error as exc:
-            raise storage_error(self.path, exc) from exc
-        finally:
-            for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
-                leftover.unlink(missing_ok=True)
-        return destination
 
-    @staticmethod
-    async def _check_integrity(path: Path, connection: aiosqlite.Connection) -> None:
-        try:
-            async with connection.execute("PRAGMA integrity_check") as cursor:
-                rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchmany(3)]
-        except sqlite3.Error as exc:
-            raise storage_error(path, exc) from exc
-        if rows != ["ok"]:
-            raise StorageError(f"database {path} failed its integrity check: {'; '.join(rows)}")
 
-    async def _ensure_version_table(self) -> None:
-        await self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY,"
-            " name TEXT NOT NULL,"
-            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-        )
+def _as_url(target: Path | str) -> DatabaseUrl:
+    text = str(target)
+    if "://" in text:
+        return parse_database_url(text)
+    return DatabaseUrl("sqlite", Path(text), None)
+

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.errors import DisputeDeskError
-from bot.storage.database import Database, from_timestamp, to_timestamp
+from bot.storage.database import Database, Row, from_timestamp, to_timestamp
 
 Status = Literal["active", "finished", "cancelled"]
 _COLUMNS = "id, user_id, state, status, revision, created_at, updated_at"
@@ -41,7 +39,7 @@ class CaseRow:
     closed_at: datetime | None
 
 
-def _session(row: aiosqlite.Row) -> StoredSession:
+def _session(row: Row) -> StoredSession:
     return StoredSession(
         id=row["id"],
         user_id=row["user_id"],
@@ -53,7 +51,7 @@ def _session(row: aiosqlite.Row) -> StoredSession:
     )
 
 
-def _case(row: aiosqlite.Row) -> CaseRow:
+def _case(row: Row) -> CaseRow:
     closed_at = row["closed_at"]
     return CaseRow(_session(row), row["result"], row["result_amount"], from_timestamp(closed_at) if closed_at else None)
 
@@ -162,9 +160,13 @@ class DisputeSessionRepository:
 
     async def result_counts(self, guild_id: int) -> list[tuple[str, str, str, int]]:
         """(dispute type, platform, result, cases) for the cases started in ``guild_id`` that ended."""
+        if self._db.dialect == "postgresql":
+            answer = "state::jsonb #>> '{{engine,answers,{0}}}'"
+        else:
+            answer = "json_extract(state, '$.engine.answers.{0}')"
         rows = await self._db.fetch_all(
-            "SELECT json_extract(state, '$.engine.answers.dispute_type') AS dispute_type, "
-            "json_extract(state, '$.engine.answers.platform') AS platform, result, COUNT(*) AS cases "
+            f"SELECT {answer.format('dispute_type')} AS dispute_type, "
+            f"{answer.format('platform')} AS platform, result, COUNT(*) AS cases "
             "FROM dispute_sessions WHERE guild_id = ? AND result IS NOT NULL AND result != 'still_open' "
             "AND status != 'cancelled' GROUP BY 1, 2, 3",
             (guild_id,),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database
+from bot.storage.database import NOW_SQL, Database
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,7 @@ class MetaRepository:
     async def set(self, key: str, value: str) -> MetaEntry:
         row = await self._db.fetch_one(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+            f"ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = {NOW_SQL} "
             "RETURNING key, value, updated_at",
             (key, value),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from bot.storage.database import Database
+from bot.storage.database import NOW_SQL, Database
 
 PROFILE_FIELDS = (
     "display_name",
@@ -45,7 +45,7 @@ class ProfileRepository:
         )
         if row is None:
             return Profile(user_id)
-        return Profile(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite Row
+        return Profile(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - a database row, not a dict
 
     async def update(self, user_id: int, **changes: str | None) -> Profile:
         """Set the given fields (None or '' clears one); the others keep their value."""
@@ -59,8 +59,7 @@ class ProfileRepository:
         assignments = ", ".join(f"{name} = excluded.{name}" for name in PROFILE_FIELDS)
         await self._db.execute(
             f"INSERT INTO profiles (user_id, {', '.join(PROFILE_FIELDS)}) VALUES (?, {placeholders}) "
-            f"ON CONFLICT (user_id) DO UPDATE SET {assignments}, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            f"ON CONFLICT (user_id) DO UPDATE SET {assignments}, updated_at = {NOW_SQL}",
             (user_id, *values),
         )
         return profile

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import aiosqlite
-
-from bot.storage.database import Database, from_timestamp, to_timestamp
+from bot.storage.database import Database, Row, from_timestamp, to_timestamp
 
 DraftKind = Literal["fill", "pick", "author"]
 _COLUMNS = "id, user_id, kind, state, created_at, updated_at"
@@ -25,9 +23,7 @@ class StoredDraft:
     updated_at: datetime
 
 
-
-
-def _draft(row: aiosqlite.Row) -> StoredDraft:
+def _draft(row: Row) -> StoredDraft:
     return StoredDraft(
         id=row["id"],
         user_id=row["user_id"],
@@ -71,11 +67,21 @@ class ReplyDraftRepository:
 
         One statement, so of two clicks at once exactly one wins (e.g. posting a reply once).
         """
-        row = await self._db.fetch_one(
-            "UPDATE reply_drafts SET state = json_set(state, '$.' || ?, json(?)), updated_at = ? "
-            "WHERE id = ? AND COALESCE(json_extract(state, '$.' || ?), 0) != ? RETURNING id",
-            (key, "true" if value else "false", to_timestamp(now or datetime.now(UTC)), draft_id, key, int(value)),
-        )
+        stamp = to_timestamp(now or datetime.now(UTC))
+        if self._db.dialect == "postgresql":
+            row = await self._db.fetch_one(
+                "UPDATE reply_drafts SET updated_at = ?, "
+                "state = jsonb_set(state::jsonb, ARRAY[?::text], to_jsonb(?::boolean))::text WHERE id = ? "
+                "AND COALESCE(state::jsonb -> ?::text, 'false'::jsonb) IS DISTINCT FROM to_jsonb(?::boolean) "
+                "RETURNING id",
+                (stamp, key, value, draft_id, key, value),
+            )
+        else:
+            row = await self._db.fetch_one(
+                "UPDATE reply_drafts SET state = json_set(state, '$.' || ?, json(?)), updated_at = ? "
+                "WHERE id = ? AND COALESCE(json_extract(state, '$.' || ?), 0) != ? RETURNING id",
+                (key, "true" if value else "false", stamp, draft_id, key, int(value)),
+            )
         return row is not None
 
     async def delete(self, draft_id: int) -> bool:

@@ -1,4 +1,4 @@
-"""Reply templates in SQLite: built-in copies for search, personal and server libraries, usage."""
+"""Reply templates: built-in copies for search, personal and server libraries, usage."""
 
 from __future__ import annotations
 
@@ -6,17 +6,14 @@ import functools
 import json
 import math
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.errors import DisputeDeskError
-from bot.storage.database import Database, to_timestamp
+from bot.storage.database import INTEGRITY_ERRORS, NOW_SQL, Database, Row, to_timestamp
 
 Scope = Literal["builtin", "user", "guild"]
 AUTOCOMPLETE_LIMIT = 25
@@ -85,7 +82,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words)
 
 
-def _template(row: aiosqlite.Row) -> StoredTemplate:
+def _template(row: Row) -> StoredTemplate:
     return StoredTemplate(
         id=row["id"],
         scope=row["scope"],
@@ -122,16 +119,20 @@ class ReplyTemplateRepository:
                 "variables) VALUES ('builtin', 0, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (scope, owner_id, name) DO UPDATE SET title = excluded.title, "
                 "category = excluded.category, description = excluded.description, body = excluded.body, "
-                "variables = excluded.variables, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-                "WHERE body != excluded.body OR title != excluded.title OR category != excluded.category "
-                "OR description != excluded.description OR variables != excluded.variables",
+                f"variables = excluded.variables, updated_at = {NOW_SQL} "
+                "WHERE reply_templates.body != excluded.body OR reply_templates.title != excluded.title "
+                "OR reply_templates.category != excluded.category "
+                "OR reply_templates.description != excluded.description "
+                "OR reply_templates.variables != excluded.variables",
                 [_params(r) for r in records],
             )
-            names = [r.name for r in records]
+            names = json.dumps([r.name for r in records])
+            listed = (
+                "SELECT jsonb_array_elements_text(?::jsonb)" if self._db.dialect == "postgresql"
+                else "SELECT value FROM json_each(?)"
+            )
             await conn.execute(
-                "DELETE FROM reply_templates WHERE scope = 'builtin' AND name NOT IN "
-                "(SELECT value FROM json_each(?))",
-                (json.dumps(names),),
+                f"DELETE FROM reply_templates WHERE scope = 'builtin' AND name NOT IN ({listed})", (names,)
             )
 
     async def create(
@@ -139,20 +140,25 @@ class ReplyTemplateRepository:
     ) -> StoredTemplate:
         """Insert a template; with ``cap``, only while the owner has fewer than ``cap`` of them.
 
-        The count and the insert are one statement, so concurrent saves cannot pass the cap.
+        The count and the insert are one transaction holding the owner's lock, so concurrent saves (in
+        any process) cannot pass the cap: SQLite's write lock, or an advisory lock on PostgreSQL.
         """
-        limit = -1 if cap is None else cap
         try:
-            row = await self._db.fetch_one(
-                "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
-                "variables) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? < 0 OR (SELECT count(*) FROM reply_templates "
-                f"WHERE scope = ? AND owner_id = ?) < ? {_RETURNING}",
-                (scope, owner_id, *_params(record), limit, scope, owner_id, limit),
-            )
-        except sqlite3.IntegrityError:
+            async with self._db.transaction(lock=f"reply_templates:{scope}:{owner_id}") as conn:
+                if cap is not None:
+                    count = await conn.fetch_one(
+                        "SELECT count(*) FROM reply_templates WHERE scope = ? AND owner_id = ?", (scope, owner_id)
+                    )
+                    if count is not None and int(count[0]) >= cap:
+                        raise TemplateCapReached(cap)
+                row = await conn.fetch_one(
+                    "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, "
+                    f"variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?) {_RETURNING}",
+                    (scope, owner_id, *_params(record)),
+                )
+        except INTEGRITY_ERRORS:
             raise TemplateNameTaken(record.name) from None
-        if row is None:
-            raise TemplateCapReached(limit)
+        assert row is not None
         return _template(row)
 
     async def update(self, template_id: int, record: TemplateRecord) -> StoredTemplate | None:
@@ -160,11 +166,11 @@ class ReplyTemplateRepository:
             # An edit lifts a quarantine: the author changed what the sandbox had to stop.
             row = await self._db.fetch_one(
                 "UPDATE reply_templates SET name = ?, title = ?, category = ?, description = ?, body = ?, "
-                "variables = ?, quarantined = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                f"variables = ?, quarantined = NULL, updated_at = {NOW_SQL} "
                 f"WHERE id = ? {_RETURNING}",
                 (*_params(record), template_id),
             )
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             raise TemplateNameTaken(record.name) from None
         return _template(row) if row else None
 
@@ -210,7 +216,7 @@ class ReplyTemplateRepository:
         when = (now or datetime.now(UTC)).isoformat()
         await self._db.execute(
             "INSERT INTO template_usage (user_id, template_id, uses, last_used_at) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT (user_id, template_id) DO UPDATE SET uses = uses + 1, "
+            "ON CONFLICT (user_id, template_id) DO UPDATE SET uses = template_usage.uses + 1, "
             "last_used_at = excluded.last_used_at",
             (user_id, template_id, when),
         )

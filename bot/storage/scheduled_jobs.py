@@ -2,7 +2,8 @@
 
 A claim is one ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING``: SQLite runs a write
 statement under the database's single write lock, so when two processes (or two connections) claim
-at the same moment, the second sees the first one's claim and skips those rows. A claim carries a
+at the same moment, the second sees the first one's claim and skips those rows; on PostgreSQL the
+rows are locked with ``FOR UPDATE SKIP LOCKED``, with the same effect. A claim carries a
 lease (``claimed_until``): a process that dies while running a job leaves a claim that expires,
 and the job is claimed again, so it is never lost.
 """
@@ -14,9 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import aiosqlite
-
-from bot.storage.database import Database, from_timestamp, to_timestamp
+from bot.storage.database import Database, Row, from_timestamp, to_timestamp
 
 JobState = Literal["pending", "done", "failed", "cancelled"]
 _COLUMNS = (
@@ -41,7 +40,7 @@ class Job:
     finished_at: datetime | None = None
 
 
-def _job(row: aiosqlite.Row) -> Job:
+def _job(row: Row) -> Job:
     return Job(
         id=row["id"],
         kind=row["kind"],
@@ -100,12 +99,15 @@ class JobRepository:
         stamp = to_timestamp(now)
         marks = ", ".join("?" for _ in kinds)
         self.claim_queries += 1
+        # PostgreSQL: rows another process is claiming right now are skipped, not waited for.
+        hint, skip = ("", " FOR UPDATE SKIP LOCKED") if self._db.dialect == "postgresql" else (
+            " INDEXED BY scheduled_jobs_due", "")
         rows = await self._db.fetch_all(
             "UPDATE scheduled_jobs SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 "
-            "WHERE id IN (SELECT id FROM scheduled_jobs INDEXED BY scheduled_jobs_due "
+            f"WHERE id IN (SELECT id FROM scheduled_jobs{hint} "
             "WHERE state = 'pending' AND due_at <= ? "
             "AND (claimed_until IS NULL OR claimed_until < ?) "
-            f"AND kind IN ({marks}) ORDER BY due_at LIMIT ?) "
+            f"AND kind IN ({marks}) ORDER BY due_at LIMIT ?{skip}) "
             f"RETURNING {_COLUMNS}",
             (worker, to_timestamp(now + lease), stamp, stamp, *kinds, limit),
         )

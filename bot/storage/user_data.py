@@ -24,6 +24,7 @@ class UserRows:
     column: str
     what: str  # for people: what these rows are
     only: str = ""  # an extra SQL condition on constant values, e.g. "scope = 'user'"
+    order: str = "id"  # the export's order, the same on both engines
 
     @property
     def where(self) -> str:
@@ -31,13 +32,16 @@ class UserRows:
 
 
 USER_DATA: tuple[UserRows, ...] = (
-    UserRows("profiles", "user_id", "your /profile settings"),
+    UserRows("profiles", "user_id", "your /profile settings", order="user_id"),
     UserRows("dispute_sessions", "user_id", "your /dispute cases, with the answers you typed"),
     UserRows("reply_drafts", "user_id", "quick replies and templates you were filling in or writing"),
     UserRows("reply_templates", "owner_id", "your personal templates", only="scope = 'user'"),
-    UserRows("template_usage", "user_id", "how often you used each template"),
+    UserRows("template_usage", "user_id", "how often you used each template", order="template_id"),
     UserRows("scheduled_jobs", "user_id", "your deadline reminders and result prompts, pending and sent"),
-    UserRows("result_prompt_optouts", "user_id", "that you asked not to be asked how your cases ended"),
+    UserRows("cooldowns", "user_id", "when you last used the actions that are rate-limited", order="name"),
+    UserRows(
+        "result_prompt_optouts", "user_id", "that you asked not to be asked how your cases ended", order="user_id"
+    ),
 )
 # Columns that hold a user's id, by name; reply_templates.owner_id also holds guild ids (scope).
 USER_COLUMNS = frozenset({"user_id", "owner_id"})
@@ -57,7 +61,7 @@ async def export_user_data(db: Database, user_id: int, now: datetime | None = No
     """Every stored row about ``user_id``, table by table, as plain JSON-ready values."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for rows in USER_DATA:
-        found = await db.fetch_all(f"SELECT * FROM {rows.table} WHERE {rows.where} ORDER BY rowid", (user_id,))
+        found = await db.fetch_all(f"SELECT * FROM {rows.table} WHERE {rows.where} ORDER BY {rows.order}", (user_id,))
         tables[rows.table] = [_plain(dict(row)) for row in found]
     return {
         "format": EXPORT_FORMAT,
@@ -73,9 +77,7 @@ async def forget_user(db: Database, user_id: int) -> dict[str, int]:
     async with db.transaction() as connection:
         # Usage first: it may point at the personal templates deleted below.
         for rows in sorted(USER_DATA, key=lambda r: r.table != "template_usage"):
-            cursor = await connection.execute(f"DELETE FROM {rows.table} WHERE {rows.where}", (user_id,))
-            removed[rows.table] = cursor.rowcount
-            await cursor.close()
+            removed[rows.table] = await connection.execute(f"DELETE FROM {rows.table} WHERE {rows.where}", (user_id,))
     return removed
 
 

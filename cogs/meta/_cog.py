@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,6 +12,7 @@ from discord.ext import commands, tasks
 
 from bot.health import HEARTBEAT_EVERY_S, HEARTBEAT_KEY
 from bot.help_text import ABOUT_LINES, INTRO, chunk_lines, format_uptime
+from bot.storage.database import ENGINE_ERRORS
 
 if TYPE_CHECKING:
     from bot.client import DisputeBot
@@ -54,7 +54,7 @@ class MetaCog(commands.Cog):
         if self.bot.is_ready() and not self.bot.is_closed() and not self.bot.draining:
             try:
                 await self.bot.meta.set(HEARTBEAT_KEY, "connected")
-            except sqlite3.Error:  # a locked or failing database: try again next minute
+            except ENGINE_ERRORS:  # a locked or failing database: try again next minute
                 log.warning("could not record the heartbeat", exc_info=True)
 
     @heartbeat.before_loop
