@@ -28,7 +28,9 @@ from bot.ui import send_private
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.meta", "cogs.profile", "cogs.dispute", "cogs.replies", "cogs.privacy")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.meta", "cogs.profile", "cogs.dispute", "cogs.replies", "cogs.privacy", "cogs.library"
+)  # fmt: skip
 SyncPolicy = Literal["if_changed", "force", "never"]
 # discord.py names the tasks it runs handlers in; these are the ones a graceful stop waits for.
 _HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")

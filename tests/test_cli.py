@@ -81,7 +81,7 @@ def test_an_application_id_that_is_not_one_is_refused_with_exit_2(tmp_path: Path
 def test_templates_without_an_action_names_the_actions(tmp_path: Path) -> None:
     result = run_cli("templates", cwd=tmp_path)
     assert result.returncode == 2
-    assert "ACTION {lint,render}" in result.stderr and "templates_command" not in result.stderr
+    assert "ACTION {lint,render,export,import}" in result.stderr and "templates_command" not in result.stderr
 
 
 def test_a_database_path_under_a_file_is_one_line(tmp_path: Path) -> None:

@@ -70,6 +70,11 @@ async def store_everything(db: Database, user_id: int) -> None:
     )
     await db.execute("INSERT INTO result_prompt_optouts (user_id) VALUES (?)", (user_id,))
     await CooldownRepository(db).take("case_from_message", user_id, burst=3, every_s=20, now=datetime.now(UTC))
+    await db.execute(
+        "INSERT INTO template_suggestions (guild_id, suggester_id, name, title, category, body, created_at) "
+        "VALUES (1, ?, 'mine', 'Mine', 'x', 'Hi', '2026')",
+        (user_id,),
+    )
 
 
 async def test_every_table_that_stores_a_user_id_is_registered(db: Database) -> None:

@@ -1,4 +1,4 @@
-"""``python -m bot templates lint|render``: check and try quick-reply templates from the terminal.
+"""``python -m bot templates lint|render|export|import``: check, try and move quick-reply templates.
 
 Both commands use the bot's sandbox and limits (render runs in the same worker pool). FILE is a raw
 template body (``.j2`` or any text file) or a library TOML file (``templates/replies/*.toml``).
@@ -21,6 +21,7 @@ from typing import Any
 
 from jinja2 import meta
 
+from bot.cli.template_transfer import register_transfer
 from bot.errors import TemplateError
 from bot.replies.fill import resolve, tidy
 from bot.replies.library import (
@@ -45,7 +46,9 @@ EXIT_USAGE = EXIT_MISSING
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("templates", help="lint and try quick-reply templates")
-    commands = parser.add_subparsers(dest="templates_command", metavar="ACTION {lint,render}", required=True)
+    commands = parser.add_subparsers(
+        dest="templates_command", metavar="ACTION {lint,render,export,import}", required=True
+    )
 
     lint_parser = commands.add_parser("lint", help="check templates; exit 1 listing FILE:LINE: problems")
     lint_parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a .j2 body or a library .toml")
@@ -63,6 +66,7 @@ def register(subparsers: Any) -> None:
         "--today", type=date.fromisoformat, help="the date to count days from, YYYY-MM-DD (default: today)"
     )
     render_parser.set_defaults(handler=render_command)
+    register_transfer(commands)  # export|import --guild ID|--user ID FILE (issue 14)
 
 
 # ---- lint --------------------------------------------------------------------------------------

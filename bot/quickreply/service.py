@@ -50,6 +50,7 @@ from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_drafts import DraftKind, ReplyDraftRepository, StoredDraft
 from bot.storage.reply_templates import AUTOCOMPLETE_LIMIT, ReplyTemplateRepository, StoredTemplate
+from bot.storage.server_settings import ServerSettingsRepository
 from bot.wizard.service import WizardService
 
 DRAFT_TTL = timedelta(days=2)
@@ -171,6 +172,7 @@ class QuickReplyService:
         self.templates = ReplyTemplateRepository(db)
         self.drafts = ReplyDraftRepository(db)
         self.profiles = ProfileRepository(db)
+        self.server_settings = ServerSettingsRepository(db)
         self.wizard = WizardService(db, flow)
         self.flow = flow
         self.library = library
@@ -202,6 +204,8 @@ class QuickReplyService:
         if not self.autocomplete_limit.allows(user_id, now):
             return []
         where = await self.platform_of(user_id, platform)
+        if where is None and guild_id is not None:
+            where = await self.platform_of(user_id, (await self.server_settings.get(guild_id)).default_platform)
         unfit = {t.name for t in self.library if not t.fits(where)}
         hits = await self.templates.search(
             current, user_id=user_id, guild_id=guild_id, now=now, limit=AUTOCOMPLETE_LIMIT + len(unfit)
@@ -273,7 +277,7 @@ class QuickReplyService:
         template = self.template_of(stored)
         declared = {v.name for v in template.fields}
         given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
-        resolution = await self._resolve(template, user_id, tone, given, now)
+        resolution = await self._resolve(template, user_id, tone, given, now, guild_id)
         state: dict[str, Any] = {
             "template_id": stored.id,
             "guild_id": guild_id,
@@ -325,7 +329,7 @@ class QuickReplyService:
         fields = _page_names(state, page)
         given = {k: v.strip() for k, v in submitted.items() if k in fields}
         values = {**state["values"], **{k: v for k, v in given.items() if v}}
-        resolution = await self._resolve(template, user_id, state.get("tone"), values, now)
+        resolution = await self._resolve(template, user_id, state.get("tone"), values, now, state.get("guild_id"))
         invalid = {k: v for k, v in resolution.invalid.items() if k in fields}
         missing = tuple(v for v in resolution.missing if v.name in fields)
         if invalid or missing:
@@ -364,7 +368,9 @@ class QuickReplyService:
         await self.drafts.set_flag(draft_id, "posted", False, now)
 
     # -- "Draft a reply…" ------------------------------------------------------------------------
-    async def suggest_for_message(self, user_id: int, text: str, now: datetime) -> Suggestions:
+    async def suggest_for_message(
+        self, user_id: int, text: str, now: datetime, guild_id: int | None = None
+    ) -> Suggestions:
         self.draft_a_reply_limit.hit(user_id, now)
         words = text.strip()
         if len(words) > BUYER_WORDS_MAX:
@@ -384,6 +390,13 @@ class QuickReplyService:
             # A personal template that reads the buyer's words fits a message a little better.
             bonus = 1.0 if any(v.get("name") == BUYER_MESSAGE for v in stored.variables) else 0.0
             ranked.append((hit.score + bonus, stored.id, stored.title, stored.name, True))
+        if guild_id is not None:  # the server's own library, marked as such (issue 14)
+            server = await self.templates.list_owned("guild", guild_id)
+            server_by_name = {t.name: t for t in server}
+            for hit in suggest(words, [personal_template(t) for t in server], SUGGESTED_TEMPLATES):
+                stored = server_by_name[hit.id]
+                bonus = 1.0 if any(v.get("name") == BUYER_MESSAGE for v in stored.variables) else 0.0
+                ranked.append((hit.score + bonus, stored.id, f"server · {stored.title}", stored.name, False))
         ranked.sort(key=lambda r: (-r[0], r[3]))
         labels = {o.value: o.label for o in self._dispute_question_options()}
         disputes = tuple(
@@ -581,9 +594,19 @@ class QuickReplyService:
         return stored
 
     async def _resolve(
-        self, template: ReplyTemplate, user_id: int, tone: str | None, values: Mapping[str, str], now: datetime
+        self,
+        template: ReplyTemplate,
+        user_id: int,
+        tone: str | None,
+        values: Mapping[str, str],
+        now: datetime,
+        guild_id: int | None = None,
     ) -> Resolution:
         profile = (await self.profiles.get(user_id)).known_values()
+        if guild_id is not None:  # the server's default platform and currency fill what the profile lacks
+            server = await self.server_settings.get(guild_id)
+            defaults = {"default_platform": server.default_platform, "currency": server.currency}
+            profile = {**{k: v for k, v in defaults.items() if v}, **profile}
         return resolve(template, tone=tone, profile=profile, options=values, today=now.date())
 
     @asynccontextmanager
@@ -663,8 +686,8 @@ def _visible(stored: StoredTemplate, user_id: int, guild_id: int | None) -> bool
 
 
 def choice_name(stored: StoredTemplate) -> str:
-    """An autocomplete entry: title and trigger name, personal ones marked; at most 100 characters."""
-    mark = "★ " if stored.scope == "user" else ""
+    """An autocomplete entry: title and trigger name, personal and server ones marked; ≤ 100 characters."""
+    mark = {"user": "★ ", "guild": "server · "}.get(stored.scope, "")
     text = f"{mark}{stored.title} · {stored.name}"
     return text if len(text) <= 100 else text[:99] + "…"
 

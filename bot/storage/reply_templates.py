@@ -220,6 +220,12 @@ class ReplyTemplateRepository:
             "last_used_at = excluded.last_used_at",
             (user_id, template_id, when),
         )
+        # Per day as well, for a server's 7-day / 30-day counts and its stale templates (issue 14).
+        await self._db.execute(
+            "INSERT INTO template_daily_uses (template_id, day, uses) VALUES (?, ?, 1) "
+            "ON CONFLICT (template_id, day) DO UPDATE SET uses = template_daily_uses.uses + 1",
+            (template_id, (now or datetime.now(UTC)).astimezone(UTC).date().isoformat()),
+        )
 
     async def search(
         self,
@@ -240,40 +246,114 @@ class ReplyTemplateRepository:
         (matching the whole full-text index first grew with the number of templates in the file).
         """
         now = now or datetime.now(UTC)
-        rows = await self._db.fetch_all(
+        # One query: built-ins, the user's templates, the server templates they used (for their
+        # counts) and the server library's stamp; the library itself comes from memory.
+        rows: list[Any] = await self._db.fetch_all(
             f"WITH visible(id) AS ({_VISIBLE_IDS}) "
-            f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at "
+            f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, {_SERVER_STAMP} AS server_stamp "
             "FROM visible v JOIN reply_templates t ON t.id = v.id "
             "LEFT JOIN template_usage u ON u.template_id = t.id AND u.user_id = :user",
             {"user": user_id, "guild": guild_id if guild_id is not None else -1},
         )
         words = search_words(text)
-        scored: list[tuple[float, SearchHit]] = []
+        # Rows become templates only once they made the list (a server library adds 500 rows).
+        scored: list[tuple[float, Any, int, str | None]] = []
+        used: dict[int, tuple[int, str | None]] = {}
         for row in rows:
+            uses, last = row["uses"], row["last_used_at"]
+            if row["scope"] == "guild":
+                used[row["id"]] = (uses, last)
+                continue
             relevance = text_relevance(words, row["name"], row["title"], row["category"], row["body"])
             if relevance is None:
                 continue
-            hit = SearchHit(_template(row), row["uses"], row["last_used_at"])
-            scored.append((usage_score(relevance, hit.uses, hit.last_used_at, now), hit))
+            scored.append((usage_score(relevance, uses, last, now), row, uses, last))
+        if guild_id is not None:
+            stamp = rows[0]["server_stamp"] if rows else None
+            library = await self._server_library(guild_id, stamp)
+            for relevance, row in library.matches(words):
+                uses, last = used.get(row["id"], (0, None))
+                scored.append((usage_score(relevance, uses, last, now), row, uses, last))
         if words:
-            scored.sort(key=lambda pair: (-pair[0], pair[1].template.name))
+            scored.sort(key=lambda hit: (-hit[0], hit[1]["name"]))
         else:
             scored.sort(
-                key=lambda pair: (
-                    -pair[1].uses,
-                    _descending(pair[1].last_used_at),
-                    pair[1].template.scope != "user",
-                    pair[1].template.category,
-                    pair[1].template.name,
+                key=lambda hit: (
+                    -hit[2],
+                    _descending(hit[3]),
+                    hit[1]["scope"] != "user",
+                    hit[1]["category"],
+                    hit[1]["name"],
                 )
             )
-        return [hit for _, hit in scored[:limit]]
+        return [SearchHit(_template(row), uses, last) for _, row, uses, last in scored[:limit]]
 
 
+    async def _server_library(self, guild_id: int, stamp: str | None) -> _ServerLibrary:
+        """A server's library for search, kept in memory while its stamp is unchanged.
+
+        Every member of a server searches the same (up to 500) templates on every keystroke. The
+        stamp (how many, the sum of their versions, which every save raises, the newest id and how
+        many are paused) comes with the search query; only a new stamp reads the rows again.
+        """
+        if stamp is None:  # nothing else was visible to carry it
+            row = await self._db.fetch_one(f"SELECT {_SERVER_STAMP}", {"guild": guild_id})
+            stamp = row[0] if row else ""
+        # Per open database: the stamp is checked in the database itself on every search, so a
+        # save by another process is seen too.
+        key = (id(self._db), self._db.where, guild_id)
+        cached = _SERVER_ROWS.get(key)
+        if cached is None or cached[0] != stamp:
+            found = await self._db.fetch_all(
+                f"SELECT {_COLUMNS} FROM reply_templates t WHERE scope = 'guild' AND owner_id = ?", (guild_id,)
+            )
+            cached = (stamp, _ServerLibrary([dict(zip(row.keys(), tuple(row), strict=True)) for row in found]))
+            _SERVER_ROWS[key] = cached
+            while len(_SERVER_ROWS) > _SERVER_ROWS_KEPT:
+                _SERVER_ROWS.pop(next(iter(_SERVER_ROWS)))
+        return cached[1]
+
+
+class _ServerLibrary:
+    """A server's templates for search, with every start of every word mapped to the templates
+    holding it and its field weights: a keystroke looks its words up instead of scanning 500 rows.
+    Same result as :func:`text_relevance` on each row."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.index: dict[str, dict[int, float]] = {}
+        for position, row in enumerate(rows):
+            fields = (row["name"], row["title"], row["category"], row["body"])
+            for weight, field in zip(_FIELD_WEIGHTS, fields, strict=True):
+                for prefix in _field_prefixes(field):
+                    holders = self.index.setdefault(prefix, {})
+                    holders[position] = holders.get(position, 0.0) + weight
+
+    def matches(self, words: Sequence[str]) -> list[tuple[float, dict[str, Any]]]:
+        if not words:
+            return [(0.0, row) for row in self.rows]
+        found = dict(self.index.get(words[0], {}))
+        for word in words[1:]:
+            holders = self.index.get(word, {})
+            found = {position: total + holders[position] for position, total in found.items() if position in holders}
+            if not found:
+                return []
+        return [(total, self.rows[position]) for position, total in found.items()]
+
+
+# Server libraries kept for search, by (database file, server): (stamp, library). The oldest go first.
+_SERVER_ROWS: dict[tuple[int, str, int], tuple[str, _ServerLibrary]] = {}
+_SERVER_ROWS_KEPT = 256
+_SERVER_STAMP = (
+    "(SELECT CAST(count(*) AS TEXT) || ':' || CAST(COALESCE(sum(version), 0) AS TEXT) || ':' || "
+    "CAST(COALESCE(max(id), 0) AS TEXT) || ':' || CAST(count(quarantined) AS TEXT) "
+    "FROM reply_templates WHERE scope = 'guild' AND owner_id = :guild)"
+)
 _VISIBLE_IDS = (
     "SELECT id FROM reply_templates WHERE scope = 'builtin' AND owner_id = 0 "
     "UNION ALL SELECT id FROM reply_templates WHERE scope = 'user' AND owner_id = :user "
-    "UNION ALL SELECT id FROM reply_templates WHERE scope = 'guild' AND owner_id = :guild"
+    "UNION ALL SELECT u.template_id FROM template_usage u JOIN reply_templates g ON g.id = u.template_id "
+    "WHERE u.user_id = :user AND g.scope = 'guild' AND g.owner_id = :guild"
 )
 # Where a typed word is found counts this much: the name, then the title, category and body.
 _FIELD_WEIGHTS = (8.0, 4.0, 2.0, 1.0)
@@ -301,6 +381,12 @@ def _field_words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(_fold(text)))
 
 
+@functools.lru_cache(maxsize=8192)
+def _field_prefixes(text: str) -> frozenset[str]:
+    """Every start of every word of a field: a typed word matches by one set lookup."""
+    return frozenset(word[:end] for word in _field_words(text) for end in range(1, len(word) + 1))
+
+
 def text_relevance(words: Sequence[str], *fields: str) -> float | None:
     """None unless every typed word starts a word of some field; else the weighted field hits.
 
@@ -310,12 +396,10 @@ def text_relevance(words: Sequence[str], *fields: str) -> float | None:
     if not words:
         return 0.0
     total = 0.0
-    field_words = [_field_words(field) for field in fields]
+    field_prefixes = [_field_prefixes(field) for field in fields]
     for word in words:
         found = [
-            weight
-            for weight, vocabulary in zip(_FIELD_WEIGHTS, field_words, strict=False)
-            if word in vocabulary or any(candidate.startswith(word) for candidate in vocabulary)
+            weight for weight, prefixes in zip(_FIELD_WEIGHTS, field_prefixes, strict=False) if word in prefixes
         ]
         if not found:
             return None

@@ -42,9 +42,12 @@ USER_DATA: tuple[UserRows, ...] = (
     UserRows(
         "result_prompt_optouts", "user_id", "that you asked not to be asked how your cases ended", order="user_id"
     ),
+    UserRows(
+        "template_suggestions", "suggester_id", "templates you suggested to a server's curators", order="id"
+    ),
 )
 # Columns that hold a user's id, by name; reply_templates.owner_id also holds guild ids (scope).
-USER_COLUMNS = frozenset({"user_id", "owner_id"})
+USER_COLUMNS = frozenset({"user_id", "owner_id", "suggester_id"})
 EXPORT_FORMAT = 1
 
 

@@ -49,6 +49,7 @@ from cogs.dispute._views import (
     share_edit_modal,
     share_preview,
 )
+from cogs.library._settings import allowed, feedback_destination, post_feedback
 
 if TYPE_CHECKING:
     from bot.client import DisputeBot
@@ -422,6 +423,8 @@ class DisputeCog(commands.Cog, name="Dispute"):
             raise DisputeDeskError(
                 "Sharing works only in a server where Dispute Desk is installed and you may send messages."
             )
+        if not await allowed(self.bot, interaction.guild_id, "share"):
+            raise DisputeDeskError("This server's moderators turned **Share for feedback** off; nothing was posted.")
         if action == "share_ok":
             await self.post_shared(interaction, state)
             return
@@ -468,6 +471,12 @@ class DisputeCog(commands.Cog, name="Dispute"):
             raise DisputeDeskError("This channel can't take posts; share from a text channel.")
         shared = await self.wizard.take_share_preview(state, self.bot.now())
         post = f"**A member asks for feedback on a case** (shared by them after review)\n>>> {shared}"
+        # The server's feedback channel (/settings), when set: a forum post of its own, or a thread.
+        destination = await feedback_destination(self.bot, interaction.guild_id) if interaction.guild_id else None
+        if destination is not None:
+            where = await post_feedback(destination, f"Feedback wanted: case #{state.id}", post)
+            await interaction.response.edit_message(content=where, view=None)
+            return
         await channel.send(post[:2000])
         await interaction.response.edit_message(content="Posted in this channel.", view=None)
 

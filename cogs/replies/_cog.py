@@ -34,6 +34,7 @@ from bot.replies.platforms import load_platforms
 from bot.sandbox import default_pool
 from bot.ui import answer_in_time
 from bot.wizard.modal_values import modal_values
+from cogs.library._settings import allowed
 from cogs.replies._views import (
     ReplyControlItem,
     author_modal,
@@ -194,7 +195,9 @@ class RepliesCog(commands.Cog, name="Replies"):
         words = message.content.strip()
         if not words:
             raise DisputeDeskError("That message has no text I can read (only attachments or embeds).")
-        suggestions = await self.service.suggest_for_message(interaction.user.id, words, self.bot.now())
+        suggestions = await self.service.suggest_for_message(
+            interaction.user.id, words, self.bot.now(), guild_id=interaction.guild_id
+        )
         await interaction.response.send_message(ephemeral=True, **suggestions_message(suggestions, words))
 
     # -- /templates mine -----------------------------------------------------------------------
@@ -261,6 +264,8 @@ class RepliesCog(commands.Cog, name="Replies"):
             else:
                 await interaction.response.send_modal(fill_modal(step))
         elif action == POST:
+            if interaction.is_guild_integration() and not await allowed(self.bot, interaction.guild_id, "post_here"):
+                raise DisputeDeskError("This server's moderators turned **Post here** off: copy the text instead.")
             text = await self.service.claim_post(control.id, user_id, now)
             try:
                 await interaction.response.send_message(

@@ -21,6 +21,7 @@ from tests.benchmarks import (
     hostile_load,
     sandbox_render,
     scheduler,
+    server_library,
     suggester,
     wizard_crowd,
 )
@@ -103,6 +104,16 @@ def show_autocomplete(results: dict[str, Any]) -> None:
         print(row("through discord.py and the fake", results["discord_round_trip"]))
 
 
+def show_server_library(results: dict[str, Any]) -> None:
+    header(
+        f"8. /reply autocomplete with a server library: {results['server_library']} server + 100 personal + "
+        f"built-ins, {results['servers']:,} servers' libraries in the file ({results['queries']} queries)"
+    )
+    print(row("personal only (outside a server)", results["personal_only"]))
+    print(row("with the server's library", results["with_server"]))
+    print(f"  with the server vs personal only at the median: {verdict(results['ratio_p50'], results['target_ratio'])}")
+
+
 def show_hostile(results: dict[str, Any]) -> None:
     header(
         "5. One seller walks S1 while two users send 20 heavy template checks and 30 slow renders"
@@ -149,7 +160,9 @@ def show_scheduler(results: dict[str, Any]) -> None:
     print(f"  idle tick, large vs small at the median: {verdict(results['idle_ratio_p50'], results['target_ratio'])}")
 
 
-SECTIONS = ("acknowledgement", "crowd", "rendering", "autocomplete", "hostile", "suggester", "scheduler")
+SECTIONS = (
+    "acknowledgement", "crowd", "rendering", "autocomplete", "hostile", "suggester", "scheduler", "server_library"
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     if "scheduler" in wanted:
         results["scheduler"] = asyncio.run(scheduler.run())
         show_scheduler(results["scheduler"])
+
+    if "server_library" in wanted:
+        results["server_library"] = asyncio.run(server_library.run())
+        show_server_library(results["server_library"])
 
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nFigures written to {args.output}")

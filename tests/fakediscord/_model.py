@@ -122,13 +122,16 @@ class FakeUser:
 
 @dataclass
 class FakeChannel:
-    """A guild text channel (type 0), a DM (type 1) or a group DM (type 3)."""
+    """A guild text channel (type 0), a DM (type 1), a group DM (type 3), a thread (11) or a forum (15)."""
 
     id: int
     type: int = 0
     name: str | None = "general"
     guild_id: int | None = None
     recipients: list[FakeUser] = field(default_factory=list)
+    #: The channel a thread (type 11) belongs to.
+    parent_id: int | None = None
+    owner_id: int | None = None
 
     def to_payload(self, *, permissions: int | None = None) -> JSON:
         data: JSON = {"id": str(self.id), "type": self.type, "flags": 0, "last_message_id": None}
@@ -149,6 +152,20 @@ class FakeChannel:
             )
             if self.guild_id is not None:
                 data["guild_id"] = str(self.guild_id)
+            if self.type == 15:
+                data.update(available_tags=[], default_reaction_emoji=None, default_sort_order=None,
+                            default_forum_layout=0, default_thread_rate_limit_per_user=0)  # fmt: skip
+            if self.type == 11:
+                data.update(
+                    parent_id=str(self.parent_id),
+                    owner_id=str(self.owner_id),
+                    message_count=1,
+                    member_count=1,
+                    thread_metadata={"archived": False, "auto_archive_duration": 1440, "locked": False,
+                                     "archive_timestamp": "2026-01-01T00:00:00+00:00"},
+                )  # fmt: skip
+                for key in ("position", "permission_overwrites", "nsfw", "topic"):
+                    data.pop(key, None)
         if permissions is not None:
             data["permissions"] = str(permissions)
         return data
@@ -315,6 +332,8 @@ class FakeMessage:
     deleted: bool = False
     edits: int = 0
     source: str = "channel"
+    #: What the request that created it said may be pinged (None when it said nothing).
+    allowed_mentions: JSON | None = None
 
     @property
     def ephemeral(self) -> bool:

@@ -33,6 +33,7 @@ from ._model import (
     FakeMessage,
     FakeRole,
     FakeUser,
+    RecordedFile,
     SnowflakeFactory,
     Waitable,
     iso,
@@ -156,7 +157,10 @@ class InteractionsMixin:
         channels: dict[int, FakeChannel]
         interactions: dict[int, SimulatedInteraction]
         _by_token: dict[str, SimulatedInteraction]
+        uploads: dict[str, RecordedFile]
 
+        @property
+        def base_url(self) -> str: ...
         def dm_channel(self, user: FakeUser) -> FakeChannel: ...
         def find_command(self, name: str, *, type: int = 1, guild: FakeGuild | None = None) -> JSON: ...
 
@@ -337,6 +341,15 @@ class InteractionsMixin:
         elif otype in (OPT_ROLE, OPT_MENTIONABLE) and isinstance(value, FakeRole):
             resolved.setdefault("roles", {})[str(value.id)] = value.to_payload()
             return str(value.id)
+        elif otype == OPT_ATTACHMENT and isinstance(value, RecordedFile):
+            att_id = str(self.snowflake())
+            self.uploads[att_id] = value
+            url = f"{self.base_url}/attachments/0/{att_id}/{value.filename}"
+            resolved.setdefault("attachments", {})[att_id] = {
+                "id": att_id, "filename": value.filename, "size": len(value.data), "url": url, "proxy_url": url,
+                "content_type": value.content_type,
+            }  # fmt: skip
+            return att_id
         elif otype == OPT_CHANNEL and isinstance(value, FakeChannel):
             resolved.setdefault("channels", {})[str(value.id)] = {
                 **value.to_payload(permissions=PERM_DEFAULT_MEMBER),
@@ -344,7 +357,7 @@ class InteractionsMixin:
             return str(value.id)
         else:
             raise FakeDiscordError(f"{where} option {name!r} of type {otype}: unsupported value {value!r}")
-        for bound, op in (("min_value", min), ("max_value", max)):
+        for bound, op in (("min_value", max), ("max_value", min)):  # value >= min, value <= max
             limit = d.get(bound)
             if limit is not None and isinstance(value, int | float) and op(value, limit) != value:
                 raise FakeDiscordError(f"{where} option {name!r}={value} violates {bound}={limit}")
@@ -520,7 +533,13 @@ class InteractionsMixin:
         return self._send(inter)
 
     def _component_interaction(
-        self, message: FakeMessage, data: JSON, user: FakeUser, locale: str | None, permissions: int | None
+        self,
+        message: FakeMessage,
+        data: JSON,
+        user: FakeUser,
+        locale: str | None,
+        permissions: int | None,
+        roles: Sequence[FakeRole] = (),
     ) -> SimulatedInteraction:
         if message.deleted:
             raise FakeDiscordError(f"message {message.id} was deleted")
@@ -540,7 +559,7 @@ class InteractionsMixin:
             dm=guild is None and not private,
             private_channel=private,
             permissions=permissions,
-            roles=(),
+            roles=roles,
             locale=locale,
             user_installed=user_installed if guild is not None else None,
         )
@@ -558,15 +577,16 @@ class InteractionsMixin:
         user: FakeUser,
         locale: str | None = None,
         permissions: int | None = None,
+        roles: Sequence[FakeRole] = (),
     ) -> SimulatedInteraction:
-        """Click the button ``custom_id`` on a message the bot sent."""
+        """Click the button ``custom_id`` on a message the bot sent (as a member with ``roles``)."""
         comp = message.component(custom_id)
         if comp.get("type") != 2:
             raise FakeDiscordError(f"{custom_id!r} is a component of type {comp.get('type')}, not a button")
         if comp.get("disabled"):
             raise FakeDiscordError(f"button {custom_id!r} is disabled")
         data = {"custom_id": custom_id, "component_type": 2, "id": comp.get("id")}
-        return self._component_interaction(message, data, user, locale, permissions)
+        return self._component_interaction(message, data, user, locale, permissions, roles)
 
     async def select(
         self,
@@ -664,6 +684,9 @@ class InteractionsMixin:
                 submitted.append({"type": top.get("type"), "id": top.get("id")})
         data = {"custom_id": modal.get("custom_id"), "components": submitted}
         who = user or source.user
+        # The member keeps the roles they had when they opened the form.
+        held = set((source.payload.get("member") or {}).get("roles") or ()) if who is source.user else set()
+        roles = [r for r in (source.guild.roles if source.guild else []) if str(r.id) in held]
         inter = self._base_interaction(
             5,
             data,
@@ -673,7 +696,7 @@ class InteractionsMixin:
             dm=source.guild is None and source.payload.get("context") == 1,
             private_channel=source.payload.get("context") == 2,
             permissions=None,
-            roles=(),
+            roles=roles,
             locale=locale,
             user_installed="1" in source.payload.get("authorizing_integration_owners", {}),
         )

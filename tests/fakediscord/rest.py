@@ -85,6 +85,7 @@ class RestMixin:
         _global_commands: dict[tuple[int, str], JSON]
         _guild_commands: dict[int, dict[tuple[int, str], JSON]]
         _routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any]]]
+        uploads: dict[str, RecordedFile]
         _changed: Waitable
 
         @property
@@ -148,6 +149,8 @@ class RestMixin:
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._r_channel_message),
             ("GET", "/channels/{channel_id}", self._r_get_channel),
+            ("POST", "/channels/{channel_id}/threads", self._r_start_thread),
+            ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self._r_thread_from_message),
             ("POST", "/users/@me/channels", self._r_create_dm),
         ]
         return [(m, template_to_regex(t), t, h) for m, t, h in table]
@@ -268,6 +271,9 @@ class RestMixin:
         return self._json_response(status, data, rl_headers)
 
     async def _handle_attachment(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["attachment_id"])
+        if upload is not None:  # a file given in a slash command's attachment option
+            return web.Response(body=upload.data, content_type=upload.content_type or "application/octet-stream")
         msg = self.messages.get(int(request.match_info["message_id"]))
         if msg is not None:
             for att, f in zip(msg.attachments, msg.files, strict=False):
@@ -464,6 +470,38 @@ class RestMixin:
         ch = self._writable_channel(params["channel_id"])
         return 200, ch.to_payload()
 
+    def _new_thread(self, parent: FakeChannel, name: str) -> FakeChannel:
+        owner = self.bot_user.id
+        thread = FakeChannel(self.snowflake(), 11, name, parent.guild_id, parent_id=parent.id, owner_id=owner)
+        self.channels[thread.id] = thread
+        return thread
+
+    async def _r_start_thread(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
+        """A forum post (a thread with its first message); only forum channels are modelled here."""
+        parent = self._writable_channel(params["channel_id"])
+        data = body.json if isinstance(body.json, dict) else {}
+        if parent.type != 15 or not isinstance(data.get("message"), dict):
+            raise HTTPError(400, "Invalid Form Body", 50035)
+        thread = self._new_thread(parent, str(data.get("name") or ""))
+        msg = FakeMessage(
+            id=thread.id, channel_id=thread.id, guild_id=thread.guild_id, author=self.bot_user,
+            created_at=self.clock(), source="channel",
+        )  # fmt: skip
+        self._apply_edit(msg, data["message"], body.files, creating=True)
+        self.messages[msg.id] = msg
+        return 201, {**thread.to_payload(), "message": msg.to_payload()}
+
+    async def _r_thread_from_message(
+        self, params: dict[str, str], body: Body, request: web.Request
+    ) -> tuple[int, Any]:
+        parent = self._writable_channel(params["channel_id"])
+        msg = self.messages.get(int(params["message_id"])) if params["message_id"].isdigit() else None
+        if msg is None or msg.channel_id != parent.id or parent.type != 0:
+            raise HTTPError(404, "Unknown Message", 10008)
+        data = body.json if isinstance(body.json, dict) else {}
+        thread = self._new_thread(parent, str(data.get("name") or ""))
+        return 201, thread.to_payload()
+
     async def _r_create_dm(self, params: dict[str, str], body: Body, request: web.Request) -> tuple[int, Any]:
         data = body.json if isinstance(body.json, dict) else {}
         try:
@@ -475,6 +513,8 @@ class RestMixin:
     # ------------------------------------------------------------------------------ message bodies
 
     def _apply_edit(self, msg: FakeMessage, data: JSON, files: list[RecordedFile], *, creating: bool) -> None:
+        if "allowed_mentions" in data:
+            msg.allowed_mentions = copy.deepcopy(data["allowed_mentions"])
         if "content" in data:
             msg.content = data["content"] or ""
         if "embeds" in data:

@@ -40,6 +40,7 @@ from ._model import (
     FakeMessage,
     FakeRole,
     FakeUser,
+    RecordedFile,
     RecordedRequest,
     SnowflakeFactory,
     Waitable,
@@ -134,6 +135,7 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         self.channels: dict[int, FakeChannel] = {}
         self.dm_channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, FakeMessage] = {}
+        self.uploads: dict[str, RecordedFile] = {}  # files given in attachment options, by attachment id
         self.requests: list[RecordedRequest] = []
         self.interactions: dict[int, SimulatedInteraction] = {}
         self._by_token: dict[str, SimulatedInteraction] = {}
@@ -296,6 +298,15 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         if bot_member and self.gateway.shard_for(gid).session is not None:
             self.gateway.dispatch("GUILD_CREATE", self.guild_create_payload(guild))
         return guild
+
+    def add_channel(self, guild: FakeGuild, name: str, *, type: int = 0) -> FakeChannel:
+        """Another channel of ``guild``: text (0) or forum (15); the bot hears of it (CHANNEL_CREATE)."""
+        channel = FakeChannel(self.snowflake(), type, name, guild.id)
+        guild.channels.append(channel)
+        self.channels[channel.id] = channel
+        if guild.bot_member and self.gateway.session is not None:
+            self.gateway.dispatch("CHANNEL_CREATE", channel.to_payload())
+        return channel
 
     def add_role(self, guild: FakeGuild, name: str, permissions: int = 0) -> FakeRole:
         role = FakeRole(self.snowflake(), name, permissions, position=len(guild.roles))
