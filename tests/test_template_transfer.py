@@ -138,13 +138,30 @@ async def test_a_bad_file_is_refused_with_its_first_problem_and_changes_nothing(
 async def test_a_failure_midway_rolls_everything_back(db: Database) -> None:
     """All or nothing: the database refuses the second write, and the first is undone too."""
     await seed(db)
-    await db.execute(
-        "CREATE TRIGGER refuse_second BEFORE INSERT ON reply_templates WHEN new.name = 'second-new' "
-        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-    )
+    if db.dialect == "postgresql":
+        await db.execute(
+            "CREATE FUNCTION refuse_second() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.name = 'second-new' THEN RAISE unique_violation USING MESSAGE = 'refused by the test'; "
+            "END IF; RETURN NEW; END $$"
+        )
+        await db.execute(
+            "CREATE TRIGGER refuse_second BEFORE INSERT ON reply_templates "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_second()"
+        )
+    else:
+        await db.execute(
+            "CREATE TRIGGER refuse_second BEFORE INSERT ON reply_templates WHEN new.name = 'second-new' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
     data = document(entry("first-new"), entry("second-new"))
-    with pytest.raises(ServerNameTaken):
-        await apply_import(db, "guild", GUILD, data, SHARED, author_id=CURATOR, now=NOW)
+    try:
+        with pytest.raises(ServerNameTaken):
+            await apply_import(db, "guild", GUILD, data, SHARED, author_id=CURATOR, now=NOW)
+    finally:  # the PostgreSQL schema outlives the test
+        await db.execute("DROP TRIGGER refuse_second ON reply_templates" if db.dialect == "postgresql"
+                         else "DROP TRIGGER refuse_second")
+        if db.dialect == "postgresql":
+            await db.execute("DROP FUNCTION refuse_second()")
     assert [name for name, *_ in await library_of(db, GUILD)] == ["late-payment", "thanks"]
     assert await db.fetch_one("SELECT 1 FROM template_versions WHERE name = 'first-new'") is None
 

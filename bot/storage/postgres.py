@@ -7,6 +7,7 @@ its whole block, so statements of other coroutines never land inside it. Reposit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import re
@@ -90,6 +91,8 @@ class PostgresDatabase(Database):
         self.url = url
         self.schema = schema
         self.where = url.shown + (f" (schema {schema})" if schema else "")
+        #: The connection of each task's open transaction (see ``transaction``).
+        self._ambient: dict[asyncio.Task[Any], asyncpg.Connection] = {}
 
     @classmethod
     async def connect(
@@ -112,10 +115,33 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self, *, lock: str | None = None) -> AsyncIterator[Transaction]:
+        """BEGIN ... COMMIT on a pooled connection, which this task's statements use until the end.
+
+        Inside another transaction of the same task it joins that one (taking ``lock`` there), as
+        on SQLite, so repositories compose into one all-or-nothing change.
+        """
+        task = asyncio.current_task()
+        joined = self._ambient.get(task) if task is not None else None
+        if joined is not None:
+            if lock is not None:
+                await joined.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lock)
+            yield _PostgresTransaction(joined)
+            return
         async with self.pool.acquire() as connection, connection.transaction():
             if lock is not None:
                 await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lock)
-            yield _PostgresTransaction(connection)
+            if task is not None:
+                self._ambient[task] = connection
+            try:
+                yield _PostgresTransaction(connection)
+            finally:
+                if task is not None:
+                    self._ambient.pop(task, None)
+
+    def _joined(self) -> asyncpg.Connection | None:
+        """The connection of this task's open transaction, if any: its statements belong there."""
+        task = asyncio.current_task()
+        return self._ambient.get(task) if task is not None else None
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Transaction]:
@@ -126,15 +152,15 @@ class PostgresDatabase(Database):
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         text, args = translate(sql, params)
-        return await self.pool.fetchrow(text, *args)
+        return await (self._joined() or self.pool).fetchrow(text, *args)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         text, args = translate(sql, params)
-        return list(await self.pool.fetch(text, *args))
+        return list(await (self._joined() or self.pool).fetch(text, *args))
 
     async def execute(self, sql: str, params: Params = ()) -> None:
         text, args = translate(sql, params)
-        await self.pool.execute(text, *args)
+        await (self._joined() or self.pool).execute(text, *args)
 
     async def schema_version(self) -> int:
         row = await self.pool.fetchrow("SELECT to_regclass('schema_migrations') IS NOT NULL")

@@ -10,15 +10,12 @@ ever lost, whichever connection or process the saves come from.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.errors import DisputeDeskError
-from bot.storage.database import Database, to_timestamp
+from bot.storage.database import INTEGRITY_ERRORS, Database, Row, to_timestamp
 from bot.storage.reply_templates import StoredTemplate, TemplateRecord
 
 VersionAction = Literal["create", "edit", "rollback", "delete", "import", "suggestion"]
@@ -108,7 +105,7 @@ class UsageCounts:
     last_used: str | None
 
 
-def _stored(row: aiosqlite.Row) -> ServerTemplate:
+def _stored(row: Row) -> ServerTemplate:
     template = StoredTemplate(
         id=row["id"],
         scope=row["scope"],
@@ -124,12 +121,12 @@ def _stored(row: aiosqlite.Row) -> ServerTemplate:
     return ServerTemplate(template, int(row["version"]))
 
 
-def _version(row: aiosqlite.Row) -> TemplateVersion:
-    return TemplateVersion(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - aiosqlite.Row
+def _version(row: Row) -> TemplateVersion:
+    return TemplateVersion(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - a database row
 
 
-def _suggestion(row: aiosqlite.Row) -> Suggestion:
-    return Suggestion(**{key: row[key] for key in row.keys() if key != "notified"})  # noqa: SIM118 - aiosqlite.Row
+def _suggestion(row: Row) -> Suggestion:
+    return Suggestion(**{key: row[key] for key in row.keys() if key != "notified"})  # noqa: SIM118 - a database row
 
 
 def _record_params(record: TemplateRecord) -> tuple[Any, ...]:
@@ -165,7 +162,7 @@ class ServerTemplateRepository:
     async def list_all(self, guild_id: int, category: str | None = None) -> list[ServerTemplate]:
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM reply_templates WHERE scope = 'guild' AND owner_id = ? "
-            "AND (? IS NULL OR category = ?) ORDER BY category, name",
+            "AND (CAST(? AS TEXT) IS NULL OR category = ?) ORDER BY category, name",
             (guild_id, category, category),
         )
         return [_stored(row) for row in rows]
@@ -197,7 +194,7 @@ class ServerTemplateRepository:
                 f"FROM reply_templates WHERE scope = 'guild' AND owner_id = ?) < ? RETURNING {_COLUMNS}",
                 (guild_id, *_record_params(record), to_timestamp(now), to_timestamp(now), guild_id, cap),
             )
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             raise ServerNameTaken(record.name) from None
         if row is None:
             return None
@@ -224,7 +221,7 @@ class ServerTemplateRepository:
                 f"WHERE id = ? AND scope = 'guild' AND owner_id = ? AND version = ? RETURNING {_COLUMNS}",
                 (*_record_params(record), to_timestamp(now), template_id, guild_id, base_version),
             )
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             raise ServerNameTaken(record.name) from None
         if row is None:
             current = await self.get(guild_id, template_id)
@@ -314,7 +311,7 @@ class ServerTemplateRepository:
     async def count_pending(self, guild_id: int, suggester_id: int | None = None) -> int:
         row = await self._db.fetch_one(
             "SELECT count(*) FROM template_suggestions WHERE guild_id = ? AND status = 'pending' "
-            "AND (? IS NULL OR suggester_id = ?)",
+            "AND (CAST(? AS BIGINT) IS NULL OR suggester_id = ?)",
             (guild_id, suggester_id, suggester_id),
         )
         return int(row[0]) if row else 0

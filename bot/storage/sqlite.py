@@ -129,7 +129,14 @@ class SqliteDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self, *, lock: str | None = None) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT (the file's write lock, so ``lock`` needs nothing more)."""
+        """BEGIN IMMEDIATE ... COMMIT (the file's write lock, so ``lock`` needs nothing more).
+
+        Inside another transaction of the same task it joins that one: a repository that keeps its
+        own writes together can then be part of a larger all-or-nothing change (an import).
+        """
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield _SqliteTransaction(self.connection)
+            return
         async with self._exclusive():
             self._owner = asyncio.current_task()
             try:
