@@ -6,13 +6,12 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.engine.flow import load_flow
 from bot.quickreply.service import QuickReplyService
-from bot.replies import LIBRARY_DIR, load_library
 from bot.replies.fill import AsyncRenderer
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.sandbox import render_in_process
+from bot.services import build_services
 from bot.storage import Database
+from bot.storage.scheduled_jobs import JobRepository
 
 
 async def render_here(source: str, values: Mapping[str, object]) -> str:
@@ -21,13 +20,8 @@ async def render_here(source: str, values: Mapping[str, object]) -> str:
 
 
 def quick_reply_service(db: Database, renderer: AsyncRenderer = render_here) -> QuickReplyService:
-    return QuickReplyService(
-        db,
-        library=load_library(),
-        shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
-        renderer=renderer,
-        flow=load_flow(),
-    )
+    """Built by the bot's own composition root, as the running bot builds it."""
+    return build_services(db, JobRepository(db), renderer).quick_replies
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 Parsing and linting a 4,000-character body costs tens to hundreds of milliseconds of pure-Python
 CPU. In a thread it still competes with the event loop for the interpreter lock; in its own
 process it does not. One process serves the whole bot (checks are rare and short), at most
-``MAX_WAITING`` checks may wait for it, and each caller waits at most its timeout.
+``MAX_WAITING`` checks may wait for it, and each caller waits at most its timeout. The count of
+checks in flight belongs to a :class:`TemplateChecker`, which the bot builds once and owns.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ MAX_WAITING = 8
 
 _lock = threading.Lock()
 _executor: concurrent.futures.ProcessPoolExecutor | None = None
-_in_flight = 0
 
 
 class ChecksBusy(DisputeDeskError):
@@ -70,23 +70,27 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-async def check_in_process(
-    draft: Draft, shared: Mapping[str, TemplateVariable], timeout_s: float
-) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
-    """``check_draft`` in the check process; TimeoutError past ``timeout_s``, ChecksBusy when full."""
-    global _in_flight
-    with _lock:
-        if _in_flight >= 1 + MAX_WAITING:
+class TemplateChecker:
+    """Admits at most one running and ``max_waiting`` waiting checks; the rest are refused at once."""
+
+    def __init__(self, max_waiting: int = MAX_WAITING) -> None:
+        self.max_waiting = max_waiting
+        self.in_flight = 0
+
+    async def check(
+        self, draft: Draft, shared: Mapping[str, TemplateVariable], timeout_s: float
+    ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
+        """``check_draft`` in the check process; TimeoutError past ``timeout_s``, ChecksBusy when full."""
+        if self.in_flight >= 1 + self.max_waiting:
             raise ChecksBusy()
-        _in_flight += 1
-    try:
-        executor = _get_executor()
-        future = asyncio.get_running_loop().run_in_executor(executor, check_draft, draft, dict(shared))
+        self.in_flight += 1  # one event loop: no await between the test and the count
         try:
-            return await asyncio.wait_for(future, timeout=timeout_s)
-        except concurrent.futures.process.BrokenProcessPool:
-            _discard_executor(executor)  # the process died (out of memory?): start a fresh one next time
-            raise DisputeDeskError("The template check failed; submit the form again.") from None
-    finally:
-        with _lock:
-            _in_flight -= 1
+            executor = _get_executor()
+            future = asyncio.get_running_loop().run_in_executor(executor, check_draft, draft, dict(shared))
+            try:
+                return await asyncio.wait_for(future, timeout=timeout_s)
+            except concurrent.futures.process.BrokenProcessPool:
+                _discard_executor(executor)  # the process died (out of memory?): start a fresh one next time
+                raise DisputeDeskError("The template check failed; submit the form again.") from None
+        finally:
+            self.in_flight -= 1

@@ -18,7 +18,7 @@ from bot.engine.errors import InvalidAnswer
 from bot.engine.flow import Flow
 from bot.engine.session import record_answer, start_session
 from bot.errors import DisputeDeskError, TemplateError, TemplateStopped
-from bot.quickreply.lint_process import check_in_process
+from bot.quickreply.lint_process import TemplateChecker
 from bot.quickreply.personal import (
     BUYER_MESSAGE,
     MAX_PERSONAL_TEMPLATES,
@@ -166,12 +166,15 @@ class QuickReplyService:
         shared_variables: Mapping[str, TemplateVariable],
         renderer: AsyncRenderer,
         flow: Flow,
+        wizard: WizardService,
+        checker: TemplateChecker,
         lint_timeout_s: float = LINT_TIMEOUT_S,
     ) -> None:
         self.templates = ReplyTemplateRepository(db)
         self.drafts = ReplyDraftRepository(db)
         self.profiles = ProfileRepository(db)
-        self.wizard = WizardService(db, flow)
+        self.wizard = wizard
+        self.checker = checker
         self.flow = flow
         self.library = library
         self.shared = shared_variables
@@ -500,7 +503,7 @@ class QuickReplyService:
     ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
         """check_draft in the check process with a time limit (see bot.quickreply.lint_process)."""
         try:
-            return await check_in_process(cleaned, self.shared, self.lint_timeout_s)
+            return await self.checker.check(cleaned, self.shared, self.lint_timeout_s)
         except TimeoutError:
             problem = AuthorProblem(
                 "Body", f"checking it took longer than {self.lint_timeout_s:g} s; make it shorter or simpler"

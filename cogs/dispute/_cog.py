@@ -14,18 +14,17 @@ from discord.ext import commands, tasks
 from bot.anonymise import anonymise_report
 from bot.cases.reminders import KIND as REMINDER
 from bot.cases.reminders import confirmation_text, discord_time
-from bot.cases.service import RESULT_PROMPT, CaseService
+from bot.cases.service import RESULT_PROMPT
 from bot.control_ids import parse_row_id
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
 from bot.scheduler import DROPPED
 from bot.storage.dispute_sessions import StaleSession
-from bot.storage.profiles import ProfileRepository
 from bot.storage.scheduled_jobs import Job
 from bot.ui import answer_in_time
 from bot.wizard.custom_ids import ControlId, parse_control_id
 from bot.wizard.modal_values import modal_values
-from bot.wizard.service import WizardService, WizardState
+from bot.wizard.service import WizardState
 from bot.wizard.steps import PROFILE_DEFAULTS, Screen
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
@@ -91,10 +90,10 @@ class DisputeCog(commands.Cog, name="Dispute"):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        self.flow = FLOW
-        self.wizard = WizardService(bot.db, self.flow)
-        self.profiles = ProfileRepository(bot.db)
-        self.cases = CaseService(self.wizard, bot.scheduler.jobs)
+        self.flow = bot.services.flow
+        self.wizard = bot.services.wizard
+        self.profiles = bot.services.profiles
+        self.cases = bot.services.cases
         self.case_actions: dict[str, Callable[[Interaction, ControlId, list[str]], Awaitable[None]]] = {
             "remind": self.on_remind,
             "remind_set": self.on_remind_set,

@@ -17,7 +17,7 @@ from bot.profile_input import (
     clean_currency,
     clean_text,
 )
-from bot.storage.profiles import PROFILE_FIELDS, Profile, ProfileRepository
+from bot.storage.profiles import PROFILE_FIELDS, Profile
 from bot.ui import send_private
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class ProfileCog(commands.Cog):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        self.profiles = ProfileRepository(bot.db)
+        self.profiles = bot.services.profiles
 
     @profile.command(name="view")
     async def view(self, interaction: discord.Interaction[DisputeBot]) -> None:

@@ -10,7 +10,6 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.control_ids import clicked_row_id
-from bot.engine.flow import load_flow
 from bot.errors import DisputeDeskError
 from bot.quickreply.custom_ids import (
     AUTHOR_FIX,
@@ -27,11 +26,8 @@ from bot.quickreply.custom_ids import (
     parse_reply_control,
 )
 from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
-from bot.quickreply.service import FillStep, QuickReplyService
-from bot.replies import LIBRARY_DIR, load_library
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.quickreply.service import FillStep
 from bot.replies.platforms import load_platforms
-from bot.sandbox import default_pool
 from bot.ui import answer_in_time
 from bot.wizard.modal_values import modal_values
 from cogs.replies._views import (
@@ -68,14 +64,7 @@ class RepliesCog(commands.Cog, name="Replies"):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        pool = bot.render_pool or default_pool()
-        self.service = QuickReplyService(
-            bot.db,
-            library=load_library(),
-            shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
-            renderer=pool.render_async,
-            flow=load_flow(),
-        )
+        self.service = bot.services.quick_replies
         self.draft_menu = app_commands.ContextMenu(name="Draft a reply…", callback=self.draft_a_reply)
 
     async def cog_load(self) -> None:
