@@ -13,8 +13,10 @@ import discord
 
 log = logging.getLogger(__name__)
 
+#: The colour of every embed Dispute Desk sends; a refused answer is shown in the error colour.
+EMBED_COLOUR = discord.Colour.from_rgb(46, 117, 182)
+ERROR_COLOUR = discord.Colour.from_rgb(200, 80, 60)
 CODE_BLOCK_OVERHEAD = len("```\n\n```")
-MESSAGE_LIMIT = 2000
 
 
 async def send_private(interaction: discord.Interaction[Any], content: str, **kwargs: Any) -> None:

@@ -25,10 +25,10 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.engine.flow import load_flow
-from bot.engine.outcome import TONES
 from bot.engine.paths import explore
 from bot.engine.planner import plan_outcome
 from bot.engine.session import Session
+from bot.tones import TONES
 
 
 def records(now: datetime) -> Iterator[dict[str, Any]]:

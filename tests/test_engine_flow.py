@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from bot.discord_limits import MODAL_FIELDS
 from bot.engine.checks import numbers_in
 from bot.engine.errors import FlowError
 from bot.engine.flow import (
@@ -17,7 +18,6 @@ from bot.engine.flow import (
     MAX_OPTION_DESCRIPTION,
     MAX_OPTION_LABEL,
     MAX_OPTIONS,
-    MAX_PAGE_FIELDS,
     MAX_PAGES_PER_PATH,
     MAX_PROMPT,
     Flow,
@@ -76,7 +76,7 @@ def test_paths_cover_every_type_on_its_platforms_and_stay_short(flow: Flow) -> N
         cases[(answers["platform"], answers["dispute_type"])] += 1
         path = shape(flow, answers)
         assert path.pages <= MAX_PAGES_PER_PATH
-        assert path.largest_page <= MAX_PAGE_FIELDS
+        assert path.largest_page <= MODAL_FIELDS
     assert {case[1] for case in cases} == TYPES
     assert {case[0] for case in cases} == PLATFORMS
     assert ("fiverr", "cancellation_after_delivery") in cases

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.discord_limits import MESSAGE_LIMIT
 from bot.engine.parsing import parse_datetime
 from bot.errors import DisputeDeskError
 from bot.storage.database import from_timestamp, to_timestamp
@@ -109,7 +110,7 @@ def reminder_text(note: ReminderNote, due_at: datetime, now: datetime) -> str | 
         lines.append(f"What to do: {note.todo}")
     if now - due_at > LATE_AFTER:
         lines.append(f"-# This was due at {discord_time(due_at)}; Dispute Desk was offline then.")
-    return "\n".join(lines)[:2000]
+    return "\n".join(lines)[:MESSAGE_LIMIT]
 
 
 def confirmation_text(note: ReminderNote, at: datetime) -> str:
@@ -117,4 +118,4 @@ def confirmation_text(note: ReminderNote, at: datetime) -> str:
     return (
         f"I'll remind you here {discord_time(at, 'R')} ({discord_time(at)}) about **{note.deadline}** "
         f"({note.heading}, case #{note.session_id}). Cancel it from `/dispute cases`."
-    )[:2000]
+    )[:MESSAGE_LIMIT]

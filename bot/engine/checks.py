@@ -16,7 +16,7 @@ from bot.engine.conditions import Condition
 from bot.engine.errors import DisputeDeskError, FlowError
 from bot.engine.facts import load_facts
 from bot.engine.flow import Flow, load_flow
-from bot.engine.outcome import AUDIENCES, TONES
+from bot.engine.outcome import AUDIENCES
 from bot.engine.paths import explore, shape_problems
 from bot.engine.planner import prepare
 from bot.engine.platforms import load_platforms
@@ -24,7 +24,8 @@ from bot.engine.playbook import Playbooks, load_playbooks
 from bot.engine.playbook_checks import PathCoverage, Problem, validate_playbooks
 from bot.engine.session import Session
 from bot.engine.wording import check_wording, review_phrases
-from bot.rendering import DISCORD_MESSAGE_LIMIT, TEMPLATES_DIR, split_message
+from bot.rendering import MESSAGE_LIMIT, TEMPLATES_DIR, split_message
+from bot.tones import TONES
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Za-z ]*\]|\{\{|\}\}|\{%|None\b|Undefined")
@@ -142,9 +143,9 @@ def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> I
     found = _PLACEHOLDER.search(text)
     if found:
         yield f"unfilled placeholder {found.group(0)!r}"
-    if audience in {"buyer", "public"} and len(text) > DISCORD_MESSAGE_LIMIT:
-        yield f"{len(text)} chars; a buyer/public draft must fit one message ({DISCORD_MESSAGE_LIMIT})"
-    if any(len(part) > DISCORD_MESSAGE_LIMIT for part in split_message(text)):
+    if audience in {"buyer", "public"} and len(text) > MESSAGE_LIMIT:
+        yield f"{len(text)} chars; a buyer/public draft must fit one message ({MESSAGE_LIMIT})"
+    if any(len(part) > MESSAGE_LIMIT for part in split_message(text)):
         yield "does not split into Discord-sized messages"
     for warning in check_wording(text, platform=platform, audience=audience):
         yield f"wording: {warning}"

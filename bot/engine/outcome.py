@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 AUDIENCES = ("buyer", "support", "public", "processor", "mediator")
-TONES = ("friendly", "neutral", "firm")
 
 
 @dataclass(frozen=True)

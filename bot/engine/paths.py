@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.discord_limits import MODAL_FIELDS
 from bot.engine.answers import AnswerValue, parse_answer
-from bot.engine.flow import MAX_PAGE_FIELDS, MAX_PAGES_PER_PATH, Flow, Question
+from bot.engine.flow import MAX_PAGES_PER_PATH, Flow, Question
 from bot.engine.session import applicable_questions
 
 _KIND_SAMPLES: Mapping[str, tuple[Any, ...]] = {
@@ -154,6 +155,6 @@ def shape_problems(flow: Flow, answers: Mapping[str, Any]) -> list[str]:
     problems = []
     if path_shape.pages > MAX_PAGES_PER_PATH:
         problems.append(f"{where}: {path_shape.pages} pages, at most {MAX_PAGES_PER_PATH}")
-    if path_shape.largest_page > MAX_PAGE_FIELDS:
-        problems.append(f"{where}: a page with {path_shape.largest_page} fields, at most {MAX_PAGE_FIELDS}")
+    if path_shape.largest_page > MODAL_FIELDS:
+        problems.append(f"{where}: a page with {path_shape.largest_page} fields, at most {MODAL_FIELDS}")
     return problems

@@ -22,7 +22,7 @@ from bot.engine.context import build_context, hours_text, moment_text
 from bot.engine.errors import InvalidAnswer, InvalidAnswers
 from bot.engine.facts import Fact, Facts, load_facts
 from bot.engine.flow import Flow
-from bot.engine.outcome import TONES, CourseOfAction, Deadline, Draft, Outcome
+from bot.engine.outcome import CourseOfAction, Deadline, Draft, Outcome
 from bot.engine.platforms import Platforms, load_platforms
 from bot.engine.playbook import (
     Band,
@@ -40,6 +40,7 @@ from bot.engine.playbook import (
 from bot.engine.session import Session, applicable_questions, next_question
 from bot.engine.wording import check_wording
 from bot.rendering import render_template
+from bot.tones import TONES
 
 
 @dataclass(frozen=True)

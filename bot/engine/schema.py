@@ -6,7 +6,8 @@ from typing import Any
 
 from bot.engine.answers import allowed_text
 from bot.engine.flow import Flow, Question
-from bot.engine.outcome import AUDIENCES, TONES
+from bot.engine.outcome import AUDIENCES
+from bot.tones import TONES
 
 
 def _allowed(question: Question) -> str:

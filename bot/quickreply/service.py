@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.control_ids import parse_row_id
+from bot.discord_limits import MODAL_FIELDS
 from bot.engine.errors import InvalidAnswer
 from bot.engine.flow import Flow
 from bot.engine.session import record_answer, start_session
@@ -41,7 +42,7 @@ from bot.ratelimit import (
     draft_a_reply_cooldown,
     render_cooldown,
 )
-from bot.replies import MODAL_PAGE_SIZE, Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
+from bot.replies import Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
 from bot.replies.fill import AsyncRenderer, Resolution
 from bot.replies.platforms import load_platforms
 from bot.replies.suggest import suggest, suggest_dispute_types
@@ -674,12 +675,12 @@ def choice_name(stored: StoredTemplate) -> str:
 
 def _page_names(state: Mapping[str, Any], page: int) -> list[str]:
     asking: list[str] = list(state.get("asking") or [])
-    return asking[page * MODAL_PAGE_SIZE : (page + 1) * MODAL_PAGE_SIZE]
+    return asking[page * MODAL_FIELDS : (page + 1) * MODAL_FIELDS]
 
 
 def _page_count(state: Mapping[str, Any]) -> int:
     asking = list(state.get("asking") or [])
-    return max(1, -(-len(asking) // MODAL_PAGE_SIZE))
+    return max(1, -(-len(asking) // MODAL_FIELDS))
 
 
 def _ask(draft_id: int, template: ReplyTemplate, tone: str, state: Mapping[str, Any]) -> FillStep:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_NAME_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FIELDS,
+    EMBED_TITLE_LIMIT,
+    EMBEDS_TOTAL_LIMIT,
+    fit,
+)
 from bot.engine.outcome import Deadline, Outcome
-
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-MAX_FIELDS = 25
-EMBEDS_TOTAL_LIMIT = 6000
 
 
 @dataclass(frozen=True)
@@ -27,19 +29,6 @@ class Card:
     @property
     def size(self) -> int:
         return len(self.title) + len(self.description) + sum(len(n) + len(v) for n, v in self.fields)
-
-
-def fit(text: str, limit: int) -> str:
-    """Cut at a line or word boundary with an ellipsis when longer than ``limit``."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    for boundary in ("\n", " "):
-        index = cut.rfind(boundary)
-        if index > limit // 2:
-            cut = cut[:index]
-            break
-    return cut.rstrip() + "…"
 
 
 def discord_time(deadline: Deadline) -> str:
@@ -66,8 +55,10 @@ def outcome_cards(outcome: Outcome, heading: str, tone: str) -> list[Card]:
         if option.recommended:
             name += " (recommended for your goal)"
         value = "\n".join([*(f"+ {p}" for p in option.pros), *(f"− {c}" for c in option.cons)]) or "—"
-        option_fields.append((fit(name, FIELD_NAME_LIMIT), fit(value, FIELD_VALUE_LIMIT)))
-    first = Card(fit(heading, TITLE_LIMIT), fit(description, DESCRIPTION_LIMIT), tuple(option_fields[:MAX_FIELDS]))
+        option_fields.append((fit(name, EMBED_FIELD_NAME_LIMIT), fit(value, EMBED_FIELD_VALUE_LIMIT)))
+    first = Card(
+        fit(heading, EMBED_TITLE_LIMIT), fit(description, EMBED_DESCRIPTION_LIMIT), tuple(option_fields[:EMBED_FIELDS])
+    )
 
     details = "**Evidence to gather**\n" + "\n".join(f"☐ {item}" for item in outcome.evidence)
     if outcome.warnings:
@@ -79,5 +70,5 @@ def outcome_cards(outcome: Outcome, heading: str, tone: str) -> list[Card]:
         "They are suggestions to edit, not legal advice; Dispute Desk never writes to your buyer."
     )
     room = EMBEDS_TOTAL_LIMIT - first.size - len("Your next steps")
-    second = Card("Your next steps", fit(details, min(DESCRIPTION_LIMIT, max(room, 200))))
+    second = Card("Your next steps", fit(details, min(EMBED_DESCRIPTION_LIMIT, max(room, 200))))
     return [first, second]

@@ -14,12 +14,13 @@ from typing import Any
 
 from bot.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
 from bot.engine.flow import Flow
-from bot.engine.outcome import TONES, Outcome
+from bot.engine.outcome import Outcome
 from bot.engine.planner import plan_outcome
 from bot.engine.session import Session, default_for, go_back, jump_to, record_answer, start_session
 from bot.errors import DisputeDeskError
 from bot.storage.database import Database
 from bot.storage.dispute_sessions import DisputeSessionRepository, StaleSession, StoredSession
+from bot.tones import TONES
 from bot.wizard.steps import SELF_ANSWERED, Screen, current_screen
 
 SHARE_PREVIEW = "share_preview"
@@ -63,9 +64,6 @@ class WizardService:
     # in memory: a click then needs no read and no re-validation of the stored JSON (a restart
     # starts with an empty cache and reads from the database). Saves still check the revision.
     CACHE_SIZE = 4096
-    # Answered by the wizard itself with the seller's default: the outcome switches tone in place,
-    # so asking it would cost a step and change no fact.
-    SELF_ANSWERED = SELF_ANSWERED
 
     def __init__(self, db: Database, flow: Flow) -> None:
         self.flow = flow
@@ -125,7 +123,7 @@ class WizardService:
 
     def _answer_self_answered(self, session: Session, now: datetime) -> Session:
         screen = current_screen(self.flow, session)
-        while screen is not None and screen.first.id in self.SELF_ANSWERED:
+        while screen is not None and screen.first.id in SELF_ANSWERED:
             question = screen.first
             session = record_answer(self.flow, session, question.id, default_for(question, session), now=now)
             screen = current_screen(self.flow, session)
@@ -209,7 +207,7 @@ class WizardService:
             while True:  # step over the answers the wizard gave itself
                 undone = session.history[-1] if session.history else None
                 session = go_back(self.flow, session)
-                if undone not in self.SELF_ANSWERED:
+                if undone not in SELF_ANSWERED:
                     break
         except SessionError:
             return await self._save(state, state.session, now, error="This is the first question already.")

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.discord_limits import MODAL_FIELDS
 from bot.engine.flow import Flow, Option, Question
 from bot.engine.session import Session, applicable_questions, default_for
 
 CHOICE_KINDS = frozenset({"choice", "multi_choice", "yes_no"})
-MAX_MODAL_FIELDS = 5
 MAX_BUTTONS = 5  # one row of buttons; more options go in a select
 YES_NO = (Option("yes", "Yes"), Option("no", "No"))
 # Answered by the wizard itself with the seller's default (see WizardService): not counted as steps.
@@ -50,7 +50,7 @@ def _screens(questions: Sequence[Question]) -> list[tuple[Question, ...]]:
                 run = []
             screens.append((question,))
             continue
-        if run and (run[0].page != question.page or len(run) == MAX_MODAL_FIELDS):
+        if run and (run[0].page != question.page or len(run) == MODAL_FIELDS):
             screens.append(tuple(run))
             run = []
         run.append(question)
@@ -76,7 +76,7 @@ def current_screen(flow: Flow, session: Session) -> Screen | None:
     for question in unanswered:
         if question.page != first.page:
             continue
-        if question.kind in CHOICE_KINDS or len(fields) == MAX_MODAL_FIELDS:
+        if question.kind in CHOICE_KINDS or len(fields) == MODAL_FIELDS:
             break
         fields.append(question)
     return Screen("form", tuple(fields), number, len(screens), final)

@@ -16,6 +16,7 @@ from bot.cases.reminders import KIND as REMINDER
 from bot.cases.reminders import confirmation_text, discord_time
 from bot.cases.service import RESULT_PROMPT
 from bot.control_ids import parse_row_id
+from bot.discord_limits import MESSAGE_LIMIT
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
 from bot.scheduler import DROPPED
@@ -467,7 +468,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
             raise DisputeDeskError("This channel can't take posts; share from a text channel.")
         shared = await self.wizard.take_share_preview(state, self.bot.now())
         post = f"**A member asks for feedback on a case** (shared by them after review)\n>>> {shared}"
-        await channel.send(post[:2000])
+        await channel.send(post[:MESSAGE_LIMIT])
         await interaction.response.edit_message(content="Posted in this channel.", view=None)
 
     # -- forms ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from bot.quickreply.custom_ids import (
 from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
 from bot.quickreply.service import FillStep
 from bot.replies.platforms import load_platforms
+from bot.tones import TONE_LABELS
 from bot.ui import answer_in_time
 from bot.wizard.modal_values import modal_values
 from cogs.replies._views import (
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction["DisputeBot"]
-TONE_CHOICES = [app_commands.Choice(name=tone.capitalize(), value=tone) for tone in ("friendly", "neutral", "firm")]
+TONE_CHOICES = [app_commands.Choice(name=label, value=tone) for tone, label in TONE_LABELS.items()]
 PLATFORM_CHOICES = [
     app_commands.Choice(name=(label := load_platforms().label(key))[:1].upper() + label[1:100], value=key)
     for key in load_platforms().keys
