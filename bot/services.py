@@ -20,6 +20,7 @@ from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.scheduled_jobs import JobRepository
 from bot.wizard.service import WizardService
+from bot.wizard.step import StepService
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Services:
     flow: Flow
     profiles: ProfileRepository
     wizard: WizardService
+    #: The /dispute cog's one entry point per wizard step.
+    steps: StepService
     cases: CaseService
     quick_replies: QuickReplyService
     #: The admission gate of personal-template checks: its in-flight count belongs to this bot.
@@ -47,11 +50,14 @@ def build_services(db: Database, jobs: JobRepository, renderer: AsyncRenderer) -
         wizard=wizard,
         checker=checker,
     )
+    profiles = ProfileRepository(db)
+    cases = CaseService(wizard, jobs)
     return Services(
         flow=flow,
-        profiles=ProfileRepository(db),
+        profiles=profiles,
         wizard=wizard,
-        cases=CaseService(wizard, jobs),
+        steps=StepService(wizard, cases, profiles),
+        cases=cases,
         quick_replies=quick_replies,
         checker=checker,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction["DisputeBot"]
+Handler = Callable[[Interaction, ReplyControl, list[str]], Awaitable[None]]
 TONE_CHOICES = [app_commands.Choice(name=label, value=tone) for tone, label in TONE_LABELS.items()]
 PLATFORM_CHOICES = [
     app_commands.Choice(name=(label := load_platforms().label(key))[:1].upper() + label[1:100], value=key)
@@ -67,6 +69,19 @@ class RepliesCog(commands.Cog, name="Replies"):
         self.bot = bot
         self.service = bot.services.quick_replies
         self.draft_menu = app_commands.ContextMenu(name="Draft a reply…", callback=self.draft_a_reply)
+        # Every control and form of quick replies: the action of its custom id -> its one handler.
+        self.actions: dict[str, Handler] = {
+            OPEN_PAGE: self.on_open_page,
+            POST: self.on_post,
+            PICK_TEMPLATE: self.on_pick_template,
+            PICK_DISPUTE: self.on_pick_dispute,
+            AUTHOR_FIX: self.on_author_fix,
+            AUTHOR_SAVE: self.on_author_save,
+            DELETE: self.on_delete,
+            KEEP: self.on_keep,
+            FILL_SUBMIT: self.on_fill_submit,
+            AUTHOR_SUBMIT: self.on_author_submit,
+        }
 
     async def cog_load(self) -> None:
         await self.service.sync_builtins()
@@ -242,47 +257,68 @@ class RepliesCog(commands.Cog, name="Replies"):
             await self.bot.report_interaction_error(interaction, exc)
 
     async def _handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        user_id, now = interaction.user.id, self.bot.now()
-        action = control.action
-        if action == OPEN_PAGE:
-            step = await self.service.current(control.id, user_id)
-            if step.ready:
-                await self.show(interaction, result_message(step))
-            else:
-                await interaction.response.send_modal(fill_modal(step))
-        elif action == POST:
-            text = await self.service.claim_post(control.id, user_id, now)
-            try:
-                await interaction.response.send_message(
-                    post_text(text), allowed_mentions=discord.AllowedMentions.none()
-                )
-            except discord.HTTPException:
-                await self.service.release_post(control.id, now)
-                raise
-        elif action == PICK_TEMPLATE:
-            picked = clicked_row_id(values[0])
-            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, picked, now)
-            await self.answer_step(interaction, step, advanced=False, can_open_form=True)
-        elif action == PICK_DISPUTE:
-            case = await self.service.open_case(control.id, user_id, values[0], now)
-            await interaction.response.edit_message(content=case_message(case), view=None)
-        elif action == AUTHOR_FIX:
-            typed, editing = await self.service.typed_in(control.id, user_id)
-            await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
-        elif action == AUTHOR_SAVE:
-            saved = await self.service.save_authoring(control.id, user_id, now)
-            await interaction.response.edit_message(
-                content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
-                embeds=[],
-                view=None,
-            )
-        elif action == DELETE:
-            gone = await self.service.delete_own(user_id, control.id)
-            await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
-        elif action == KEEP:
-            await interaction.response.edit_message(content="Kept. Nothing was deleted.", view=None)
-        else:
+        handler = self.actions.get(control.action)
+        if handler is None:
             raise DisputeDeskError("This button is from an older version of Dispute Desk; run the command again.")
+        await handler(interaction, control, values)
+
+    # -- one handler per action ----------------------------------------------------------------
+    async def on_open_page(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        step = await self.service.current(control.id, interaction.user.id)
+        if step.ready:
+            await self.show(interaction, result_message(step))
+        else:
+            await interaction.response.send_modal(fill_modal(step))
+
+    async def on_post(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        text = await self.service.claim_post(control.id, interaction.user.id, self.bot.now())
+        try:
+            await interaction.response.send_message(post_text(text), allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            await self.service.release_post(control.id, self.bot.now())
+            raise
+
+    async def on_pick_template(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        picked = clicked_row_id(values[0])
+        step = await self.service.pick_template(
+            control.id, interaction.user.id, interaction.guild_id, picked, self.bot.now()
+        )
+        await self.answer_step(interaction, step, advanced=False, can_open_form=True)
+
+    async def on_pick_dispute(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        case = await self.service.open_case(control.id, interaction.user.id, values[0], self.bot.now())
+        await interaction.response.edit_message(content=case_message(case), view=None)
+
+    async def on_author_fix(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        typed, editing = await self.service.typed_in(control.id, interaction.user.id)
+        await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
+
+    async def on_author_save(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        saved = await self.service.save_authoring(control.id, interaction.user.id, self.bot.now())
+        await interaction.response.edit_message(
+            content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
+            embeds=[],
+            view=None,
+        )
+
+    async def on_delete(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        gone = await self.service.delete_own(interaction.user.id, control.id)
+        await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
+
+    async def on_keep(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        await interaction.response.edit_message(content="Kept. Nothing was deleted.", view=None)
+
+    async def on_fill_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        page = clicked_row_id(control.argument or "0")
+        submitted = form_values(interaction)
+        step = await self.service.submit(control.id, interaction.user.id, page, submitted, self.bot.now())
+        await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
+
+    async def on_author_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        # Lint (in a process) and a sandboxed preview: acknowledge in time, then answer.
+        update = self.updates_a_message(interaction)
+        checked = self.checked(interaction, control.id, form_values(interaction))
+        await answer_in_time(interaction, checked, update=update)
 
     # -- forms ---------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -297,18 +333,15 @@ class RepliesCog(commands.Cog, name="Replies"):
         try:
             if self.bot.draining:
                 raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
-            user_id, now = interaction.user.id, self.bot.now()
-            if control.action == FILL_SUBMIT:
-                page = clicked_row_id(control.argument or "0")
-                step = await self.service.submit(control.id, user_id, page, submitted, now)
-                await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
-            else:
-                # Lint (in a thread) and a sandboxed preview: acknowledge in time, then answer.
-                update = self.updates_a_message(interaction)
-                await answer_in_time(interaction, self.checked(interaction, control.id, submitted), update=update)
+            await self.actions[control.action](interaction, control, [])
         except Exception as exc:
             await self.bot.report_interaction_error(interaction, exc)
+
+
+def form_values(interaction: Interaction) -> dict[str, str]:
+    """The text a form was submitted with, by input."""
+    values = modal_values(dict(interaction.data or {}))
+    return {key: value for key, value in values.items() if isinstance(value, str)}
 
 
 def as_payload(message: dict[str, Any], *, update: bool) -> dict[str, Any]:
