@@ -19,11 +19,11 @@ from bot.control_ids import parse_row_id
 from bot.discord_limits import MESSAGE_LIMIT
 from bot.engine.flow import Flow, load_flow
 from bot.errors import DisputeDeskError
+from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
 from bot.ui import answer_in_time
 from bot.wizard.custom_ids import ControlId, parse_control_id
-from bot.wizard.modal_values import modal_values
 from bot.wizard.service import WizardState
 from bot.wizard.step import Click, Shown, StepAction
 from cogs.dispute._cases_views import (

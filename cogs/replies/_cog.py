@@ -12,6 +12,7 @@ from discord.ext import commands, tasks
 
 from bot.control_ids import clicked_row_id
 from bot.errors import DisputeDeskError
+from bot.modal_values import modal_values
 from bot.quickreply.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
@@ -31,7 +32,6 @@ from bot.quickreply.service import FillStep
 from bot.replies.platforms import load_platforms
 from bot.tones import TONE_LABELS
 from bot.ui import answer_in_time
-from bot.wizard.modal_values import modal_values
 from cogs.replies._views import (
     ReplyControlItem,
     author_modal,
