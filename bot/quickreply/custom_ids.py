@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.control_ids import ControlScheme
+from bot.control_ids import Control, ControlScheme
 
 SCHEME = ControlScheme("rp", argument_chars=r"\w\-")
 PATTERN = SCHEME.pattern
@@ -29,15 +29,9 @@ AUTHOR_SUBMIT = "author"
 
 
 @dataclass(frozen=True)
-class ReplyControl:
-    id: int
-    action: str
-    argument: str = ""
-
-    def __str__(self) -> str:
-        return SCHEME.format(self.id, self.action, self.argument)
+class ReplyControl(Control):
+    scheme = SCHEME
 
 
 def parse_reply_control(custom_id: str) -> ReplyControl | None:
-    parsed = SCHEME.parse(custom_id)
-    return ReplyControl(*parsed) if parsed else None
+    return ReplyControl.parse(custom_id)

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.control_ids import ControlScheme
+from bot.control_ids import Control, ControlScheme
 
 SCHEME = ControlScheme("dd")
 PATTERN = SCHEME.pattern
 
 
 @dataclass(frozen=True)
-class ControlId:
-    session_id: int
-    action: str
-    argument: str = ""
+class ControlId(Control):
+    scheme = SCHEME
 
-    def __str__(self) -> str:
-        return SCHEME.format(self.session_id, self.action, self.argument)
+    @property
+    def session_id(self) -> int:
+        return self.id
 
 
 def parse_control_id(custom_id: str) -> ControlId | None:
-    parsed = SCHEME.parse(custom_id)
-    return ControlId(*parsed) if parsed else None
+    return ControlId.parse(custom_id)

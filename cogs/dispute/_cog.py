@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +22,8 @@ from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
-from bot.ui import answer_in_time
-from bot.wizard.custom_ids import ControlId, parse_control_id
+from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
+from bot.wizard.custom_ids import ControlId
 from bot.wizard.service import WizardState
 from bot.wizard.step import Click, Shown, StepAction
 from cogs.dispute._cases_views import (
@@ -53,8 +53,6 @@ if TYPE_CHECKING:
     from bot.client import DisputeBot
 
 log = logging.getLogger(__name__)
-Interaction = discord.Interaction["DisputeBot"]
-Handler = Callable[[Interaction, ControlId, list[str]], Awaitable[None]]
 # The actions of forms (modal submits): a form opened before a restart is still accepted.
 FORM_ACTIONS = frozenset({StepAction.SUBMIT, "share_text", "remind_modal", "result_amount"})
 
@@ -91,10 +89,11 @@ def can_share(interaction: Interaction) -> bool:
     return bool(user.send_messages and app.send_messages and app.view_channel)
 
 
-class DisputeCog(commands.Cog, name="Dispute"):
+class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
     dispute = app_commands.Group(
         name="dispute", description="Work out a difficult buyer: your options, the deadline, evidence and drafts"
     )
+    outdated = "This button is from an older version of Dispute Desk; run `/dispute resume`."
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
@@ -293,18 +292,6 @@ class DisputeCog(commands.Cog, name="Dispute"):
         return case_message(case, await self.cases.reminders(interaction.user.id, session_id), note)
 
     # -- controls ------------------------------------------------------------------------------
-    async def handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        try:
-            await self._handle_control(interaction, control, values)
-        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
-            await self.bot.report_interaction_error(interaction, exc)
-
-    async def _handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        handler = self.actions.get(control.action)
-        if handler is None:  # a forged id, or a control of an older version
-            raise DisputeDeskError("This button is from an older version of Dispute Desk; run `/dispute resume`.")
-        await handler(interaction, control, values)
-
     # -- wizard steps: one call into the core per click ------------------------------------------
     async def on_step(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         click = self.click(interaction, control, values)
@@ -319,9 +306,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
             await answer_in_time(interaction, _ready(self.message(interaction, shown)), update=True)
 
     async def on_submit(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        data: dict[str, Any] = dict(interaction.data or {})
-        typed = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
-        click = self.click(interaction, control, typed=typed)
+        click = self.click(interaction, control, typed=form_values(interaction))
         await answer_in_time(interaction, self.stepped(interaction, click), update=True)
 
     async def on_show(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
@@ -475,18 +460,7 @@ class DisputeCog(commands.Cog, name="Dispute"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
         """Handle every wizard form here, so a form opened before a restart is still accepted."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        control = parse_control_id(str(data.get("custom_id", "")))
-        if control is None or control.action not in FORM_ACTIONS:
-            return
-        try:
-            if self.bot.draining:
-                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            await self.actions[control.action](interaction, control, [])
-        except Exception as exc:
-            await self.bot.report_interaction_error(interaction, exc)
+        await self.handle_form(interaction, ControlId, FORM_ACTIONS)
 
     async def after_case_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:
         """A reminder time typed, or a refund amount: apply it and update the message it came from."""

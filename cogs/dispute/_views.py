@@ -8,13 +8,12 @@ from typing import Any
 import discord
 
 from bot.anonymise import Anonymised
-from bot.control_ids import clicked_row_id
 from bot.discord_limits import MESSAGE_LIMIT, fit
 from bot.engine.flow import Flow, Question
 from bot.engine.outcome import Draft, Outcome
 from bot.rendering import split_message
 from bot.tones import TONES
-from bot.ui import EMBED_COLOUR, ERROR_COLOUR, accepting_clicks, code_block, text_file
+from bot.ui import EMBED_COLOUR, ERROR_COLOUR, ControlItem, code_block, text_field, text_file
 from bot.wizard.custom_ids import PATTERN, ControlId
 from bot.wizard.outcome_card import Card, outcome_cards
 from bot.wizard.service import WizardState
@@ -24,30 +23,12 @@ FOOTER = "Saved as you go: /dispute resume brings this case back. Only you can s
 MODAL_TIMEOUT = 15 * 60
 
 
-class WizardControl(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
+class WizardControl(ControlItem, template=PATTERN):
     """Every button and select of the wizard: its custom id carries the session and the action."""
 
-    def __init__(self, item: discord.ui.Item[Any], control: ControlId) -> None:
-        super().__init__(item)
-        self.control = control
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
-    ) -> WizardControl:
-        control = ControlId(clicked_row_id(match["id"]), match["action"], match["argument"] or "")
-        return cls(item, control)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await accepting_clicks(interaction, "Your answers are saved")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs.dispute._cog import DisputeCog
-
-        cog = interaction.client.get_cog(DisputeCog.__cog_name__)
-        assert isinstance(cog, DisputeCog)
-        values = list(getattr(self.item, "values", []) or [])
-        await cog.handle_control(interaction, self.control, values)
+    control_type = ControlId
+    cog_name = "Dispute"
+    kept = "Your answers are saved"
 
 
 def button(control: ControlId, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary,
@@ -135,13 +116,10 @@ def text_input(question: Question, state: WizardState, profile: Mapping[str, str
     long_text = question.kind == "long_text"
     limit = min(question.max_length or (4000 if long_text else 200), 4000)
     value = state.typed.get(question.id) or prefill(question, state.session, profile)
-    return discord.ui.TextInput(
-        custom_id=question.id,
-        style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
-        required=question.required,
-        max_length=limit,
-        default=value[:limit] or None,
-        placeholder=fit(question.placeholder, 100) or None,
+    placeholder = fit(question.placeholder, 100)
+    return text_field(
+        question.id, paragraph=long_text, required=question.required, max_length=limit, default=value,
+        placeholder=placeholder,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,7 +11,6 @@ from discord.ext import commands, tasks
 
 from bot.control_ids import clicked_row_id
 from bot.errors import DisputeDeskError
-from bot.modal_values import modal_values
 from bot.quickreply.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
@@ -25,13 +23,12 @@ from bot.quickreply.custom_ids import (
     PICK_TEMPLATE,
     POST,
     ReplyControl,
-    parse_reply_control,
 )
 from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
 from bot.quickreply.service import FillStep
 from bot.replies.platforms import load_platforms
 from bot.tones import TONE_LABELS
-from bot.ui import answer_in_time
+from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
 from cogs.replies._views import (
     ReplyControlItem,
     author_modal,
@@ -50,8 +47,6 @@ if TYPE_CHECKING:
     from bot.client import DisputeBot
 
 log = logging.getLogger(__name__)
-Interaction = discord.Interaction["DisputeBot"]
-Handler = Callable[[Interaction, ReplyControl, list[str]], Awaitable[None]]
 TONE_CHOICES = [app_commands.Choice(name=label, value=tone) for tone, label in TONE_LABELS.items()]
 PLATFORM_CHOICES = [
     app_commands.Choice(name=(label := load_platforms().label(key))[:1].upper() + label[1:100], value=key)
@@ -59,7 +54,7 @@ PLATFORM_CHOICES = [
 ]
 
 
-class RepliesCog(commands.Cog, name="Replies"):
+class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     templates = app_commands.Group(name="templates", description="Quick-reply templates")
     mine = app_commands.Group(
         name="mine", description="Your personal templates: they follow you to every server and DM", parent=templates
@@ -250,18 +245,6 @@ class RepliesCog(commands.Cog, name="Replies"):
         return [app_commands.Choice(name=name, value=value) for name, value in found]
 
     # -- controls ------------------------------------------------------------------------------
-    async def handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        try:
-            await self._handle_control(interaction, control, values)
-        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
-            await self.bot.report_interaction_error(interaction, exc)
-
-    async def _handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        handler = self.actions.get(control.action)
-        if handler is None:
-            raise DisputeDeskError("This button is from an older version of Dispute Desk; run the command again.")
-        await handler(interaction, control, values)
-
     # -- one handler per action ----------------------------------------------------------------
     async def on_open_page(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         step = await self.service.current(control.id, interaction.user.id)
@@ -324,24 +307,7 @@ class RepliesCog(commands.Cog, name="Replies"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
         """Handle every quick-reply form here, so a form opened before a restart is still accepted."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        control = parse_reply_control(str(data.get("custom_id", "")))
-        if control is None or control.action not in (FILL_SUBMIT, AUTHOR_SUBMIT):
-            return
-        try:
-            if self.bot.draining:
-                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            await self.actions[control.action](interaction, control, [])
-        except Exception as exc:
-            await self.bot.report_interaction_error(interaction, exc)
-
-
-def form_values(interaction: Interaction) -> dict[str, str]:
-    """The text a form was submitted with, by input."""
-    values = modal_values(dict(interaction.data or {}))
-    return {key: value for key, value in values.items() if isinstance(value, str)}
+        await self.handle_form(interaction, ReplyControl, (FILL_SUBMIT, AUTHOR_SUBMIT))
 
 
 def as_payload(message: dict[str, Any], *, update: bool) -> dict[str, Any]:

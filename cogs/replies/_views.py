@@ -7,7 +7,6 @@ from typing import Any
 
 import discord
 
-from bot.control_ids import clicked_row_id
 from bot.discord_limits import EMBED_FIELD_VALUE_LIMIT, MESSAGE_LIMIT, fit
 from bot.quickreply.custom_ids import (
     AUTHOR_FIX,
@@ -29,7 +28,7 @@ from bot.replies import TemplateVariable
 from bot.replies.model import TITLE_MAX
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
-from bot.ui import EMBED_COLOUR, accepting_clicks, code_block, text_file
+from bot.ui import EMBED_COLOUR, ControlItem, code_block, text_field, text_file
 
 MODAL_TIMEOUT = 15 * 60
 _TEXT_LIMIT = 1000
@@ -42,29 +41,12 @@ _HINTS = {
 _LONG_TEXT = ("message", "details", "summary", "notes", "items", "scope", "deliverables", "reason", "timeline")
 
 
-class ReplyControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
+class ReplyControlItem(ControlItem, template=PATTERN):
     """Every quick-reply button and select: the custom id carries the draft (or template) and action."""
 
-    def __init__(self, item: discord.ui.Item[Any], control: ReplyControl) -> None:
-        super().__init__(item)
-        self.control = control
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
-    ) -> ReplyControlItem:
-        return cls(item, ReplyControl(clicked_row_id(match["id"]), match["action"], match["argument"] or ""))
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await accepting_clicks(interaction, "Your reply is saved")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs.replies._cog import RepliesCog
-
-        cog = interaction.client.get_cog(RepliesCog.__cog_name__)
-        assert isinstance(cog, RepliesCog)
-        values = [str(v) for v in (getattr(self.item, "values", None) or [])]
-        await cog.handle_control(interaction, self.control, values)
+    control_type = ReplyControl
+    cog_name = "Replies"
+    kept = "Your reply is saved"
 
 
 def button(
@@ -106,13 +88,14 @@ def fill_modal(step: FillStep) -> discord.ui.Modal:
 def _input(variable: TemplateVariable, typed: str) -> discord.ui.TextInput[Any]:
     long_text = variable.type == "text" and variable.name.endswith(_LONG_TEXT)
     limit = _TEXT_LIMIT if variable.type == "text" else 200
-    return discord.ui.TextInput(
-        custom_id=variable.name,
-        style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
+    placeholder = fit(variable.example, 100, at_boundary=False)
+    return text_field(
+        variable.name,
+        paragraph=long_text,
         required=variable.required,
         max_length=limit,
-        default=typed[:limit] or None,
-        placeholder=fit(variable.example, 100, at_boundary=False) or None,
+        default=typed,
+        placeholder=placeholder,
     )
 
 
