@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bot.engine.parsing import parse_money
+from bot.disputes.engine.parsing import parse_money
 from bot.errors import DisputeDeskError
 
 PLATFORMS = {

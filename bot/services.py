@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.cases.service import CaseService
-from bot.engine.flow import Flow, load_flow
-from bot.quickreply.lint_process import TemplateChecker
-from bot.quickreply.service import QuickReplyService
+from bot.disputes.cases.service import CaseService
+from bot.disputes.engine.flow import Flow, load_flow
+from bot.disputes.wizard.service import WizardService
+from bot.disputes.wizard.step import StepService
 from bot.replies import LIBRARY_DIR, load_library
 from bot.replies.fill import AsyncRenderer
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.lint_process import TemplateChecker
+from bot.replies.service import QuickReplyService
 from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.scheduled_jobs import JobRepository
-from bot.wizard.service import WizardService
-from bot.wizard.step import StepService
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.quickreply.service import QuickReplyService
 from bot.replies.fill import AsyncRenderer
+from bot.replies.service import QuickReplyService
 from bot.sandbox import render_in_process
 from bot.services import build_services
 from bot.storage import Database

@@ -1,6 +1,6 @@
 """The whole flow against Discord's limits, and every reachable path rendered in every tone.
 
-Paths are generated from the flow data (`bot.engine.paths.explore`): every option of every choice
+Paths are generated from the flow data (`bot.disputes.engine.paths.explore`): every option of every choice
 and yes/no question is explored; free-form answers take representative values chosen to exercise
 each numeric or date rule of the planner (see `paths.SAMPLES`); the tone is fixed during the
 walk because every draft is rendered in all three tones for each outcome.
@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 
 from bot.discord_limits import MODAL_FIELDS
-from bot.engine.checks import numbers_in
-from bot.engine.errors import FlowError
-from bot.engine.flow import (
+from bot.disputes.engine.checks import numbers_in
+from bot.disputes.engine.errors import FlowError
+from bot.disputes.engine.flow import (
     MAX_HELP,
     MAX_OPTION_DESCRIPTION,
     MAX_OPTION_LABEL,
@@ -23,7 +23,7 @@ from bot.engine.flow import (
     Flow,
     parse_flow,
 )
-from bot.engine.paths import explore, shape
+from bot.disputes.engine.paths import explore, shape
 from tests.engine_fixtures import S1_NOW, TYPES
 
 PLATFORMS = {"fiverr", "upwork", "freelancer", "peopleperhour", "direct", "other"}

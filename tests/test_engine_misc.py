@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.wording import check_wording
+from bot.disputes.engine.wording import check_wording
 from bot.rendering import DraftTemplateError, render_template, split_message
 
 ROOT = Path(__file__).resolve().parent.parent

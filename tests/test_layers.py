@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The adapter edge: the only modules of bot/ allowed to import discord.
 DISCORD_EDGE = {"client.py", "runner.py", "logging_setup.py", "ui.py"}
-NO_STORAGE = ("bot/engine", "bot/rendering.py", "bot/replies", "bot/sandbox", "bot/cli/templates.py")
+NO_STORAGE = ("bot/disputes/engine", "bot/rendering.py", "bot/replies", "bot/sandbox", "bot/cli/templates.py")
 STORAGE_MODULES = {"aiosqlite", "sqlite3"}
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.discord_limits import EMBED_FIELD_VALUE_LIMIT, EMBEDS_TOTAL_LIMIT, fit
-from bot.engine.flow import load_flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import session_from_answers
-from bot.wizard.outcome_card import outcome_cards
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import session_from_answers
+from bot.disputes.wizard.outcome_card import outcome_cards
 from tests.s1 import S1_NOW, s1_answers
 
 

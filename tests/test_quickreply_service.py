@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import DisputeDeskError
-from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
-from bot.quickreply.service import QuickReplyService
+from bot.replies.personal import MAX_PERSONAL_TEMPLATES
+from bot.replies.service import QuickReplyService
 from bot.storage.reply_templates import TemplateRecord
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import RendererBusy, TemplateStopped
-from bot.quickreply.service import QuickReplyService, TemplateQuarantined
 from bot.ratelimit import RateLimited
+from bot.replies.service import QuickReplyService, TemplateQuarantined
 from bot.sandbox import Limits, PoolSettings, RenderPool
 from bot.storage import Database
 from bot.storage.reply_templates import TemplateRecord

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.disputes.wizard.custom_ids import ControlId, parse_control_id
 from bot.modal_values import modal_values
-from bot.wizard.custom_ids import ControlId, parse_control_id
 
 
 def test_control_ids_round_trip() -> None:

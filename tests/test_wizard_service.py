@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 
 from bot.discord_limits import MODAL_FIELDS
-from bot.engine.flow import load_flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import session_from_answers
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import session_from_answers
+from bot.disputes.wizard.service import NotYourSession, SessionGone, WizardService, WizardState
+from bot.disputes.wizard.steps import SELF_ANSWERED, current_screen
 from bot.storage import Database
-from bot.wizard.service import NotYourSession, SessionGone, WizardService, WizardState
-from bot.wizard.steps import SELF_ANSWERED, current_screen
 from tests.s1 import S1_NOW, s1_answers, typed
 
 
@@ -131,9 +131,9 @@ def test_current_screen_is_none_when_complete() -> None:
 
 def test_every_path_of_the_flow_takes_at_most_ten_wizard_steps() -> None:
     """Generated from the flow: a 'step' is one choice or one form of up to five fields of a page."""
-    from bot.engine.paths import explore
-    from bot.engine.session import applicable_questions
-    from bot.wizard.steps import _screens
+    from bot.disputes.engine.paths import explore
+    from bot.disputes.engine.session import applicable_questions
+    from bot.disputes.wizard.steps import _screens
 
     flow = load_flow()
     longest = 0

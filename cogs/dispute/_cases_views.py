@@ -7,13 +7,13 @@ from typing import Any
 
 import discord
 
-from bot.cases.reminders import PRESET_LABELS, PRESETS, discord_time
-from bot.cases.service import RESULTS, CaseSummary, Reminder
-from bot.cases.stats import MIN_GROUP, ServerOutcomes
 from bot.discord_limits import MESSAGE_LIMIT, fit
-from bot.engine.outcome import Deadline
+from bot.disputes.cases.reminders import PRESET_LABELS, PRESETS, discord_time
+from bot.disputes.cases.service import RESULTS, CaseSummary, Reminder
+from bot.disputes.cases.stats import MIN_GROUP, ServerOutcomes
+from bot.disputes.engine.outcome import Deadline
+from bot.disputes.wizard.custom_ids import ControlId
 from bot.ui import EMBED_COLOUR
-from bot.wizard.custom_ids import ControlId
 from cogs.dispute._views import MODAL_TIMEOUT, button, select
 
 # The list of cases is the user's own: its controls carry no case id (0 never names a row).

@@ -12,20 +12,20 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.anonymise import anonymise_report
-from bot.cases.reminders import KIND as REMINDER
-from bot.cases.reminders import confirmation_text, discord_time
-from bot.cases.service import RESULT_PROMPT
 from bot.control_ids import parse_row_id
 from bot.discord_limits import MESSAGE_LIMIT
-from bot.engine.flow import Flow, load_flow
+from bot.disputes.cases.reminders import KIND as REMINDER
+from bot.disputes.cases.reminders import confirmation_text, discord_time
+from bot.disputes.cases.service import RESULT_PROMPT
+from bot.disputes.engine.flow import Flow, load_flow
+from bot.disputes.wizard.custom_ids import ControlId
+from bot.disputes.wizard.service import WizardState
+from bot.disputes.wizard.step import Click, Shown, StepAction
 from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
 from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
-from bot.wizard.custom_ids import ControlId
-from bot.wizard.service import WizardState
-from bot.wizard.step import Click, Shown, StepAction
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
     case_message,

@@ -9,15 +9,15 @@ import discord
 
 from bot.anonymise import Anonymised
 from bot.discord_limits import MESSAGE_LIMIT, fit
-from bot.engine.flow import Flow, Question
-from bot.engine.outcome import Draft, Outcome
+from bot.disputes.engine.flow import Flow, Question
+from bot.disputes.engine.outcome import Draft, Outcome
+from bot.disputes.wizard.custom_ids import PATTERN, ControlId
+from bot.disputes.wizard.outcome_card import Card, outcome_cards
+from bot.disputes.wizard.service import WizardState
+from bot.disputes.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 from bot.rendering import split_message
 from bot.tones import TONES
 from bot.ui import EMBED_COLOUR, ERROR_COLOUR, ControlItem, code_block, text_field, text_file
-from bot.wizard.custom_ids import PATTERN, ControlId
-from bot.wizard.outcome_card import Card, outcome_cards
-from bot.wizard.service import WizardState
-from bot.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 
 FOOTER = "Saved as you go: /dispute resume brings this case back. Only you can see it."
 MODAL_TIMEOUT = 15 * 60

@@ -11,7 +11,7 @@ from discord.ext import commands, tasks
 
 from bot.control_ids import clicked_row_id
 from bot.errors import DisputeDeskError
-from bot.quickreply.custom_ids import (
+from bot.replies.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
     AUTHOR_SUBMIT,
@@ -24,9 +24,9 @@ from bot.quickreply.custom_ids import (
     POST,
     ReplyControl,
 )
-from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
-from bot.quickreply.service import FillStep
+from bot.replies.personal import MAX_PERSONAL_TEMPLATES
 from bot.replies.platforms import load_platforms
+from bot.replies.service import FillStep
 from bot.tones import TONE_LABELS
 from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
 from cogs.replies._views import (

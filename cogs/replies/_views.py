@@ -8,7 +8,8 @@ from typing import Any
 import discord
 
 from bot.discord_limits import EMBED_FIELD_VALUE_LIMIT, MESSAGE_LIMIT, fit
-from bot.quickreply.custom_ids import (
+from bot.replies import TemplateVariable
+from bot.replies.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
     AUTHOR_SUBMIT,
@@ -22,10 +23,9 @@ from bot.quickreply.custom_ids import (
     POST,
     ReplyControl,
 )
-from bot.quickreply.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, AuthorProblem
-from bot.quickreply.service import AuthorCheck, FillStep, Suggestions
-from bot.replies import TemplateVariable
 from bot.replies.model import TITLE_MAX
+from bot.replies.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, AuthorProblem
+from bot.replies.service import AuthorCheck, FillStep, Suggestions
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
 from bot.ui import EMBED_COLOUR, ControlItem, code_block, text_field, text_file

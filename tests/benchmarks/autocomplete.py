@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.quickreply.personal import builtin_record
 from bot.replies import load_library
+from bot.replies.personal import builtin_record
 from bot.storage import Database
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
 from tests.benchmarks.stats import summary_ms

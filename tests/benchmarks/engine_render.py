@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.engine.flow import load_flow
-from bot.engine.planner import prepare
-from bot.engine.session import session_from_answers
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import prepare
+from bot.disputes.engine.session import session_from_answers
 from bot.rendering import compiled_template, render_template
 from bot.tones import TONES
 

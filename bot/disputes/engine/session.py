@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.answers import AnswerValue, allowed_text, parse_answer
-from bot.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
-from bot.engine.flow import Flow, Question
-from bot.engine.parsing import parse_money
+from bot.disputes.engine.answers import AnswerValue, allowed_text, parse_answer
+from bot.disputes.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
+from bot.disputes.engine.flow import Flow, Question
+from bot.disputes.engine.parsing import parse_money
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 

@@ -2,7 +2,7 @@
 
 Static rules (one pass over the data) are here; the rules that need every path (an option never
 reachable, a draft never offered, a goal without a recommended option) are collected while `check`
-walks the paths (`PathCoverage`, used by `bot.engine.checks`). Every problem names its rule, so
+walks the paths (`PathCoverage`, used by `bot.disputes.engine.checks`). Every problem names its rule, so
 that a test can assert which rule fired.
 """
 
@@ -12,13 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine.calculators import ALWAYS, CALCULATORS
-from bot.engine.conditions import Condition
-from bot.engine.context import BASE_NAMES, answer_names
-from bot.engine.facts import Facts
-from bot.engine.flow import Flow, Question
-from bot.engine.platforms import Platforms
-from bot.engine.playbook import (
+from bot.disputes.engine.calculators import ALWAYS, CALCULATORS
+from bot.disputes.engine.conditions import Condition
+from bot.disputes.engine.context import BASE_NAMES, answer_names
+from bot.disputes.engine.facts import Facts
+from bot.disputes.engine.flow import Flow, Question
+from bot.disputes.engine.platforms import Platforms
+from bot.disputes.engine.playbook import (
     FACT_FIELDS,
     Items,
     Playbook,

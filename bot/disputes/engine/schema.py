@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.answers import allowed_text
-from bot.engine.flow import Flow, Question
-from bot.engine.outcome import AUDIENCES
+from bot.disputes.engine.answers import allowed_text
+from bot.disputes.engine.flow import Flow, Question
+from bot.disputes.engine.outcome import AUDIENCES
 from bot.tones import TONES
 
 

@@ -14,11 +14,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from bot.engine import parsing
-from bot.engine.errors import FlowError, InvalidAnswer
+from bot.disputes.engine import parsing
+from bot.disputes.engine.errors import FlowError, InvalidAnswer
 
 if TYPE_CHECKING:
-    from bot.engine.flow import Flow, Question
+    from bot.disputes.engine.flow import Flow, Question
 
 AnswerValue = str | bool | int | float | list[str]
 

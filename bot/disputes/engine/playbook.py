@@ -15,7 +15,7 @@ nothing in between; the pieces whose conditions hold are kept. Lists (pros, cons
 warnings) hold items, each a string or ``{ text = "...", when = {...}, unless = {...} }``.
 
 This module loads and checks the structure (FlowError listing every problem) and renders texts;
-`bot.engine.planner` applies a playbook to a case; `bot.engine.playbook_checks` validates references.
+`bot.disputes.engine.planner` applies a playbook to a case; `bot.disputes.engine.playbook_checks` validates references.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.conditions import Condition
-from bot.engine.errors import FlowError
-from bot.engine.facts import Fact, Facts
-from bot.engine.outcome import AUDIENCES
+from bot.disputes.engine.conditions import Condition
+from bot.disputes.engine.errors import FlowError
+from bot.disputes.engine.facts import Fact, Facts
+from bot.disputes.engine.outcome import AUDIENCES
 
 PLAYBOOKS_DIR = Path(__file__).with_name("playbooks")
 COMMON_FILE = "_common.toml"

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.errors import FlowError
+from bot.disputes.engine.errors import FlowError
 
 PLATFORMS_PATH = Path(__file__).with_name("playbooks") / "platforms.toml"
 PARTIAL_REFUNDS = ("capped", "yes", "no")

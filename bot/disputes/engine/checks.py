@@ -12,18 +12,18 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.conditions import Condition
-from bot.engine.errors import DisputeDeskError, FlowError
-from bot.engine.facts import load_facts
-from bot.engine.flow import Flow, load_flow
-from bot.engine.outcome import AUDIENCES
-from bot.engine.paths import explore, shape_problems
-from bot.engine.planner import prepare
-from bot.engine.platforms import load_platforms
-from bot.engine.playbook import Playbooks, load_playbooks
-from bot.engine.playbook_checks import PathCoverage, Problem, validate_playbooks
-from bot.engine.session import Session
-from bot.engine.wording import check_wording, review_phrases
+from bot.disputes.engine.conditions import Condition
+from bot.disputes.engine.errors import DisputeDeskError, FlowError
+from bot.disputes.engine.facts import load_facts
+from bot.disputes.engine.flow import Flow, load_flow
+from bot.disputes.engine.outcome import AUDIENCES
+from bot.disputes.engine.paths import explore, shape_problems
+from bot.disputes.engine.planner import prepare
+from bot.disputes.engine.platforms import load_platforms
+from bot.disputes.engine.playbook import Playbooks, load_playbooks
+from bot.disputes.engine.playbook_checks import PathCoverage, Problem, validate_playbooks
+from bot.disputes.engine.session import Session
+from bot.disputes.engine.wording import check_wording, review_phrases
 from bot.rendering import MESSAGE_LIMIT, TEMPLATES_DIR, split_message
 from bot.tones import TONES
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.discord_limits import MODAL_FIELDS
-from bot.engine.flow import Flow, Option, Question
-from bot.engine.session import Session, applicable_questions, default_for
+from bot.disputes.engine.flow import Flow, Option, Question
+from bot.disputes.engine.session import Session, applicable_questions, default_for
 
 CHOICE_KINDS = frozenset({"choice", "multi_choice", "yes_no"})
 MAX_BUTTONS = 5  # one row of buttons; more options go in a select

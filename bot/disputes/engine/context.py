@@ -13,10 +13,10 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.answers import as_date, as_datetime, is_date_only
-from bot.engine.facts import Facts
-from bot.engine.flow import Flow
-from bot.engine.platforms import Platforms
+from bot.disputes.engine.answers import as_date, as_datetime, is_date_only
+from bot.disputes.engine.facts import Facts
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.platforms import Platforms
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 

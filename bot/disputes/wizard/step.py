@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.cases.service import CaseService
-from bot.engine.outcome import Outcome
+from bot.disputes.cases.service import CaseService
+from bot.disputes.engine.outcome import Outcome
+from bot.disputes.wizard.service import WizardService, WizardState
+from bot.disputes.wizard.steps import PROFILE_DEFAULTS
 from bot.errors import DisputeDeskError
 from bot.storage.dispute_sessions import StaleSession
 from bot.storage.profiles import ProfileRepository
-from bot.wizard.service import WizardService, WizardState
-from bot.wizard.steps import PROFILE_DEFAULTS
 
 CLOSED = "Case closed. Start a new one any time with `/dispute start`."
 

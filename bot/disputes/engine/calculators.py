@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.engine.answers import as_date, as_datetime, is_date_only
-from bot.engine.context import day_text, moment_text, money
-from bot.engine.facts import Facts
-from bot.engine.platforms import Platform
-from bot.engine.wording import buyer_threats, off_platform_phrases
+from bot.disputes.engine.answers import as_date, as_datetime, is_date_only
+from bot.disputes.engine.context import day_text, moment_text, money
+from bot.disputes.engine.facts import Facts
+from bot.disputes.engine.platforms import Platform
+from bot.disputes.engine.wording import buyer_threats, off_platform_phrases
 
 QUOTE_LIMIT = 400
 

@@ -1,7 +1,7 @@
 """Deadline reminders, as plain values: when to remind, and what the reminder says.
 
 Pure functions, no I/O, ``now`` always a parameter. Times the seller types are read in the same
-lenient forms as the wizard's (:func:`bot.engine.parsing.parse_datetime`: "tomorrow 9:00",
+lenient forms as the wizard's (:func:`bot.disputes.engine.parsing.parse_datetime`: "tomorrow 9:00",
 "in 3 hours", "2026-11-29 08:00"), plus "2 h before" (before the deadline).
 """
 
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.discord_limits import MESSAGE_LIMIT
-from bot.engine.parsing import parse_datetime
+from bot.disputes.engine.parsing import parse_datetime
 from bot.errors import DisputeDeskError
 from bot.storage.database import from_timestamp, to_timestamp
 

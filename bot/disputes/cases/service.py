@@ -1,7 +1,7 @@
 """The use cases of /dispute cases and of deadline reminders. Discord-free.
 
 A reminder is a scheduled job of kind ``reminder`` (see :mod:`bot.scheduler`), owned by the user,
-carrying a :class:`~bot.cases.reminders.ReminderNote`; the cog sends it when it falls due.
+carrying a :class:`~bot.disputes.cases.reminders.ReminderNote`; the cog sends it when it falls due.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from bot.cases.reminders import (
+from bot.disputes.cases.reminders import (
     KIND,
     MAX_PENDING_PER_USER,
     ReminderError,
@@ -21,21 +21,21 @@ from bot.cases.reminders import (
     remind_time,
     reminder_text,
 )
-from bot.cases.stats import ServerOutcomes, community_line, group_outcomes
-from bot.engine.flow import Flow
-from bot.engine.outcome import Deadline, Outcome
-from bot.engine.parsing import parse_money
+from bot.disputes.cases.stats import ServerOutcomes, community_line, group_outcomes
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.outcome import Deadline, Outcome
+from bot.disputes.engine.parsing import parse_money
+from bot.disputes.wizard.service import SessionGone, WizardService, WizardState
 from bot.errors import DisputeDeskError
 from bot.storage.dispute_sessions import CaseRow
 from bot.storage.scheduled_jobs import Job, JobRepository
-from bot.wizard.service import SessionGone, WizardService, WizardState
 
 # The results a seller can record when closing a case, in the order they are offered (labels are
-# content: bot/cases/results.toml).
+# content: bot/disputes/cases/results.toml).
 RESULTS: dict[str, str] = {
-    key: str(label) for key, label in tomllib.loads(resources.files("bot.cases").joinpath("results.toml").read_text(
-        encoding="utf-8"
-    )).items()
+    key: str(label) for key, label in tomllib.loads(
+        resources.files("bot.disputes.cases").joinpath("results.toml").read_text(encoding="utf-8")
+    ).items()
 }  # fmt: skip
 RESULT_PROMPT = "result_prompt"
 # Asked this long after the case's last deadline (or after its outcome, when it has none).

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.conditions import Condition
-from bot.engine.errors import FlowError
+from bot.disputes.engine.conditions import Condition
+from bot.disputes.engine.errors import FlowError
 
 FLOW_PATH = Path(__file__).with_name("flow.toml")
 
@@ -221,7 +221,7 @@ def parse_flow(data: Mapping[str, Any]) -> Flow:
     if problems:
         raise FlowError(problems)
     flow = Flow(version=int(data.get("version", 1)), questions=questions)
-    from bot.engine.answers import check_defaults  # local import: answers depends on this module
+    from bot.disputes.engine.answers import check_defaults  # local import: answers depends on this module
 
     check_defaults(flow)
     return flow

@@ -19,8 +19,8 @@ import threading
 from collections.abc import Mapping
 
 from bot.errors import DisputeDeskError
-from bot.quickreply.personal import AuthorProblem, Draft, check_draft
 from bot.replies.model import TemplateVariable
+from bot.replies.personal import AuthorProblem, Draft, check_draft
 
 MAX_WAITING = 8
 

@@ -17,7 +17,7 @@ from bot.discord_limits import (
     EMBEDS_TOTAL_LIMIT,
     fit,
 )
-from bot.engine.outcome import Deadline, Outcome
+from bot.disputes.engine.outcome import Deadline, Outcome
 
 
 @dataclass(frozen=True)

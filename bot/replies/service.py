@@ -15,12 +15,22 @@ from typing import Any
 
 from bot.control_ids import parse_row_id
 from bot.discord_limits import MODAL_FIELDS
-from bot.engine.errors import InvalidAnswer
-from bot.engine.flow import Flow
-from bot.engine.session import record_answer, start_session
+from bot.disputes.engine.errors import InvalidAnswer
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.session import record_answer, start_session
+from bot.disputes.wizard.service import WizardService
 from bot.errors import DisputeDeskError, TemplateError, TemplateStopped
-from bot.quickreply.lint_process import TemplateChecker
-from bot.quickreply.personal import (
+from bot.ratelimit import (
+    authoring_cooldown,
+    autocomplete_cooldown,
+    case_from_message_cooldown,
+    draft_a_reply_cooldown,
+    render_cooldown,
+)
+from bot.replies import Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
+from bot.replies.fill import AsyncRenderer, Resolution
+from bot.replies.lint_process import TemplateChecker
+from bot.replies.personal import (
     BUYER_MESSAGE,
     MAX_PERSONAL_TEMPLATES,
     AuthorProblem,
@@ -32,18 +42,9 @@ from bot.quickreply.personal import (
     personal_template,
     sample_values,
 )
-from bot.quickreply.personal import (
+from bot.replies.personal import (
     Draft as PersonalDraft,
 )
-from bot.ratelimit import (
-    authoring_cooldown,
-    autocomplete_cooldown,
-    case_from_message_cooldown,
-    draft_a_reply_cooldown,
-    render_cooldown,
-)
-from bot.replies import Library, ReplyTemplate, TemplateVariable, render_resolution_async, resolve
-from bot.replies.fill import AsyncRenderer, Resolution
 from bot.replies.platforms import load_platforms
 from bot.replies.suggest import suggest, suggest_dispute_types
 from bot.replies.wording import check_reply
@@ -51,7 +52,6 @@ from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_drafts import DraftKind, ReplyDraftRepository, StoredDraft
 from bot.storage.reply_templates import AUTOCOMPLETE_LIMIT, ReplyTemplateRepository, StoredTemplate
-from bot.wizard.service import WizardService
 
 DRAFT_TTL = timedelta(days=2)
 LINT_TIMEOUT_S = 2.0
@@ -502,7 +502,7 @@ class QuickReplyService:
     async def _check_off_loop(
         self, cleaned: PersonalDraft
     ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
-        """check_draft in the check process with a time limit (see bot.quickreply.lint_process)."""
+        """check_draft in the check process with a time limit (see bot.replies.lint_process)."""
         try:
             return await self.checker.check(cleaned, self.shared, self.lint_timeout_s)
         except TimeoutError:

@@ -16,15 +16,15 @@ from datetime import datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.answers import as_date, as_datetime
-from bot.engine.calculators import Inputs, run_calculators
-from bot.engine.context import build_context, hours_text, moment_text
-from bot.engine.errors import InvalidAnswer, InvalidAnswers
-from bot.engine.facts import Fact, Facts, load_facts
-from bot.engine.flow import Flow
-from bot.engine.outcome import CourseOfAction, Deadline, Draft, Outcome
-from bot.engine.platforms import Platforms, load_platforms
-from bot.engine.playbook import (
+from bot.disputes.engine.answers import as_date, as_datetime
+from bot.disputes.engine.calculators import Inputs, run_calculators
+from bot.disputes.engine.context import build_context, hours_text, moment_text
+from bot.disputes.engine.errors import InvalidAnswer, InvalidAnswers
+from bot.disputes.engine.facts import Fact, Facts, load_facts
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.outcome import CourseOfAction, Deadline, Draft, Outcome
+from bot.disputes.engine.platforms import Platforms, load_platforms
+from bot.disputes.engine.playbook import (
     Band,
     Common,
     DeadlineEntry,
@@ -37,8 +37,8 @@ from bot.engine.playbook import (
     render_pieces,
     render_text,
 )
-from bot.engine.session import Session, applicable_questions, next_question
-from bot.engine.wording import check_wording
+from bot.disputes.engine.session import Session, applicable_questions, next_question
+from bot.disputes.engine.wording import check_wording
 from bot.rendering import render_template
 from bot.tones import TONES
 

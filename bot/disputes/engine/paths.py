@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.discord_limits import MODAL_FIELDS
-from bot.engine.answers import AnswerValue, parse_answer
-from bot.engine.flow import MAX_PAGES_PER_PATH, Flow, Question
-from bot.engine.session import applicable_questions
+from bot.disputes.engine.answers import AnswerValue, parse_answer
+from bot.disputes.engine.flow import MAX_PAGES_PER_PATH, Flow, Question
+from bot.disputes.engine.session import applicable_questions
 
 _KIND_SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "money": ("1500",),

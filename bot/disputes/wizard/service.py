@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
-from bot.engine.flow import Flow
-from bot.engine.outcome import Outcome
-from bot.engine.planner import plan_outcome
-from bot.engine.session import Session, default_for, go_back, jump_to, record_answer, start_session
+from bot.disputes.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.outcome import Outcome
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import Session, default_for, go_back, jump_to, record_answer, start_session
+from bot.disputes.wizard.steps import SELF_ANSWERED, Screen, current_screen
 from bot.errors import DisputeDeskError
 from bot.storage.database import Database
 from bot.storage.dispute_sessions import DisputeSessionRepository, StaleSession, StoredSession
 from bot.tones import TONES
-from bot.wizard.steps import SELF_ANSWERED, Screen, current_screen
 
 SHARE_PREVIEW = "share_preview"
 # What a duplicated case keeps: the answers about the order and the seller. Dates and long texts

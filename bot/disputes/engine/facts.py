@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.errors import FlowError
+from bot.disputes.engine.errors import FlowError
 
 FACTS_PATH = Path(__file__).with_name("platform_facts.toml")
 UNITS = ("", "hours", "days", "business_days", "percent", "USD")
