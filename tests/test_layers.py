@@ -7,6 +7,7 @@ core and the sandbox touch no database; nothing in bot/ imports cogs.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,20 @@ def test_engine_rendering_and_reply_core_do_not_touch_the_database(relative: str
     assert files, f"{relative} has no Python files: update NO_STORAGE"
     for path in files:
         assert not STORAGE_MODULES & imported_top_modules(path), f"{path} imports a database module"
+
+
+def packages_under(relative: str) -> list[str]:
+    """The packages directly under ``relative`` (folders with an __init__.py)."""
+    return sorted(p.parent.name for p in (ROOT / relative).glob("*/__init__.py"))
+
+
+def test_the_docs_package_map_names_every_package_of_bot_and_cogs() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("```", 2)[1]  # the map: one line a folder, indented under its parent
+    named = {match.strip().rstrip("/") for match in re.findall(r"^\s*([a-z_]+/)", block, re.MULTILINE)}
+    wanted = {"bot", "cogs", *packages_under("bot"), *packages_under("bot/disputes")}
+    assert wanted <= named, f"docs/architecture.md's map misses {sorted(wanted - named)}"
+    features = set(packages_under("cogs"))
+    cogs_line = next(line for line in block.splitlines() if line.startswith("cogs/"))
+    assert all(feature in cogs_line for feature in features), f"the cogs/ line misses one of {sorted(features)}"
+    assert not (named - wanted - {"templates", "tests", "docs"}), "the map names a folder that is gone"
