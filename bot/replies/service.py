@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,6 +121,64 @@ class FillStep:
     @property
     def ready(self) -> bool:
         return self.text is not None
+
+
+@dataclass(frozen=True)
+class FillState:
+    """A /reply being filled in, as it is saved (the state of a ``fill`` draft in ``reply_drafts``)."""
+
+    template_id: int
+    guild_id: int | None = None
+    tone: str | None = None
+    #: Accepted values by variable name.
+    values: Mapping[str, str] = field(default_factory=dict)
+    #: The variables the form asks, in order; a page holds MODAL_FIELDS of them.
+    asking: tuple[str, ...] = ()
+    page: int = 0
+    #: What was typed on the page when it was refused, to put back in the form.
+    typed: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    text: str | None = None
+    warnings: tuple[str, ...] = ()
+    posted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "template_id": self.template_id,
+            "guild_id": self.guild_id,
+            "tone": self.tone,
+            "values": dict(self.values),
+            "asking": list(self.asking),
+            "page": self.page,
+            "typed": dict(self.typed),
+            "error": self.error,
+            "text": self.text,
+            "warnings": list(self.warnings),
+            "posted": self.posted,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FillState:
+        return cls(
+            template_id=int(data["template_id"]),
+            guild_id=data.get("guild_id"),
+            tone=data.get("tone"),
+            values={str(k): str(v) for k, v in (data.get("values") or {}).items()},
+            asking=tuple(str(name) for name in data.get("asking") or ()),
+            page=int(data.get("page") or 0),
+            typed={str(k): str(v) for k, v in (data.get("typed") or {}).items()},
+            error=data.get("error"),
+            text=data.get("text"),
+            warnings=tuple(str(w) for w in data.get("warnings") or ()),
+            posted=bool(data.get("posted")),
+        )
+
+    def page_names(self, page: int) -> tuple[str, ...]:
+        return self.asking[page * MODAL_FIELDS : (page + 1) * MODAL_FIELDS]
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-len(self.asking) // MODAL_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -278,24 +336,21 @@ class QuickReplyService:
         declared = {v.name for v in template.fields}
         given = {k: v.strip() for k, v in options.items() if k in declared and v and v.strip()}
         resolution = await self._resolve(template, user_id, tone, given, now)
-        state: dict[str, Any] = {
-            "template_id": stored.id,
-            "guild_id": guild_id,
-            "tone": tone,
-            "values": {k: v for k, v in given.items() if k not in resolution.invalid},
-            "asking": [v.name for v in resolution.to_ask],
-            "page": 0,
-            "typed": {k: v for k, v in given.items() if k in resolution.invalid},
-            "error": _describe_problems(template, resolution.invalid, ()),
-            "text": None,
-            "posted": False,
-        }
+        state = FillState(
+            template_id=stored.id,
+            guild_id=guild_id,
+            tone=tone,
+            values={k: v for k, v in given.items() if k not in resolution.invalid},
+            asking=tuple(v.name for v in resolution.to_ask),
+            typed={k: v for k, v in given.items() if k in resolution.invalid},
+            error=_describe_problems(template, resolution.invalid, ()),
+        )
         if resolution.ready:
             # Refuse before storing anything when this user cannot render now.
             self.render_limit.check(user_id, now)
             if user_id in self._rendering:
                 raise StillRendering()
-        draft = await self.drafts.create(user_id, "fill", state, now)
+        draft = await self.drafts.create(user_id, "fill", state.to_dict(), now)
         if resolution.ready:
             return FillStep(draft.id, template, resolution.tone, pending=resolution)
         return _ask(draft.id, template, resolution.tone, state)
@@ -305,16 +360,17 @@ class QuickReplyService:
         if step.pending is None:
             return step
         draft = await self._load(step.draft_id, user_id, "fill")
-        return await self._finish(step.draft_id, user_id, step.template, step.pending, dict(draft.state), now)
+        state = FillState.from_dict(draft.state)
+        return await self._finish(step.draft_id, user_id, step.template, step.pending, state, now)
 
     async def current(self, draft_id: int, user_id: int) -> FillStep:
         """The step a fill draft is at (to reopen its form)."""
         draft = await self._load(draft_id, user_id, "fill")
-        template = self.template_of(await self._template_for(draft))
-        state = draft.state
-        tone = template.pick_tone(state.get("tone"))
-        if state.get("text") is not None:
-            return FillStep(draft.id, template, tone, text=state["text"], warnings=tuple(state.get("warnings") or ()))
+        state = FillState.from_dict(draft.state)
+        template = self.template_of(await self._template_for(draft.user_id, state))
+        tone = template.pick_tone(state.tone)
+        if state.text is not None:
+            return FillStep(draft.id, template, tone, text=state.text, warnings=state.warnings)
         return _ask(draft.id, template, tone, state)
 
     async def submit(
@@ -322,36 +378,38 @@ class QuickReplyService:
     ) -> FillStep:
         """Take one page of the form; stay on it with what was typed when a value is refused."""
         draft = await self._load(draft_id, user_id, "fill")
-        state = dict(draft.state)
-        template = self.template_of(await self._template_for(draft))
-        if state.get("text") is not None or page != state["page"]:
+        state = FillState.from_dict(draft.state)
+        template = self.template_of(await self._template_for(draft.user_id, state))
+        if state.text is not None or page != state.page:
             return await self.current(draft_id, user_id)  # a form submitted twice: show where we are
-        fields = _page_names(state, page)
+        fields = state.page_names(page)
         given = {k: v.strip() for k, v in submitted.items() if k in fields}
-        values = {**state["values"], **{k: v for k, v in given.items() if v}}
-        resolution = await self._resolve(template, user_id, state.get("tone"), values, now)
+        values = {**state.values, **{k: v for k, v in given.items() if v}}
+        resolution = await self._resolve(template, user_id, state.tone, values, now)
         invalid = {k: v for k, v in resolution.invalid.items() if k in fields}
         missing = tuple(v for v in resolution.missing if v.name in fields)
         if invalid or missing:
-            state.update(
+            state = replace(
+                state,
                 values={k: v for k, v in values.items() if k not in invalid},
                 typed=given,
                 error=_describe_problems(template, invalid, missing),
             )
-            await self._save(draft, state, now)
+            await self._save(draft, state.to_dict(), now)
             return _ask(draft.id, template, resolution.tone, state)
-        state.update(values=values, page=page + 1, typed={}, error=None)
+        state = replace(state, values=values, page=page + 1, typed={}, error=None)
         if resolution.ready:
-            await self._save(draft, state, now)
+            await self._save(draft, state.to_dict(), now)
             return FillStep(draft.id, template, resolution.tone, page=page + 1, pending=resolution)
-        if state["page"] >= _page_count(state):  # something outside these pages is still wanted
-            state.update(
-                asking=[v.name for v in resolution.to_ask],
+        if state.page >= state.page_count:  # something outside these pages is still wanted
+            state = replace(
+                state,
+                asking=tuple(v.name for v in resolution.to_ask),
                 page=0,
                 error=_describe_problems(template, resolution.invalid, ()),
                 typed={},
             )
-        await self._save(draft, state, now)
+        await self._save(draft, state.to_dict(), now)
         return _ask(draft.id, template, resolution.tone, state)
 
     async def claim_post(self, draft_id: int, user_id: int, now: datetime) -> str:
@@ -576,12 +634,12 @@ class QuickReplyService:
         if await self.drafts.save(draft.id, state, now) is None:
             raise DraftGone()
 
-    async def _template_for(self, draft: StoredDraft) -> StoredTemplate:
-        stored = await self.templates.get(int(draft.state["template_id"]))
-        if stored is None or not _visible(stored, draft.user_id, draft.state.get("guild_id")):
+    async def _template_for(self, user_id: int, state: FillState) -> StoredTemplate:
+        stored = await self.templates.get(state.template_id)
+        if stored is None or not _visible(stored, user_id, state.guild_id):
             raise TemplateNotFound("That template was deleted meanwhile. Pick another with `/reply`.")
         if stored.quarantined:
-            raise TemplateQuarantined(stored, draft.user_id)
+            raise TemplateQuarantined(stored, user_id)
         return stored
 
     async def _resolve(
@@ -612,14 +670,14 @@ class QuickReplyService:
         user_id: int,
         template: ReplyTemplate,
         resolution: Resolution,
-        state: dict[str, Any],
+        state: FillState,
         now: datetime,
     ) -> FillStep:
         try:
             text = await self._render(user_id, resolution, now)
         except TemplateStopped as error:
             # It held a sandbox worker for the whole time budget: pause it until it is edited.
-            stored = await self.templates.get(int(state["template_id"]))
+            stored = await self.templates.get(state.template_id)
             if stored is not None and stored.scope != "builtin":
                 await self.templates.quarantine(stored.id, error.message, now)
                 raise TemplateQuarantined(stored, user_id) from None
@@ -627,10 +685,10 @@ class QuickReplyService:
         except TemplateError as error:
             raise TemplateError(f"This template could not be filled in: {error}") from None
         warnings = wording_warnings(text, resolution)
-        state = {**state, "text": text, "warnings": list(warnings)}
-        if await self.drafts.save(draft_id, state, now) is None:
+        state = replace(state, text=text, warnings=warnings)
+        if await self.drafts.save(draft_id, state.to_dict(), now) is None:
             raise DraftGone()
-        await self.templates.record_use(user_id, int(state["template_id"]), now)
+        await self.templates.record_use(user_id, state.template_id, now)
         return FillStep(draft_id, template, resolution.tone, text=text, warnings=warnings)
 
     def _question_options(self, question_id: str) -> Sequence[Any]:
@@ -673,29 +731,18 @@ def choice_name(stored: StoredTemplate) -> str:
     return text if len(text) <= 100 else text[:99] + "…"
 
 
-def _page_names(state: Mapping[str, Any], page: int) -> list[str]:
-    asking: list[str] = list(state.get("asking") or [])
-    return asking[page * MODAL_FIELDS : (page + 1) * MODAL_FIELDS]
-
-
-def _page_count(state: Mapping[str, Any]) -> int:
-    asking = list(state.get("asking") or [])
-    return max(1, -(-len(asking) // MODAL_FIELDS))
-
-
-def _ask(draft_id: int, template: ReplyTemplate, tone: str, state: Mapping[str, Any]) -> FillStep:
-    page = int(state.get("page") or 0)
-    names = _page_names(state, page)
+def _ask(draft_id: int, template: ReplyTemplate, tone: str, state: FillState) -> FillStep:
+    names = state.page_names(state.page)
     fields = tuple(v for v in template.fields if v.name in names)
     return FillStep(
         draft_id,
         template,
         tone,
-        page=page,
-        pages=_page_count(state),
+        page=state.page,
+        pages=state.page_count,
         fields=fields,
-        typed=dict(state.get("typed") or {}),
-        error=state.get("error"),
+        typed=dict(state.typed),
+        error=state.error,
     )
 
 
