@@ -14,12 +14,18 @@ from bot.disputes.engine.flow import Flow, load_flow
 from bot.disputes.wizard.service import WizardService
 from bot.disputes.wizard.step import StepService
 from bot.replies import LIBRARY_DIR, load_library
+from bot.replies.authoring import AuthoringService
+from bot.replies.catalog import TemplateCatalog
 from bot.replies.fill import AsyncRenderer
+from bot.replies.filling import FillService
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.replies.lint_process import TemplateChecker
-from bot.replies.service import QuickReplyService
+from bot.replies.service import ReplyDrafts, ReplyRenderer
+from bot.replies.suggestions import SuggestionService
 from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
+from bot.storage.reply_drafts import ReplyDraftRepository
+from bot.storage.reply_templates import ReplyTemplateRepository
 from bot.storage.scheduled_jobs import JobRepository
 
 
@@ -31,7 +37,13 @@ class Services:
     #: The /dispute cog's one entry point per wizard step.
     steps: StepService
     cases: CaseService
-    quick_replies: QuickReplyService
+    #: Quick replies, one job each: finding templates, /reply, "Draft a reply…", /templates mine.
+    catalog: TemplateCatalog
+    filling: FillService
+    suggestions: SuggestionService
+    authoring: AuthoringService
+    reply_drafts: ReplyDrafts
+    renders: ReplyRenderer
     #: The admission gate of personal-template checks: its in-flight count belongs to this bot.
     checker: TemplateChecker
 
@@ -41,23 +53,24 @@ def build_services(db: Database, jobs: JobRepository, renderer: AsyncRenderer) -
     flow = load_flow()
     wizard = WizardService(db, flow)
     checker = TemplateChecker()
-    quick_replies = QuickReplyService(
-        db,
-        library=load_library(),
-        shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
-        renderer=renderer,
-        flow=flow,
-        wizard=wizard,
-        checker=checker,
-    )
     profiles = ProfileRepository(db)
     cases = CaseService(wizard, jobs)
+    catalog = TemplateCatalog(ReplyTemplateRepository(db), profiles, load_library())
+    reply_drafts = ReplyDrafts(ReplyDraftRepository(db))
+    renders = ReplyRenderer(profiles, renderer)
+    filling = FillService(catalog, reply_drafts, renders)
+    shared_variables = load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE)
     return Services(
         flow=flow,
         profiles=profiles,
         wizard=wizard,
         steps=StepService(wizard, cases, profiles),
         cases=cases,
-        quick_replies=quick_replies,
+        catalog=catalog,
+        filling=filling,
+        suggestions=SuggestionService(catalog, reply_drafts, filling, wizard, flow),
+        authoring=AuthoringService(catalog, reply_drafts, renders, profiles, checker, shared_variables),
+        reply_drafts=reply_drafts,
+        renders=renders,
         checker=checker,
     )

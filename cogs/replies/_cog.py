@@ -62,7 +62,9 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        self.service = bot.services.quick_replies
+        services = bot.services
+        self.catalog, self.filling, self.suggestions = services.catalog, services.filling, services.suggestions
+        self.authoring, self.reply_drafts = services.authoring, services.reply_drafts
         self.draft_menu = app_commands.ContextMenu(name="Draft a reply…", callback=self.draft_a_reply)
         # Every control and form of quick replies: the action of its custom id -> its one handler.
         self.actions: dict[str, Handler] = {
@@ -79,7 +81,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         }
 
     async def cog_load(self) -> None:
-        await self.service.sync_builtins()
+        await self.catalog.sync_builtins()
         self.bot.add_dynamic_items(ReplyControlItem)
         self.bot.tree.add_command(self.draft_menu)
         self.purge_old_drafts.start()
@@ -91,7 +93,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     @tasks.loop(hours=1)
     async def purge_old_drafts(self) -> None:
-        removed = await self.service.purge(self.bot.now())
+        removed = await self.reply_drafts.purge(self.bot.now())
         if removed:
             log.info("purged %d old quick-reply drafts", removed)
 
@@ -122,7 +124,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         due_date: str | None = None,
     ) -> None:
         """Fill in a quick reply, ready to copy; anything unknown is asked in a form."""
-        stored = await self.service.find(interaction.user.id, interaction.guild_id, template)
+        stored = await self.catalog.find(interaction.user.id, interaction.guild_id, template)
         options = {
             "platform": platform,
             "buyer_name": buyer_name,
@@ -133,7 +135,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
             "order_amount": amount,
             "due_date": due_date,
         }
-        step = await self.service.start(
+        step = await self.filling.start(
             interaction.user.id, interaction.guild_id, stored, tone=tone, options=options, now=self.bot.now()
         )
         await self.answer_step(interaction, step, advanced=False, can_open_form=True)
@@ -142,7 +144,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     async def reply_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
             chosen = getattr(interaction.namespace, "platform", None)
-            found = await self.service.autocomplete(
+            found = await self.catalog.autocomplete(
                 interaction.user.id, interaction.guild_id, current, self.bot.now(), platform=chosen
             )
         except Exception:  # autocomplete must answer quickly and never error
@@ -166,11 +168,11 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
             await self.show(interaction, page_message(step, advanced=advanced))
 
     async def finished(self, interaction: Interaction, step: FillStep, *, update: bool) -> dict[str, Any]:
-        done = await self.service.finish(step, interaction.user.id, self.bot.now())
+        done = await self.filling.finish(step, interaction.user.id, self.bot.now())
         return as_payload(result_message(done), update=update)
 
     async def checked(self, interaction: Interaction, draft_id: int, submitted: dict[str, str]) -> dict[str, Any]:
-        check = await self.service.check_authoring(draft_id, interaction.user.id, submitted, self.bot.now())
+        check = await self.authoring.check_authoring(draft_id, interaction.user.id, submitted, self.bot.now())
         return as_payload(author_result_message(check), update=self.updates_a_message(interaction))
 
     @staticmethod
@@ -194,7 +196,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         words = message.content.strip()
         if not words:
             raise DisputeDeskError("That message has no text I can read (only attachments or embeds).")
-        suggestions = await self.service.suggest_for_message(interaction.user.id, words, self.bot.now())
+        suggestions = await self.suggestions.suggest_for_message(interaction.user.id, words, self.bot.now())
         await interaction.response.send_message(ephemeral=True, **suggestions_message(suggestions, words))
 
     # -- /templates mine -----------------------------------------------------------------------
@@ -202,35 +204,35 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     @app_commands.checks.cooldown(5, 60.0, key=lambda interaction: interaction.user.id)
     async def create(self, interaction: Interaction) -> None:
         """Write a personal quick reply: checked and previewed before it is saved."""
-        draft_id = await self.service.begin_create(interaction.user.id, self.bot.now())
+        draft_id = await self.authoring.begin_create(interaction.user.id, self.bot.now())
         await interaction.response.send_modal(author_modal(draft_id, {}, editing=False))
 
     @mine.command(name="edit")
     @app_commands.describe(template="One of your templates")
     async def edit(self, interaction: Interaction, template: str) -> None:
         """Change one of your personal templates."""
-        draft_id, typed = await self.service.begin_edit(interaction.user.id, template, self.bot.now())
+        draft_id, typed = await self.authoring.begin_edit(interaction.user.id, template, self.bot.now())
         await interaction.response.send_modal(author_modal(draft_id, typed, editing=True))
 
     @mine.command(name="show")
     @app_commands.describe(template="One of your templates")
     async def show_one(self, interaction: Interaction, template: str) -> None:
         """Show one of your personal templates as written."""
-        stored = await self.service.own(interaction.user.id, template)
-        warnings = await self.service.text_warnings(interaction.user.id, stored.body)
+        stored = await self.authoring.own(interaction.user.id, template)
+        warnings = await self.authoring.text_warnings(interaction.user.id, stored.body)
         await interaction.response.send_message(ephemeral=True, **show_template(stored, warnings))
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:
         """List your personal templates."""
-        owned = await self.service.list_own(interaction.user.id)
+        owned = await self.authoring.list_own(interaction.user.id)
         await interaction.response.send_message(ephemeral=True, **list_templates(owned, MAX_PERSONAL_TEMPLATES))
 
     @mine.command(name="delete")
     @app_commands.describe(template="One of your templates")
     async def delete(self, interaction: Interaction, template: str) -> None:
         """Delete one of your personal templates (you confirm first)."""
-        stored = await self.service.own(interaction.user.id, template)
+        stored = await self.authoring.own(interaction.user.id, template)
         await interaction.response.send_message(ephemeral=True, **delete_confirmation(stored))
 
     @edit.autocomplete("template")
@@ -238,7 +240,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     @delete.autocomplete("template")
     async def own_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
-            found = await self.service.own_choices(interaction.user.id, current)
+            found = await self.catalog.own_choices(interaction.user.id, current)
         except Exception:
             log.exception("personal template autocomplete failed")
             return []
@@ -247,37 +249,37 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     # -- controls ------------------------------------------------------------------------------
     # -- one handler per action ----------------------------------------------------------------
     async def on_open_page(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        step = await self.service.current(control.id, interaction.user.id)
+        step = await self.filling.current(control.id, interaction.user.id)
         if step.ready:
             await self.show(interaction, result_message(step))
         else:
             await interaction.response.send_modal(fill_modal(step))
 
     async def on_post(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        text = await self.service.claim_post(control.id, interaction.user.id, self.bot.now())
+        text = await self.filling.claim_post(control.id, interaction.user.id, self.bot.now())
         try:
             await interaction.response.send_message(post_text(text), allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:
-            await self.service.release_post(control.id, self.bot.now())
+            await self.filling.release_post(control.id, self.bot.now())
             raise
 
     async def on_pick_template(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         picked = clicked_row_id(values[0])
-        step = await self.service.pick_template(
+        step = await self.suggestions.pick_template(
             control.id, interaction.user.id, interaction.guild_id, picked, self.bot.now()
         )
         await self.answer_step(interaction, step, advanced=False, can_open_form=True)
 
     async def on_pick_dispute(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        case = await self.service.open_case(control.id, interaction.user.id, values[0], self.bot.now())
+        case = await self.suggestions.open_case(control.id, interaction.user.id, values[0], self.bot.now())
         await interaction.response.edit_message(content=case_message(case), view=None)
 
     async def on_author_fix(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        typed, editing = await self.service.typed_in(control.id, interaction.user.id)
+        typed, editing = await self.authoring.typed_in(control.id, interaction.user.id)
         await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
 
     async def on_author_save(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        saved = await self.service.save_authoring(control.id, interaction.user.id, self.bot.now())
+        saved = await self.authoring.save_authoring(control.id, interaction.user.id, self.bot.now())
         await interaction.response.edit_message(
             content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
             embeds=[],
@@ -285,7 +287,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         )
 
     async def on_delete(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        gone = await self.service.delete_own(interaction.user.id, control.id)
+        gone = await self.authoring.delete_own(interaction.user.id, control.id)
         await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
 
     async def on_keep(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
@@ -294,7 +296,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     async def on_fill_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         page = clicked_row_id(control.argument or "0")
         submitted = form_values(interaction)
-        step = await self.service.submit(control.id, interaction.user.id, page, submitted, self.bot.now())
+        step = await self.filling.submit(control.id, interaction.user.id, page, submitted, self.bot.now())
         await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
 
     async def on_author_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
