@@ -20,8 +20,9 @@ import bot as package
 from bot.config import Settings
 from bot.error_ids import new_error_id
 from bot.errors import DisputeDeskError
-from bot.sandbox import RenderPool
+from bot.sandbox import RenderPool, default_pool
 from bot.scheduler import Scheduler
+from bot.services import Services, build_services
 from bot.storage import Database, MetaRepository
 from bot.storage.scheduled_jobs import JobRepository
 from bot.ui import send_private
@@ -97,6 +98,9 @@ class DisputeBot(commands.AutoShardedBot):
     (one, for a bot in fewer than 2,500 servers); SHARD_COUNT and SHARD_IDS split them between processes.
     """
 
+    #: Every service, built once in ``setup_hook`` (the composition root) before the cogs load.
+    services: Services
+
     def __init__(
         self,
         settings: Settings,
@@ -144,6 +148,8 @@ class DisputeBot(commands.AutoShardedBot):
         applied = await self.db.migrate()
         if applied:
             log.info("database migrated to version %s", applied[-1].version)
+        pool = self.render_pool or default_pool()
+        self.services = build_services(self.db, self.scheduler.jobs, pool.render_async)
         for name in self.extension_names:
             try:
                 await self.load_extension(name)

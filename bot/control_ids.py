@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar, Self
 
 MAX_CUSTOM_ID = 100
 
@@ -38,6 +39,34 @@ class ControlScheme:
         if match is None or row_id is None:
             return None
         return row_id, match["action"], match["argument"] or ""
+
+
+@dataclass(frozen=True)
+class Control:
+    """A control's custom id, parsed and checked by its feature's scheme: ``<prefix>:<id>:<action>[:<argument>]``.
+
+    Any client can forge a custom id, so this is the one place its parts are read: the id is a
+    row id within SQLite's range (``parse_row_id``), the action lowercase letters and ``_``, the
+    argument the scheme's characters, the whole at most 100 characters; anything else is None.
+    """
+
+    scheme: ClassVar[ControlScheme]
+    id: int
+    action: str
+    argument: str = ""
+
+    def __str__(self) -> str:
+        return self.scheme.format(self.id, self.action, self.argument)
+
+    @classmethod
+    def parse(cls, custom_id: str) -> Self | None:
+        parsed = cls.scheme.parse(custom_id)
+        return cls(*parsed) if parsed else None
+
+    @classmethod
+    def clicked(cls, number: str, action: str, argument: str | None) -> Self:
+        """The control of a click the scheme's pattern matched (a forged id names row 0, which never exists)."""
+        return cls(clicked_row_id(number), action, argument or "")
 
 
 MAX_ROW_ID = 2**63 - 1

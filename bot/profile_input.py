@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bot.engine.parsing import parse_money
+from bot.disputes.engine.parsing import parse_money
 from bot.errors import DisputeDeskError
 
 PLATFORMS = {
@@ -16,7 +16,6 @@ PLATFORMS = {
     "direct": "Direct client",
     "other": "Another marketplace",
 }
-TONES = {"friendly": "Friendly", "neutral": "Neutral", "firm": "Firm"}
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "INR", "PKR", "BDT", "NGN", "PHP", "CAD", "AUD", "BRL", "UAH")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_AMOUNT = Decimal("1000000")

@@ -14,13 +14,13 @@ from typing import Any
 
 import jinja2
 
+from bot.discord_limits import MESSAGE_LIMIT
 from bot.errors import DisputeDeskError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-DISCORD_MESSAGE_LIMIT = 2000
 
 
-class TemplateError(DisputeDeskError):
+class DraftTemplateError(DisputeDeskError):
     """A template is missing, broken, or needs a value the context does not have."""
 
 
@@ -49,7 +49,7 @@ def compiled_template(name: str) -> jinja2.Template:
         try:
             template = builtin_environment().get_template(name)
         except jinja2.TemplateError as exc:
-            raise TemplateError(f"template {name}: {exc}") from exc
+            raise DraftTemplateError(f"template {name}: {exc}") from exc
         _compiled[name] = template
     return template
 
@@ -59,9 +59,9 @@ def render_template(name: str, context: Mapping[str, Any]) -> str:
     try:
         text = compiled_template(name).render(context)
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template {name}: {exc.message}") from exc
+        raise DraftTemplateError(f"template {name}: {exc.message}") from exc
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"template {name}: {exc}") from exc
+        raise DraftTemplateError(f"template {name}: {exc}") from exc
     return _tidy(text)
 
 
@@ -74,7 +74,7 @@ def _tidy(text: str) -> str:
     return text.strip()
 
 
-def split_message(text: str, limit: int = DISCORD_MESSAGE_LIMIT) -> list[str]:
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split text into chunks of at most ``limit`` chars: at paragraphs, then lines, then words.
 
     A word is cut only when it alone is longer than ``limit``. Joining the chunks with the

@@ -1,4 +1,6 @@
-"""Discord glue shared by the cogs: private answers, owner checks, text as code blocks and files."""
+"""The Discord toolkit both cogs share: private answers, persistent controls and their dispatch, text as
+code blocks and files, and answering in time. (Discord's limits and fit() are in bot/discord_limits.py,
+the custom-id scheme in bot/control_ids.py, the modal payload reader in bot/modal_values.py.)"""
 
 from __future__ import annotations
 
@@ -6,15 +8,26 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 import discord
 
-log = logging.getLogger(__name__)
+from bot.control_ids import Control
+from bot.errors import DisputeDeskError
+from bot.modal_values import modal_values
 
+if TYPE_CHECKING:
+    from bot.client import DisputeBot
+
+log = logging.getLogger(__name__)
+#: An interaction with Dispute Desk's bot, as every cog handler receives it.
+Interaction: TypeAlias = discord.Interaction["DisputeBot"]
+
+#: The colour of every embed Dispute Desk sends; a refused answer is shown in the error colour.
+EMBED_COLOUR = discord.Colour.from_rgb(46, 117, 182)
+ERROR_COLOUR = discord.Colour.from_rgb(200, 80, 60)
 CODE_BLOCK_OVERHEAD = len("```\n\n```")
-MESSAGE_LIMIT = 2000
 
 
 async def send_private(interaction: discord.Interaction[Any], content: str, **kwargs: Any) -> None:
@@ -121,3 +134,92 @@ async def answer_in_time(
         await interaction.edit_original_response(**payload)
     finally:
         _InFlight.count -= 1
+
+
+def text_field(
+    custom_id: str, *, paragraph: bool, required: bool, max_length: int, default: str, placeholder: str
+) -> discord.ui.TextInput[Any]:
+    """One text input of a form; what was typed (or a default) is cut to fit ``max_length``."""
+    return discord.ui.TextInput(
+        custom_id=custom_id,
+        style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+        required=required,
+        max_length=max_length,
+        default=default[:max_length] or None,
+        placeholder=placeholder or None,
+    )
+
+
+Handler = Callable[[discord.Interaction[Any], Any, list[str]], Awaitable[None]]
+
+
+class ControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r"(?!)"):
+    """Base of a feature's persistent buttons and selects: its custom id carries all a click needs.
+
+    A subclass names its pattern (``template=``), its ``Control`` type, the cog that handles its
+    clicks and what a restart keeps; a click after a restart still finds its cog this way.
+    """
+
+    control_type: ClassVar[type[Control]]
+    cog_name: ClassVar[str]
+    kept: ClassVar[str]
+
+    def __init__(self, item: discord.ui.Item[Any], control: Control) -> None:
+        super().__init__(item)
+        self.control = control
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
+    ) -> Self:
+        return cls(item, cls.control_type.clicked(match["id"], match["action"], match["argument"]))
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return await accepting_clicks(interaction, self.kept)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = interaction.client.get_cog(self.cog_name)
+        assert isinstance(cog, ActionDispatch), self.cog_name
+        values = [str(v) for v in (getattr(self.item, "values", None) or [])]
+        await cog.handle_control(interaction, self.control, values)
+
+
+class ActionDispatch:
+    """One dispatch for a cog's controls and forms: the action of a custom id -> its one handler."""
+
+    bot: Any
+    actions: Mapping[str, Handler]
+    #: The answer to an action no handler knows: a forged id, or a control of an older version.
+    outdated: ClassVar[str] = "This button is from an older version of Dispute Desk; run the command again."
+
+    async def handle_control(self, interaction: discord.Interaction[Any], control: Control, values: list[str]) -> None:
+        try:
+            handler = self.actions.get(control.action)
+            if handler is None:
+                raise DisputeDeskError(self.outdated)
+            await handler(interaction, control, values)
+        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
+            await self.bot.report_interaction_error(interaction, exc)
+
+    async def handle_form(
+        self, interaction: discord.Interaction[Any], control_type: type[Control], form_actions: Collection[str]
+    ) -> None:
+        """A modal submit of this feature (a form opened before a restart is still accepted)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        control = control_type.parse(str(data.get("custom_id", "")))
+        if control is None or control.action not in form_actions:
+            return
+        try:
+            if self.bot.draining:
+                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
+            await self.actions[control.action](interaction, control, [])
+        except Exception as exc:
+            await self.bot.report_interaction_error(interaction, exc)
+
+
+def form_values(interaction: discord.Interaction[Any]) -> dict[str, str]:
+    """The text a form was submitted with, by input."""
+    values = modal_values(dict(interaction.data or {}))
+    return {key: value for key, value in values.items() if isinstance(value, str)}

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.engine.flow import load_flow
-from bot.engine.schema import flow_schema
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.schema import flow_schema
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "terminal.md"
 HEADER = "| id | asked when | kind | meaning | allowed (default) |\n| --- | --- | --- | --- | --- |\n"

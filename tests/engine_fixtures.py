@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.engine.flow import Flow, load_flow
+from bot.disputes.engine.flow import Flow, load_flow
 
 ROOT = Path(__file__).resolve().parent.parent
 S1_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

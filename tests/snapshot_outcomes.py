@@ -24,11 +24,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.engine.flow import load_flow
-from bot.engine.outcome import TONES
-from bot.engine.paths import explore
-from bot.engine.planner import plan_outcome
-from bot.engine.session import Session
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.paths import explore
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import Session
+from bot.tones import TONES
 
 
 def records(now: datetime) -> Iterator[dict[str, Any]]:

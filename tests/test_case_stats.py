@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cases.service import CaseService
-from bot.cases.stats import MIN_GROUP
-from bot.engine.flow import load_flow
+from bot.disputes.cases.service import CaseService
+from bot.disputes.cases.stats import MIN_GROUP
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.wizard.service import WizardService
 from bot.storage import Database
 from bot.storage.scheduled_jobs import JobRepository
-from bot.wizard.service import WizardService
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 from tests.s1 import S1_NOW, s1_answers

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.cli.engine import draft_command
-from bot.engine.outcome import TONES
+from bot.tones import TONES
 from tests.engine_fixtures import TYPES
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"

@@ -12,9 +12,9 @@ from prompt_toolkit.output import DummyOutput
 
 from bot.cli.interactive import ask, progress
 from bot.cli.outcome_format import format_markdown
-from bot.engine.flow import Flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import record_answer, session_from_answers, start_session
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import record_answer, session_from_answers, start_session
 from tests.engine_fixtures import S1_NOW
 
 

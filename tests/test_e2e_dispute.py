@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import DisputeBot
-from bot.wizard.custom_ids import ControlId
+from bot.disputes.wizard.custom_ids import ControlId
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 from tests.s1 import S1_FILE, S1_NOW, s1_answers

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import DisputeBot
-from bot.quickreply.library_controls import SCHEME
+from bot.replies.library_controls import SCHEME
 from bot.storage.server_settings import ServerSettingsRepository
 from bot.storage.server_templates import ServerTemplateRepository
 from tests.deskbot import desk_bot

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bot.client import DisputeBot
+from bot.disputes.wizard.custom_ids import ControlId, parse_control_id
 from bot.storage import Database
 from bot.storage.database import to_timestamp
-from bot.wizard.custom_ids import ControlId, parse_control_id
 from tests.botprocess import BotProcess
 from tests.deskbot import desk_bot, desk_settings
 from tests.fakediscord import PATIENCE_S, FakeDiscord, FakeMessage, FakeUser

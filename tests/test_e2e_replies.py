@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.client import DisputeBot
-from bot.quickreply.custom_ids import parse_reply_control
+from bot.replies.custom_ids import parse_reply_control
 from bot.sandbox import Limits, PoolSettings, RenderPool
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_templates import ReplyTemplateRepository

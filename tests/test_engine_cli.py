@@ -6,7 +6,7 @@ from argparse import Namespace
 import pytest
 
 from bot.cli.engine import check_command, draft_command, main, try_command
-from bot.engine.flow import Flow
+from bot.disputes.engine.flow import Flow
 from tests.engine_fixtures import ROOT
 
 

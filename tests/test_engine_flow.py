@@ -1,6 +1,6 @@
 """The whole flow against Discord's limits, and every reachable path rendered in every tone.
 
-Paths are generated from the flow data (`bot.engine.paths.explore`): every option of every choice
+Paths are generated from the flow data (`bot.disputes.engine.paths.explore`): every option of every choice
 and yes/no question is explored; free-form answers take representative values chosen to exercise
 each numeric or date rule of the planner (see `paths.SAMPLES`); the tone is fixed during the
 walk because every draft is rendered in all three tones for each outcome.
@@ -10,20 +10,20 @@ from collections import Counter
 
 import pytest
 
-from bot.engine.checks import numbers_in
-from bot.engine.errors import FlowError
-from bot.engine.flow import (
+from bot.discord_limits import MODAL_FIELDS
+from bot.disputes.engine.checks import numbers_in
+from bot.disputes.engine.errors import FlowError
+from bot.disputes.engine.flow import (
     MAX_HELP,
     MAX_OPTION_DESCRIPTION,
     MAX_OPTION_LABEL,
     MAX_OPTIONS,
-    MAX_PAGE_FIELDS,
     MAX_PAGES_PER_PATH,
     MAX_PROMPT,
     Flow,
     parse_flow,
 )
-from bot.engine.paths import explore, shape
+from bot.disputes.engine.paths import explore, shape
 from tests.engine_fixtures import S1_NOW, TYPES
 
 PLATFORMS = {"fiverr", "upwork", "freelancer", "peopleperhour", "direct", "other"}
@@ -76,7 +76,7 @@ def test_paths_cover_every_type_on_its_platforms_and_stay_short(flow: Flow) -> N
         cases[(answers["platform"], answers["dispute_type"])] += 1
         path = shape(flow, answers)
         assert path.pages <= MAX_PAGES_PER_PATH
-        assert path.largest_page <= MAX_PAGE_FIELDS
+        assert path.largest_page <= MODAL_FIELDS
     assert {case[1] for case in cases} == TYPES
     assert {case[0] for case in cases} == PLATFORMS
     assert ("fiverr", "cancellation_after_delivery") in cases

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.wording import check_wording
-from bot.rendering import TemplateError, render_template, split_message
+from bot.disputes.engine.wording import check_wording
+from bot.rendering import DraftTemplateError, render_template, split_message
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,5 +57,5 @@ def test_split_prefers_paragraphs_then_lines_then_words() -> None:
 
 
 def test_missing_value_is_an_error_never_a_blank() -> None:
-    with pytest.raises(TemplateError, match=r"agreed_scope|undefined"):
+    with pytest.raises(DraftTemplateError, match=r"agreed_scope|undefined"):
         render_template("drafts/scope_boundary_quote.j2", {"tone": "neutral"})

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.engine.parsing import parse_date, parse_datetime, parse_money, parse_number, parse_yes_no
+from bot.disputes.engine.parsing import parse_date, parse_datetime, parse_money, parse_number, parse_yes_no
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -116,7 +116,7 @@ def test_calendar_dates_with_month_names_or_an_unambiguous_order(text: str, expe
 def test_an_ambiguous_numeric_date_is_refused_not_guessed() -> None:
     from datetime import UTC, datetime
 
-    from bot.engine.parsing import AmbiguousDate
+    from bot.disputes.engine.parsing import AmbiguousDate
 
     with pytest.raises(AmbiguousDate, match="two different dates"):
         parse_date("03/04/2026", now=datetime(2026, 11, 28, tzinfo=UTC))
@@ -127,11 +127,11 @@ def test_words_without_a_number_are_not_an_amount(text: str) -> None:
     with pytest.raises(ValueError, match=r"is not an amount; write it like 1500"):
         parse_money(text)
 def test_a_date_only_answer_to_a_date_time_question_never_gains_a_time() -> None:
-    from bot.engine.answers import parse_answer
-    from bot.engine.context import build_context
-    from bot.engine.facts import load_facts
-    from bot.engine.flow import load_flow
-    from bot.engine.platforms import load_platforms
+    from bot.disputes.engine.answers import parse_answer
+    from bot.disputes.engine.context import build_context
+    from bot.disputes.engine.facts import load_facts
+    from bot.disputes.engine.flow import load_flow
+    from bot.disputes.engine.platforms import load_platforms
 
     flow = load_flow()
     question = flow.question("delivered_at")

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.engine.errors import DisputeDeskError
-from bot.engine.flow import load_flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import next_question, record_answer, session_from_answers, start_session
+from bot.disputes.engine.errors import DisputeDeskError
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import next_question, record_answer, session_from_answers, start_session
 from bot.rendering import split_message
 
 FLOW = load_flow()

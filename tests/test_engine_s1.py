@@ -8,7 +8,7 @@ from argparse import Namespace
 import pytest
 
 from bot.cli.engine import draft_command
-from bot.engine.wording import check_wording
+from bot.disputes.engine.wording import check_wording
 from tests.engine_fixtures import ROOT
 
 S1_FILE = str(ROOT / "examples" / "s1-fiverr-cancellation.json")

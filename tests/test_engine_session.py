@@ -2,10 +2,10 @@ import json
 
 import pytest
 
-from bot.engine.errors import InvalidAnswer, SessionError
-from bot.engine.flow import Flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import (
+from bot.disputes.engine.errors import InvalidAnswer, SessionError
+from bot.disputes.engine.flow import Flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import (
     Session,
     go_back,
     is_complete,

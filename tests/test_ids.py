@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.control_ids import parse_row_id
+from bot.disputes.wizard.custom_ids import SCHEME as WIZARD
 from bot.errors import DisputeDeskError
-from bot.quickreply.custom_ids import parse_reply_control
+from bot.replies.custom_ids import parse_reply_control
 from bot.storage import Database
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
-from bot.wizard.custom_ids import SCHEME as WIZARD
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 

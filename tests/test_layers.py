@@ -7,6 +7,7 @@ core and the sandbox touch no database; nothing in bot/ imports cogs.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The adapter edge: the only modules of bot/ allowed to import discord.
 DISCORD_EDGE = {"client.py", "runner.py", "logging_setup.py", "ui.py"}
-NO_STORAGE = ("bot/engine", "bot/rendering.py", "bot/replies", "bot/sandbox", "bot/cli/templates.py")
+NO_STORAGE = ("bot/disputes/engine", "bot/rendering.py", "bot/replies", "bot/sandbox", "bot/cli/templates.py")
 STORAGE_MODULES = {"aiosqlite", "sqlite3"}
 
 
@@ -64,3 +65,20 @@ def test_engine_rendering_and_reply_core_do_not_touch_the_database(relative: str
     assert files, f"{relative} has no Python files: update NO_STORAGE"
     for path in files:
         assert not STORAGE_MODULES & imported_top_modules(path), f"{path} imports a database module"
+
+
+def packages_under(relative: str) -> list[str]:
+    """The packages directly under ``relative`` (folders with an __init__.py)."""
+    return sorted(p.parent.name for p in (ROOT / relative).glob("*/__init__.py"))
+
+
+def test_the_docs_package_map_names_every_package_of_bot_and_cogs() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("```", 2)[1]  # the map: one line a folder, indented under its parent
+    named = {match.strip().rstrip("/") for match in re.findall(r"^\s*([a-z_]+/)", block, re.MULTILINE)}
+    wanted = {"bot", "cogs", *packages_under("bot"), *packages_under("bot/disputes")}
+    assert wanted <= named, f"docs/architecture.md's map misses {sorted(wanted - named)}"
+    features = set(packages_under("cogs"))
+    cogs_line = next(line for line in block.splitlines() if line.startswith("cogs/"))
+    assert all(feature in cogs_line for feature in features), f"the cogs/ line misses one of {sorted(features)}"
+    assert not (named - wanted - {"templates", "tests", "docs"}), "the map names a folder that is gone"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.engine.flow import load_flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import session_from_answers
-from bot.wizard.outcome_card import EMBEDS_TOTAL_LIMIT, FIELD_VALUE_LIMIT, fit, outcome_cards
+from bot.discord_limits import EMBED_FIELD_VALUE_LIMIT, EMBEDS_TOTAL_LIMIT, fit
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import session_from_answers
+from bot.disputes.wizard.outcome_card import outcome_cards
 from tests.s1 import S1_NOW, s1_answers
 
 
@@ -20,7 +21,7 @@ def test_s1_cards_fit_and_show_the_deadline_as_a_timestamp() -> None:
     recommended = [name for name, _ in cards[0].fields if name.startswith("✅")]
     assert len(recommended) == 1
     assert any("partial refund" in name.lower() for name, _ in cards[0].fields)
-    assert all(len(value) <= FIELD_VALUE_LIMIT for _, value in cards[0].fields)
+    assert all(len(value) <= EMBED_FIELD_VALUE_LIMIT for _, value in cards[0].fields)
     assert "☐" in cards[1].description and "not legal advice" in cards[1].description
 
 

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from bot.engine.checks import check_outcomes
-from bot.engine.context import build_context
-from bot.engine.errors import FlowError
-from bot.engine.facts import load_facts
-from bot.engine.flow import load_flow, parse_flow
-from bot.engine.planner import prepare
-from bot.engine.platforms import load_platforms
-from bot.engine.playbook import Playbooks, load_playbooks, parse_playbooks, read_playbook_files
-from bot.engine.playbook_checks import Problem, validate_playbooks
-from bot.engine.session import session_from_answers
+from bot.disputes.engine.checks import check_outcomes
+from bot.disputes.engine.context import build_context
+from bot.disputes.engine.errors import FlowError
+from bot.disputes.engine.facts import load_facts
+from bot.disputes.engine.flow import load_flow, parse_flow
+from bot.disputes.engine.planner import prepare
+from bot.disputes.engine.platforms import load_platforms
+from bot.disputes.engine.playbook import Playbooks, load_playbooks, parse_playbooks, read_playbook_files
+from bot.disputes.engine.playbook_checks import Problem, validate_playbooks
+from bot.disputes.engine.session import session_from_answers
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 FILES = read_playbook_files()
@@ -202,7 +202,7 @@ def test_planning_writes_nothing_back(s1_answers: dict[str, Any]) -> None:
 
 
 def test_no_buyer_draft_states_the_refund_cap_or_the_sellers_most() -> None:
-    from bot.engine.checks import buyer_draft_problems
+    from bot.disputes.engine.checks import buyer_draft_problems
 
     context = {"refund_cap": "$900", "max_refund": "$300", "refund_offer": "$180", "order_value": "$1,500"}
     leaking = "I can send you a partial refund through the order page (up to $900)."
@@ -218,7 +218,7 @@ def test_no_buyer_draft_states_the_refund_cap_or_the_sellers_most() -> None:
 
 
 def test_no_review_talk_to_a_fiverr_buyer_and_no_change_invitation_before_auto_release() -> None:
-    from bot.engine.checks import buyer_draft_problems
+    from bot.disputes.engine.checks import buyer_draft_problems
 
     rules = buyer_draft_problems("A 5-star review would help.", "buyer", "fiverr", {}, [])
     assert {r.rule for r in rules} == {"review-talk-on-fiverr"}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.quickreply.personal import (
+from bot.replies import LIBRARY_DIR, load_library
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.personal import (
     AuthorProblem,
     builtin_record,
     check_draft,
@@ -14,8 +16,6 @@ from bot.quickreply.personal import (
     variable_names,
     variable_to_dict,
 )
-from bot.replies import LIBRARY_DIR, load_library
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.storage.reply_templates import StoredTemplate
 
 SHARED = load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE)

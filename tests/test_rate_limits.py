@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import DisputeDeskError
-from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
-from bot.quickreply.service import QuickReplyService
 from bot.ratelimit import Cooldown, RateLimited
+from bot.replies.personal import MAX_PERSONAL_TEMPLATES
+from bot.services import Services
 from bot.storage.reply_templates import TemplateCapReached, TemplateRecord
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -36,68 +36,70 @@ def test_cooldown_allows_a_burst_then_one_per_interval() -> None:
     assert caught.value.limit is limit and 0 < caught.value.retry_after <= 10
 
 
-async def test_authoring_submits_are_limited_per_user(service: QuickReplyService) -> None:
-    draft = await service.begin_create(7, NOW)
+async def test_authoring_submits_are_limited_per_user(service: Services) -> None:
+    draft = await service.authoring.begin_create(7, NOW)
     typed = {"name": "short", "title": "Short", "category": "", "body": "Hi {{ buyer_name }}"}
     checked, refused = 0, 0
     for _ in range(20):
         try:
-            await service.check_authoring(draft, 7, typed, NOW)
+            await service.authoring.check_authoring(draft, 7, typed, NOW)
             checked += 1
         except RateLimited as error:
-            assert error.limit is service.authoring_limit
+            assert error.limit is service.authoring.authoring_limit
             refused += 1
-    assert (checked, refused) == (service.authoring_limit.burst, 20 - service.authoring_limit.burst)
+    assert (checked, refused) == (service.authoring.authoring_limit.burst, 20 - service.authoring.authoring_limit.burst)
     # What was typed last is kept for "Edit again" even when the check was refused.
-    assert (await service.typed_in(draft, 7))[0]["body"] == "Hi {{ buyer_name }}"
-    other = await service.begin_create(8, NOW)
-    await service.check_authoring(other, 8, typed, NOW)  # another user is not limited
+    assert (await service.authoring.typed_in(draft, 7))[0]["body"] == "Hi {{ buyer_name }}"
+    other = await service.authoring.begin_create(8, NOW)
+    await service.authoring.check_authoring(other, 8, typed, NOW)  # another user is not limited
 
 
-async def test_a_lint_that_overruns_its_time_is_reported_not_waited_for(service: QuickReplyService) -> None:
-    service.lint_timeout_s = 1e-6
-    draft = await service.begin_create(7, NOW)
+async def test_a_lint_that_overruns_its_time_is_reported_not_waited_for(service: Services) -> None:
+    service.authoring.lint_timeout_s = 1e-6
+    draft = await service.authoring.begin_create(7, NOW)
     typed = {"name": "heavy", "title": "Heavy", "category": "", "body": HEAVY_BODY}
-    check = await service.check_authoring(draft, 7, typed, NOW)
+    check = await service.authoring.check_authoring(draft, 7, typed, NOW)
     assert [p.message for p in check.problems] == ["checking it took longer than 1e-06 s; make it shorter or simpler"]
 
 
-async def test_draft_a_reply_is_limited_per_user(service: QuickReplyService) -> None:
+async def test_draft_a_reply_is_limited_per_user(service: Services) -> None:
     stored, refused = 0, 0
     for _ in range(60):
         try:
-            await service.suggest_for_message(7, BUYER, NOW)
+            await service.suggestions.suggest_for_message(7, BUYER, NOW)
             stored += 1
         except RateLimited as error:
-            assert error.limit is service.draft_a_reply_limit
+            assert error.limit is service.suggestions.draft_a_reply_limit
             refused += 1
-    assert (stored, refused) == (service.draft_a_reply_limit.burst, 60 - service.draft_a_reply_limit.burst)
-    rows = await service.drafts._db.fetch_one("SELECT count(*) FROM reply_drafts WHERE kind = 'pick'")
-    assert rows is not None and rows[0] == service.draft_a_reply_limit.burst
+    burst = service.suggestions.draft_a_reply_limit.burst
+    assert (stored, refused) == (burst, 60 - burst)
+    rows = await service.reply_drafts.repo._db.fetch_one("SELECT count(*) FROM reply_drafts WHERE kind = 'pick'")
+    assert rows is not None and rows[0] == service.suggestions.draft_a_reply_limit.burst
 
 
-async def test_one_case_per_buyer_message_even_for_clicks_at_once(service: QuickReplyService) -> None:
-    suggestions = await service.suggest_for_message(7, BUYER, NOW)
+async def test_one_case_per_buyer_message_even_for_clicks_at_once(service: Services) -> None:
+    suggestions = await service.suggestions.suggest_for_message(7, BUYER, NOW)
     dispute_type = suggestions.disputes[0][0]
     results = await asyncio.gather(
-        *(service.open_case(suggestions.draft_id, 7, dispute_type, NOW) for _ in range(10)), return_exceptions=True
+        *(service.suggestions.open_case(suggestions.draft_id, 7, dispute_type, NOW) for _ in range(10)),
+        return_exceptions=True,
     )
     opened = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, DisputeDeskError)]
     assert len(opened) == 1 and len(refused) == 9
     assert all("already opened a case from this message" in str(r) for r in refused)
-    sessions = await service.wizard.sessions.list_active(7)
+    sessions = await service.suggestions.wizard.sessions.list_active(7)
     assert len(sessions) == 1
 
 
-async def test_cases_from_messages_share_a_per_user_limit(service: QuickReplyService) -> None:
+async def test_cases_from_messages_share_a_per_user_limit(service: Services) -> None:
     opened, refused = 0, 0
-    limit = service.case_limit
-    service.draft_a_reply_limit = Cooldown("unlimited", "x", burst=100, every_s=1.0)
+    limit = service.suggestions.case_limit
+    service.suggestions.draft_a_reply_limit = Cooldown("unlimited", "x", burst=100, every_s=1.0)
     for _ in range(limit.burst + 3):
-        suggestions = await service.suggest_for_message(7, BUYER, NOW)
+        suggestions = await service.suggestions.suggest_for_message(7, BUYER, NOW)
         try:
-            await service.open_case(suggestions.draft_id, 7, suggestions.disputes[0][0], NOW)
+            await service.suggestions.open_case(suggestions.draft_id, 7, suggestions.disputes[0][0], NOW)
             opened += 1
         except RateLimited as error:
             assert error.limit is limit
@@ -105,44 +107,46 @@ async def test_cases_from_messages_share_a_per_user_limit(service: QuickReplySer
     assert (opened, refused) == (limit.burst, 3)
 
 
-async def test_autocomplete_goes_quiet_past_its_limit(service: QuickReplyService) -> None:
-    await service.sync_builtins()
-    answers = [await service.autocomplete(7, None, "cancel", NOW) for _ in range(30)]
-    limit = service.autocomplete_limit
+async def test_autocomplete_goes_quiet_past_its_limit(service: Services) -> None:
+    await service.catalog.sync_builtins()
+    answers = [await service.catalog.autocomplete(7, None, "cancel", NOW) for _ in range(30)]
+    limit = service.catalog.autocomplete_limit
     assert all(answers[: limit.burst]) and not any(answers[limit.burst :])
-    assert await service.autocomplete(8, None, "cancel", NOW)
+    assert await service.catalog.autocomplete(8, None, "cancel", NOW)
 
 
-async def test_the_personal_template_cap_holds_against_concurrent_saves(service: QuickReplyService) -> None:
+async def test_the_personal_template_cap_holds_against_concurrent_saves(service: Services) -> None:
     for number in range(MAX_PERSONAL_TEMPLATES - 3):
-        await service.templates.create("user", 7, TemplateRecord(f"t{number}", f"T {number}", "personal", "", "Hi"))
+        record = TemplateRecord(f"t{number}", f"T {number}", "personal", "", "Hi")
+        await service.catalog.templates.create("user", 7, record)
 
     async def save(number: int) -> object:
         record = TemplateRecord(f"race{number}", "Race", "personal", "", "Hi")
-        return await service.templates.create("user", 7, record, cap=MAX_PERSONAL_TEMPLATES)
+        return await service.catalog.templates.create("user", 7, record, cap=MAX_PERSONAL_TEMPLATES)
 
     results = await asyncio.gather(*(save(n) for n in range(50)), return_exceptions=True)
     assert sum(not isinstance(r, BaseException) for r in results) == 3
     assert all(isinstance(r, TemplateCapReached) for r in results if isinstance(r, BaseException))
-    assert await service.templates.count_owned("user", 7) == MAX_PERSONAL_TEMPLATES
+    assert await service.catalog.templates.count_owned("user", 7) == MAX_PERSONAL_TEMPLATES
 
 
-async def test_saving_a_previewed_template_at_the_cap_is_refused(service: QuickReplyService) -> None:
-    draft = await service.begin_create(7, NOW)
-    check = await service.check_authoring(
+async def test_saving_a_previewed_template_at_the_cap_is_refused(service: Services) -> None:
+    draft = await service.authoring.begin_create(7, NOW)
+    check = await service.authoring.check_authoring(
         draft, 7, {"name": "late", "title": "Late", "category": "", "body": "Hi {{ buyer_name }}"}, NOW
     )
     assert check.ok
     for number in range(MAX_PERSONAL_TEMPLATES):
-        await service.templates.create("user", 7, TemplateRecord(f"t{number}", f"T {number}", "personal", "", "Hi"))
+        record = TemplateRecord(f"t{number}", f"T {number}", "personal", "", "Hi")
+        await service.catalog.templates.create("user", 7, record)
     with pytest.raises(TemplateCapReached):
-        await service.save_authoring(draft, 7, NOW)
+        await service.authoring.save_authoring(draft, 7, NOW)
 
 
-async def test_the_event_loop_keeps_turning_while_a_template_is_checked(service: QuickReplyService) -> None:
-    draft = await service.begin_create(7, NOW)
+async def test_the_event_loop_keeps_turning_while_a_template_is_checked(service: Services) -> None:
+    draft = await service.authoring.begin_create(7, NOW)
     typed = {"name": "heavy", "title": "Heavy", "category": "", "body": HEAVY_BODY}
-    await service.check_authoring(draft, 7, typed, NOW)  # start the check process once
+    await service.authoring.check_authoring(draft, 7, typed, NOW)  # start the check process once
     turns = 0
     checking = True
 
@@ -154,7 +158,7 @@ async def test_the_event_loop_keeps_turning_while_a_template_is_checked(service:
 
     counter = asyncio.create_task(count_turns())
     try:
-        await service.check_authoring(draft, 7, {**typed, "title": "Heavy again"}, NOW)
+        await service.authoring.check_authoring(draft, 7, {**typed, "title": "Heavy again"}, NOW)
     finally:
         checking = False
         await counter

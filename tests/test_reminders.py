@@ -6,18 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cases.reminders import (
+from bot.disputes.cases.reminders import (
     MAX_PENDING_PER_USER,
     ReminderError,
     ReminderNote,
     remind_time,
     reminder_text,
 )
-from bot.cases.service import RESULTS, CaseService
-from bot.engine.flow import load_flow
+from bot.disputes.cases.service import RESULTS, CaseService
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.wizard.service import WizardService, WizardState
 from bot.storage import Database
 from bot.storage.scheduled_jobs import JobRepository
-from bot.wizard.service import WizardService, WizardState
 from tests.s1 import S1_NOW, s1_answers, typed
 
 DUE = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import RendererBusy, TemplateStopped
-from bot.quickreply.service import QuickReplyService, TemplateQuarantined
 from bot.ratelimit import RateLimited
+from bot.replies.service import TemplateQuarantined
 from bot.sandbox import Limits, PoolSettings, RenderPool
+from bot.services import Services
 from bot.storage import Database
 from bot.storage.reply_templates import TemplateRecord
 from tests.quickreply_fixtures import quick_reply_service
@@ -45,51 +46,52 @@ async def test_the_render_queue_is_bounded(slow_pool: RenderPool) -> None:
 
 
 @pytest.fixture
-def service(db: Database, slow_pool: RenderPool) -> QuickReplyService:
+def service(db: Database, slow_pool: RenderPool) -> Services:
     return quick_reply_service(db, slow_pool.render_async)
 
 
-async def _fill(service: QuickReplyService, user_id: int, template_id: int) -> str:
-    stored = await service.templates.get(template_id)
+async def _fill(service: Services, user_id: int, template_id: int) -> str:
+    stored = await service.catalog.templates.get(template_id)
     assert stored is not None
-    step = await service.start(user_id, None, stored, tone=None, options={}, now=NOW)
-    done = await service.finish(step, user_id, NOW)
+    step = await service.filling.start(user_id, None, stored, tone=None, options={}, now=NOW)
+    done = await service.filling.finish(step, user_id, NOW)
     assert done.text is not None
     return done.text
 
 
-async def test_each_user_has_a_render_budget(service: QuickReplyService) -> None:
-    plain = await service.templates.create("user", 7, TemplateRecord("hello", "Hello", "personal", "", "Hello there"))
-    budget = service.render_limit.burst
+async def test_each_user_has_a_render_budget(service: Services) -> None:
+    record = TemplateRecord("hello", "Hello", "personal", "", "Hello there")
+    plain = await service.catalog.templates.create("user", 7, record)
+    budget = service.renders.limit.burst
     rendered, refused = 0, 0
     for _ in range(budget + 4):
         try:
             await _fill(service, 7, plain.id)
             rendered += 1
         except RateLimited as error:
-            assert error.limit is service.render_limit
+            assert error.limit is service.renders.limit
             refused += 1
     assert (rendered, refused) == (budget, 4)
     # A refused /reply stores nothing: only the rendered ones left a draft behind.
-    drafts = await service.drafts._db.fetch_one("SELECT count(*) FROM reply_drafts WHERE kind = 'fill'")
+    drafts = await service.reply_drafts.repo._db.fetch_one("SELECT count(*) FROM reply_drafts WHERE kind = 'fill'")
     assert drafts is not None and drafts[0] == budget
-    other = await service.templates.create("user", 8, TemplateRecord("hello", "Hello", "personal", "", "Hi"))
+    other = await service.catalog.templates.create("user", 8, TemplateRecord("hello", "Hello", "personal", "", "Hi"))
     assert await _fill(service, 8, other.id) == "Hi"
 
 
 async def test_a_template_the_sandbox_stops_is_quarantined_until_edited(
-    service: QuickReplyService, slow_pool: RenderPool
+    service: Services, slow_pool: RenderPool
 ) -> None:
     record = TemplateRecord("bomb", "Bomb", "personal", "", SILENT_BOMB)
-    bomb = await service.templates.create("user", 7, record)
+    bomb = await service.catalog.templates.create("user", 7, record)
     with pytest.raises(TemplateQuarantined, match="paused until you change it"):
         await _fill(service, 7, bomb.id)
-    stored = await service.templates.get(bomb.id)
+    stored = await service.catalog.templates.get(bomb.id)
     assert stored is not None and stored.quarantined is not None and "longer than 0.1 s" in stored.quarantined
     # Refused before rendering: the template never reaches a worker again.
     with pytest.raises(TemplateQuarantined):
-        await service.start(7, None, stored, tone=None, options={}, now=NOW)
+        await service.filling.start(7, None, stored, tone=None, options={}, now=NOW)
     # Editing it lifts the quarantine.
-    fixed = await service.templates.update(bomb.id, TemplateRecord("bomb", "Bomb", "personal", "", "Fixed"))
+    fixed = await service.catalog.templates.update(bomb.id, TemplateRecord("bomb", "Bomb", "personal", "", "Fixed"))
     assert fixed is not None and fixed.quarantined is None
     assert await _fill(service, 7, bomb.id) == "Fixed"

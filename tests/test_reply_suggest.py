@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.flow import load_flow
+from bot.disputes.engine.flow import load_flow
 from bot.replies import load_library
 from bot.replies.suggest import DISPUTE_KEYWORDS, normalise, suggest, suggest_dispute_types
 from tests.benchmarks import suggester

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.quickreply.server_library import (
+from bot.replies import LIBRARY_DIR
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.server_library import (
     NotACurator,
     ServerLibrary,
     ServerLibraryFull,
     TemplateProblems,
     is_curator,
 )
-from bot.replies import LIBRARY_DIR
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.storage import Database
 from bot.storage.reply_templates import ReplyTemplateRepository
 from bot.storage.server_settings import ServerSettingsRepository
@@ -209,48 +209,54 @@ async def test_members_find_server_templates_marked_and_ranked_by_their_own_use(
     from tests.quickreply_fixtures import quick_reply_service
 
     service = quick_reply_service(db)
-    await service.sync_builtins()
+    await service.catalog.sync_builtins()
     library = ServerLibrary(db, SHARED)
     late = await library.create(GUILD, CURATOR, typed(body="Hi {{ buyer_name }}, payment reminder."), NOW)
     other = await library.create(
         GUILD, CURATOR, {"name": "payment-plan", "title": "Payment plan offer", "category": "payments",
                          "body": "We can split the payment, {{ buyer_name }}."}, NOW,
     )  # fmt: skip
-    found = await service.autocomplete(MEMBER, GUILD, "payment", NOW)
+    found = await service.catalog.autocomplete(MEMBER, GUILD, "payment", NOW)
     names = [name for name, _ in found]
     assert "server · Late payment reminder · late-payment" in names
     assert "server · Payment plan offer · payment-plan" in names
-    assert not [n for n in await service.autocomplete(MEMBER, OTHER_GUILD, "payment", NOW) if n[0].startswith("server")]
-    assert not [n for n in await service.autocomplete(MEMBER, None, "payment", NOW) if n[0].startswith("server")]
+    assert not [
+        n for n in await service.catalog.autocomplete(MEMBER, OTHER_GUILD, "payment", NOW) if n[0].startswith("server")
+    ]
+    assert not [
+        n for n in await service.catalog.autocomplete(MEMBER, None, "payment", NOW) if n[0].startswith("server")
+    ]
     # The member's own use lifts the one they use.
     repo = ReplyTemplateRepository(db)
     for _ in range(3):
         await repo.record_use(MEMBER, other.id, NOW)
-    ranked = [value for _, value in await service.autocomplete(MEMBER, GUILD, "payment", NOW + timedelta(seconds=9))]
+    ranked = [
+        value for _, value in await service.catalog.autocomplete(MEMBER, GUILD, "payment", NOW + timedelta(seconds=9))
+    ]
     assert ranked.index(str(other.id)) < ranked.index(str(late.id))
     # It fills through the same sandbox as a personal template.
-    stored = await service.find(MEMBER, GUILD, str(late.id))
-    step = await service.start(MEMBER, GUILD, stored, tone=None, options={"buyer_name": "Sam"}, now=NOW)
-    done = await service.finish(step, MEMBER, NOW)
+    stored = await service.catalog.find(MEMBER, GUILD, str(late.id))
+    step = await service.filling.start(MEMBER, GUILD, stored, tone=None, options={"buyer_name": "Sam"}, now=NOW)
+    done = await service.filling.finish(step, MEMBER, NOW)
     assert done.text == "Hi Sam, payment reminder."
     with pytest.raises(Exception, match="No template"):
-        await service.find(MEMBER, OTHER_GUILD, str(late.id))
+        await service.catalog.find(MEMBER, OTHER_GUILD, str(late.id))
 
 
 async def test_draft_a_reply_offers_the_servers_templates_with_their_source(db: Database) -> None:
     from tests.quickreply_fixtures import quick_reply_service
 
     service = quick_reply_service(db)
-    await service.sync_builtins()
+    await service.catalog.sync_builtins()
     library = ServerLibrary(db, SHARED)
     await library.create(
         GUILD, CURATOR, {"name": "logo-colours", "title": "Logo colours question", "category": "design",
                          "body": "About the logo colours: {{ buyer_message }}"}, NOW,
     )  # fmt: skip
     words = "Can you change the logo colours to something brighter?"
-    in_server = await service.suggest_for_message(MEMBER, words, NOW, guild_id=GUILD)
+    in_server = await service.suggestions.suggest_for_message(MEMBER, words, NOW, guild_id=GUILD)
     assert ("server · Logo colours question", "logo-colours", False) in [t[1:] for t in in_server.templates]
-    elsewhere = await service.suggest_for_message(MEMBER + 1, words, NOW)
+    elsewhere = await service.suggestions.suggest_for_message(MEMBER + 1, words, NOW)
     assert "logo-colours" not in [t[2] for t in elsewhere.templates]
 
 
@@ -285,14 +291,14 @@ async def test_the_servers_default_platform_and_currency_fill_what_a_profile_lac
     from tests.quickreply_fixtures import quick_reply_service
 
     service = quick_reply_service(db)
-    await service.sync_builtins()
-    stored = await service.find(MEMBER, GUILD, "cancel-accept")
-    asked_before = await service.start(MEMBER, GUILD, stored, tone=None, options={}, now=NOW)
+    await service.catalog.sync_builtins()
+    stored = await service.catalog.find(MEMBER, GUILD, "cancel-accept")
+    asked_before = await service.filling.start(MEMBER, GUILD, stored, tone=None, options={}, now=NOW)
     await ServerSettingsRepository(db).update(
         GUILD, updated_by=CURATOR, now=NOW, default_platform="fiverr", currency="EUR"
     )
-    in_server = await service.start(MEMBER, GUILD, stored, tone=None, options={}, now=NOW)
-    elsewhere = await service.start(MEMBER, None, stored, tone=None, options={}, now=NOW)
+    in_server = await service.filling.start(MEMBER, GUILD, stored, tone=None, options={}, now=NOW)
+    elsewhere = await service.filling.start(MEMBER, None, stored, tone=None, options={}, now=NOW)
     assert "platform" in {v.name for v in asked_before.fields}
     assert "platform" not in {v.name for v in in_server.fields}
     assert "platform" in {v.name for v in elsewhere.fields}
@@ -300,5 +306,5 @@ async def test_the_servers_default_platform_and_currency_fill_what_a_profile_lac
     from bot.storage.profiles import ProfileRepository
 
     await ProfileRepository(db).update(MEMBER, default_platform="upwork")
-    resolved = await service._resolve(service.template_of(stored), MEMBER, None, {}, NOW, GUILD)
+    resolved = await service.renders.resolve(service.catalog.template_of(stored), MEMBER, None, {}, NOW, GUILD)
     assert resolved.platform == "upwork"

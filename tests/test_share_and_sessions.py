@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.client import DisputeBot
-from bot.engine.flow import load_flow
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.wizard.custom_ids import ControlId
+from bot.disputes.wizard.service import WizardService
 from bot.storage import Database
 from bot.storage.dispute_sessions import StaleSession
-from bot.wizard.custom_ids import ControlId
-from bot.wizard.service import WizardService
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 from tests.s1 import S1_NOW, s1_answers

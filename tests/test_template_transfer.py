@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.quickreply.server_library import ServerLibrary
-from bot.quickreply.template_transfer import (
+from bot.replies import LIBRARY_DIR
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.server_library import ServerLibrary
+from bot.replies.template_transfer import (
     MAX_FILE_BYTES,
     ImportRefused,
     LibraryMoved,
@@ -21,8 +23,6 @@ from bot.quickreply.template_transfer import (
     export_library,
     plan_import,
 )
-from bot.replies import LIBRARY_DIR
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.storage import Database
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
 from bot.storage.server_templates import ServerNameTaken

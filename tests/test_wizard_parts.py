@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.wizard.custom_ids import ControlId, parse_control_id
-from bot.wizard.modal_values import modal_values
+from bot.disputes.wizard.custom_ids import ControlId, parse_control_id
+from bot.modal_values import modal_values
 
 
 def test_control_ids_round_trip() -> None:

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.engine.flow import load_flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import session_from_answers
+from bot.discord_limits import MODAL_FIELDS
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import session_from_answers
+from bot.disputes.wizard.service import NotYourSession, SessionGone, WizardService, WizardState
+from bot.disputes.wizard.steps import SELF_ANSWERED, current_screen
 from bot.storage import Database
-from bot.wizard.service import NotYourSession, SessionGone, WizardService, WizardState
-from bot.wizard.steps import MAX_MODAL_FIELDS, current_screen
 from tests.s1 import S1_NOW, s1_answers, typed
 
 
@@ -53,7 +54,7 @@ async def test_forms_hold_at_most_five_typed_fields_of_one_page(service: WizardS
     answers = s1_answers()
     while (screen := service.screen(state)) is not None:
         if screen.kind == "form":
-            assert len(screen.questions) <= MAX_MODAL_FIELDS
+            assert len(screen.questions) <= MODAL_FIELDS
             assert len({q.page for q in screen.questions}) == 1
         state = await service.answer(state, {q.id: typed(answers.get(q.id, "")) for q in screen.questions}, S1_NOW)
 
@@ -130,18 +131,18 @@ def test_current_screen_is_none_when_complete() -> None:
 
 def test_every_path_of_the_flow_takes_at_most_ten_wizard_steps() -> None:
     """Generated from the flow: a 'step' is one choice or one form of up to five fields of a page."""
-    from bot.engine.paths import explore
-    from bot.engine.session import applicable_questions
-    from bot.wizard.steps import _screens
+    from bot.disputes.engine.paths import explore
+    from bot.disputes.engine.session import applicable_questions
+    from bot.disputes.wizard.steps import _screens
 
     flow = load_flow()
     longest = 0
     paths = 0
     for answers in explore(flow, now=S1_NOW):
         paths += 1
-        asked = [q for q in applicable_questions(flow, answers) if q.id not in WizardService.SELF_ANSWERED]
+        asked = [q for q in applicable_questions(flow, answers) if q.id not in SELF_ANSWERED]
         screens = _screens(asked)
-        assert all(len(screen) <= MAX_MODAL_FIELDS for screen in screens)
+        assert all(len(screen) <= MODAL_FIELDS for screen in screens)
         longest = max(longest, len(screens))
     assert paths > 1000
     assert longest <= 10, longest

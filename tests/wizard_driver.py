@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine.flow import load_flow
-from bot.wizard.custom_ids import ControlId, parse_control_id
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.wizard.custom_ids import ControlId, parse_control_id
 from tests.fakediscord import PATIENCE_S, FakeDiscord, FakeMessage, FakeUser, SimulatedInteraction
 from tests.s1 import typed
 

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.cli.outcome_format import format_markdown, format_text
-from bot.engine.checks import run_check
-from bot.engine.errors import DisputeDeskError, InvalidAnswers
-from bot.engine.flow import load_flow
-from bot.engine.outcome import TONES
-from bot.engine.parsing import parse_datetime
-from bot.engine.planner import plan_outcome
-from bot.engine.schema import flow_schema
-from bot.engine.session import currency_conflicts, session_from_answers
+from bot.disputes.engine.checks import run_check
+from bot.disputes.engine.errors import DisputeDeskError, InvalidAnswers
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.parsing import parse_datetime
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.schema import flow_schema
+from bot.disputes.engine.session import currency_conflicts, session_from_answers
 from bot.replies.checks import check_library
+from bot.tones import TONES
 
 NOT_A_TERMINAL = """\
 `try` is interactive and needs a terminal. For scripts, use `draft` with an answers file:

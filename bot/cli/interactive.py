@@ -11,11 +11,11 @@ import questionary
 
 from bot.cli.outcome_format import format_markdown, format_text
 from bot.config import DEFAULT_DATABASE_PATH
-from bot.engine.answers import parse_answer
-from bot.engine.errors import DisputeDeskError, InvalidAnswer, SessionError
-from bot.engine.flow import Flow, Question, load_flow
-from bot.engine.planner import plan_outcome
-from bot.engine.session import (
+from bot.disputes.engine.answers import parse_answer
+from bot.disputes.engine.errors import DisputeDeskError, InvalidAnswer, SessionError
+from bot.disputes.engine.flow import Flow, Question, load_flow
+from bot.disputes.engine.planner import plan_outcome
+from bot.disputes.engine.session import (
     Session,
     applicable_questions,
     default_for,
@@ -24,7 +24,7 @@ from bot.engine.session import (
     record_answer,
     start_session,
 )
-from bot.wizard.steps import branching_ids
+from bot.disputes.wizard.steps import branching_ids
 
 # Saved outcomes hold the buyer's words: they go under the (git-ignored) data folder.
 SAVE_DIR = Path(DEFAULT_DATABASE_PATH).parent / "cases"

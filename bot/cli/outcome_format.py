@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.context import hours_text
-from bot.engine.outcome import Deadline, Outcome
+from bot.disputes.engine.context import hours_text
+from bot.disputes.engine.outcome import Deadline, Outcome
 
 AUDIENCE_NAMES = {
     "buyer": "to the buyer",

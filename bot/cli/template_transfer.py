@@ -19,7 +19,9 @@ from typing import Any
 
 from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, settings_or_exit
 from bot.errors import DisputeDeskError
-from bot.quickreply.template_transfer import (
+from bot.replies import LIBRARY_DIR
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.template_transfer import (
     MAX_FILE_BYTES,
     OnConflict,
     Scope,
@@ -27,8 +29,6 @@ from bot.quickreply.template_transfer import (
     export_library,
     plan_import,
 )
-from bot.replies import LIBRARY_DIR
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.storage import Database
 from bot.storage.database import storage_error
 

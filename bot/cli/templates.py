@@ -34,9 +34,10 @@ from bot.replies.library import (
     read_library_file,
     readable_names,
 )
-from bot.replies.model import TONES, ReplyTemplate, TemplateVariable
+from bot.replies.model import ReplyTemplate, TemplateVariable
 from bot.sandbox import PoolSettings, RenderPool, lint
 from bot.sandbox.environment import UserTemplateEnvironment
+from bot.tones import TONES
 
 # 0 done, 1 the template has problems, 2 bad usage or input (an unreadable file, bad JSON, a value
 # that is missing or cannot be read), as every dispute-desk command.

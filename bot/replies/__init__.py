@@ -1,7 +1,6 @@
 """Quick replies without Discord: the built-in library, filling templates, and suggestions."""
 
 from bot.replies.fill import (
-    MODAL_PAGE_SIZE,
     PROFILE_FIELDS,
     Resolution,
     parse_value,
@@ -10,11 +9,11 @@ from bot.replies.fill import (
     resolve,
 )
 from bot.replies.library import LIBRARY_DIR, Library, LibraryError, load_library, parse_template
-from bot.replies.model import TONES, ReplyTemplate, TemplateVariable
+from bot.replies.model import ReplyTemplate, TemplateVariable
+from bot.tones import TONES
 
 __all__ = [
     "LIBRARY_DIR",
-    "MODAL_PAGE_SIZE",
     "PROFILE_FIELDS",
     "TONES",
     "Library",

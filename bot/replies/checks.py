@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 
+from bot.discord_limits import MESSAGE_LIMIT
 from bot.errors import TemplateError
 from bot.replies.fill import Resolution, render_resolution, resolve
 from bot.replies.library import Library, load_library, readable_names
@@ -21,7 +22,6 @@ from bot.replies.model import ReplyTemplate, TemplateVariable
 from bot.replies.wording import check_reply
 from bot.sandbox import lint
 
-MESSAGE_LIMIT = 2000
 _LEFTOVER = re.compile(r"\{\{|\{%|\[[A-Z][a-z]+\]")
 LARGE = 1200
 _COUNTS = (0, 1, 2, LARGE)

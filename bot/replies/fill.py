@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NoReturn
 
+from bot.discord_limits import MODAL_FIELDS
 from bot.errors import MissingVariablesError, TemplateError
 from bot.replies.model import ReplyTemplate, TemplateVariable
 from bot.replies.platforms import load_platforms
@@ -34,8 +35,6 @@ from bot.replies.typed_values import (
 )
 from bot.replies.units import days_phrase, number_text, plural, quantity
 from bot.sandbox import render_in_process
-
-MODAL_PAGE_SIZE = 5  # Discord allows five inputs in one modal
 
 #: Template variable -> seller-profile field it is filled from.
 PROFILE_FIELDS: Mapping[str, str] = {
@@ -76,7 +75,7 @@ class Resolution:
         wanted = {v.name for v in self.missing} | set(self.invalid)
         return tuple(v for v in self.template.fields if v.name in wanted)
 
-    def pages(self, size: int = MODAL_PAGE_SIZE) -> tuple[tuple[TemplateVariable, ...], ...]:
+    def pages(self, size: int = MODAL_FIELDS) -> tuple[tuple[TemplateVariable, ...], ...]:
         """:attr:`to_ask` in modal-sized pages (five fields each)."""
         asking = self.to_ask
         return tuple(asking[i : i + size] for i in range(0, len(asking), size))

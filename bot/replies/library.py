@@ -22,7 +22,6 @@ from bot.replies.model import (
     EXAMPLE_MAX,
     LABEL_MAX,
     TITLE_MAX,
-    TONES,
     VARIABLE_TYPES,
     Audience,
     ReplyTemplate,
@@ -32,6 +31,7 @@ from bot.replies.model import (
 from bot.replies.platforms import PLATFORMS_FILE, PlatformError, load_platforms
 from bot.replies.rules import RULES
 from bot.sandbox import lint
+from bot.tones import TONES
 
 LIBRARY_DIR = Path(__file__).resolve().parents[2] / "templates" / "replies"
 SHARED_VARIABLES_FILE = "_variables.toml"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from bot.tones import Tone
+
 VariableType = Literal["text", "money", "date", "link", "number", "yes_no"]
 Audience = Literal["buyer", "public", "support"]
-Tone = Literal["friendly", "neutral", "firm"]
 
 VARIABLE_TYPES: tuple[str, ...] = get_args(VariableType)
 AUDIENCES: tuple[str, ...] = get_args(Audience)
-TONES: tuple[str, ...] = get_args(Tone)
 DEFAULT_TONE: Tone = "neutral"
 
 #: Discord limits the template data has to respect (modal labels, placeholders, choice names).

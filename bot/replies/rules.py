@@ -1,7 +1,7 @@
 """Checks of a reply's values against the platform's own rules, read from the engine's facts file.
 
 A template names the checks it needs (``rules = ["partial_refund_limits"]``); each returns the
-variable to ask again and why. The limits themselves live in ``bot/engine/platform_facts.toml``
+variable to ask again and why. The limits themselves live in ``bot/disputes/engine/platform_facts.toml``
 (the same facts the dispute engine shows), never here.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
-from bot.engine.facts import load_facts
+from bot.disputes.engine.facts import load_facts
 from bot.replies.typed_values import Money, format_money
 
 Problem = tuple[str, str]

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
-from bot.engine.parsing import AmbiguousDate
-from bot.engine.parsing import parse_date as engine_parse_date
-from bot.engine.parsing import parse_money as engine_parse_money
+from bot.disputes.engine.parsing import AmbiguousDate
+from bot.disputes.engine.parsing import parse_date as engine_parse_date
+from bot.disputes.engine.parsing import parse_money as engine_parse_money
 from bot.errors import DisputeDeskError
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.wording import MARKETPLACES, WordingWarning, check_wording
+from bot.disputes.engine.wording import MARKETPLACES, WordingWarning, check_wording
 
 _FEEDBACK_ASK = re.compile(
     r"(?i)\b(?:leave|give|write|post|share|send)\b[^.!?\n]{0,25}?\b(?:positive|good|great|nice|excellent|"
@@ -38,7 +38,7 @@ _EMAIL_PROVIDER = re.compile(r"(?i)\b(?:gmail|yahoo|hotmail|outlook|proton ?mail
 def check_reply(text: str, *, platform: str, audience: str) -> list[WordingWarning]:
     """Warnings for a reply the seller is about to send to ``audience`` on ``platform``.
 
-    Everything :func:`bot.engine.wording.check_wording` finds, and: asking for positive feedback or
+    Everything :func:`bot.disputes.engine.wording.check_wording` finds, and: asking for positive feedback or
     stars, "rate me", JSS talk, a discount or gift tied to feedback (everywhere); asking for any
     feedback on Fiverr (Upwork allows an honest-feedback request without pressure); other payment
     apps and spelled-out email addresses on a marketplace.

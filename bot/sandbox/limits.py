@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.discord_limits import MESSAGE_LIMIT
+
 MAX_SOURCE_CHARS = 4_000
 """A template's source, as typed by its author."""
 
-MAX_OUTPUT_CHARS = 2_000
+MAX_OUTPUT_CHARS = MESSAGE_LIMIT
 """Discord's message limit: the rendered text must fit in one message."""
 
 

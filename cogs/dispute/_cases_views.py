@@ -7,13 +7,14 @@ from typing import Any
 
 import discord
 
-from bot.cases.reminders import PRESET_LABELS, PRESETS, discord_time
-from bot.cases.service import RESULTS, CaseSummary, Reminder
-from bot.cases.stats import MIN_GROUP, ServerOutcomes
-from bot.engine.outcome import Deadline
-from bot.wizard.custom_ids import ControlId
-from bot.wizard.outcome_card import fit
-from cogs.dispute._views import COLOUR, MODAL_TIMEOUT, button, select
+from bot.discord_limits import MESSAGE_LIMIT, fit
+from bot.disputes.cases.reminders import PRESET_LABELS, PRESETS, discord_time
+from bot.disputes.cases.service import RESULTS, CaseSummary, Reminder
+from bot.disputes.cases.stats import MIN_GROUP, ServerOutcomes
+from bot.disputes.engine.outcome import Deadline
+from bot.disputes.wizard.custom_ids import ControlId
+from bot.ui import EMBED_COLOUR
+from cogs.dispute._views import MODAL_TIMEOUT, button, select
 
 # The list of cases is the user's own: its controls carry no case id (0 never names a row).
 LIST = 0
@@ -39,7 +40,7 @@ def reminder_picker(session_id: int, deadlines: list[tuple[int, Deadline]], now:
             ))  # fmt: skip
         view.add_item(button(ControlId(session_id, "remind_typed", str(index)), f"{number} · Another time…", row=row))
     content = "When should I remind you, by direct message?\n" + "\n".join(lines)
-    return {"content": fit(content, 2000), "view": view, "embeds": []}
+    return {"content": fit(content, MESSAGE_LIMIT), "view": view, "embeds": []}
 
 
 def reminder_modal(session_id: int, index: int) -> discord.ui.Modal:
@@ -89,7 +90,7 @@ def cases_message(cases: list[CaseSummary], note: str | None = None) -> dict[str
         description += "**Open**\n" + "\n".join(_case_line(c) for c in open_cases)
     if finished:
         description += ("\n\n" if description else "") + "**Finished**\n" + "\n".join(_case_line(c) for c in finished)
-    embed = discord.Embed(title="Your cases", description=fit(description, 4096), colour=COLOUR)
+    embed = discord.Embed(title="Your cases", description=fit(description, 4096), colour=EMBED_COLOUR)
     embed.set_footer(text="Only you can see this. Pick a case to see its outcome, reminders and result.")
     view = discord.ui.View(timeout=None)
     options = [
@@ -116,7 +117,7 @@ def case_message(case: CaseSummary, reminders: list[Reminder], note: str | None 
     embed = discord.Embed(
         title=fit(f"#{case.id} · {case.platform} · {case.dispute_type}", 256),
         description=fit("\n".join(lines), 4096),
-        colour=COLOUR,
+        colour=EMBED_COLOUR,
     )
     view = discord.ui.View(timeout=None)
     view.add_item(button(ControlId(case.id, "show"), "See the outcome again", style=discord.ButtonStyle.primary, row=0))
@@ -151,7 +152,7 @@ def refund_modal(session_id: int) -> discord.ui.Modal:
 
 def stats_message(outcomes: ServerOutcomes) -> dict[str, Any]:
     """How cases ended in this server, by type and platform: counts and shares, small groups hidden."""
-    embed = discord.Embed(title="How cases ended in this server", colour=COLOUR)
+    embed = discord.Embed(title="How cases ended in this server", colour=EMBED_COLOUR)
     for group in outcomes.groups[:25]:
         lines = [
             f"{RESULTS.get(result, result)}: {count} ({group.share(count):.0%})" for result, count in group.results

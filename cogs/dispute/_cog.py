@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,21 +12,20 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.anonymise import anonymise_report
-from bot.cases.reminders import KIND as REMINDER
-from bot.cases.reminders import confirmation_text, discord_time
-from bot.cases.service import RESULT_PROMPT, CaseService
 from bot.control_ids import parse_row_id
-from bot.engine.flow import Flow, load_flow
+from bot.discord_limits import MESSAGE_LIMIT
+from bot.disputes.cases.reminders import KIND as REMINDER
+from bot.disputes.cases.reminders import confirmation_text, discord_time
+from bot.disputes.cases.service import RESULT_PROMPT
+from bot.disputes.engine.flow import Flow, load_flow
+from bot.disputes.wizard.custom_ids import ControlId
+from bot.disputes.wizard.service import WizardState
+from bot.disputes.wizard.step import Click, Shown, StepAction
 from bot.errors import DisputeDeskError
+from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
-from bot.storage.dispute_sessions import StaleSession
-from bot.storage.profiles import ProfileRepository
 from bot.storage.scheduled_jobs import Job
-from bot.ui import answer_in_time
-from bot.wizard.custom_ids import ControlId, parse_control_id
-from bot.wizard.modal_values import modal_values
-from bot.wizard.service import WizardService, WizardState
-from bot.wizard.steps import PROFILE_DEFAULTS, Screen
+from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
     case_message,
@@ -55,7 +54,8 @@ if TYPE_CHECKING:
     from bot.client import DisputeBot
 
 log = logging.getLogger(__name__)
-Interaction = discord.Interaction["DisputeBot"]
+# The actions of forms (modal submits): a form opened before a restart is still accepted.
+FORM_ACTIONS = frozenset({StepAction.SUBMIT, "share_text", "remind_modal", "result_amount"})
 
 
 def _choices(flow: Flow, question_id: str) -> list[app_commands.Choice[str]]:
@@ -77,6 +77,11 @@ def installed_here(interaction: Interaction) -> bool:
     return interaction.guild_id is not None and interaction.is_guild_integration()
 
 
+def installed_guild(interaction: Interaction) -> int | None:
+    """The server's id where the bot itself is installed, else None (its cases count in /dispute stats)."""
+    return interaction.guild_id if installed_here(interaction) else None
+
+
 def can_share(interaction: Interaction) -> bool:
     """Only in a server where the bot itself is installed, and where both may send messages."""
     if interaction.guild_id is None or not interaction.is_guild_integration():
@@ -85,22 +90,33 @@ def can_share(interaction: Interaction) -> bool:
     return bool(user.send_messages and app.send_messages and app.view_channel)
 
 
-class DisputeCog(commands.Cog, name="Dispute"):
+class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
     dispute = app_commands.Group(
         name="dispute", description="Work out a difficult buyer: your options, the deadline, evidence and drafts"
     )
+    outdated = "This button is from an older version of Dispute Desk; run `/dispute resume`."
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        self.flow = FLOW
-        self.wizard = WizardService(bot.db, self.flow)
-        self.profiles = ProfileRepository(bot.db)
-        self.cases = CaseService(self.wizard, bot.scheduler.jobs)
-        self.case_actions: dict[str, Callable[[Interaction, ControlId, list[str]], Awaitable[None]]] = {
+        self.flow = bot.services.flow
+        self.steps = bot.services.steps
+        self.wizard = bot.services.wizard
+        self.profiles = bot.services.profiles
+        self.cases = bot.services.cases
+        # Every control and form of /dispute: the action of its custom id -> its one handler.
+        self.actions: dict[str, Handler] = {
+            **dict.fromkeys(StepAction, self.on_step),
+            StepAction.OPEN: self.on_open,
+            StepAction.SHOW: self.on_show,
+            StepAction.SUBMIT: self.on_submit,
+            "draft": self.on_draft,
+            **dict.fromkeys(("share", "share_ok", "share_no", "share_edit"), self.on_share),
+            "share_text": self.on_share_text,
             "remind": self.on_remind,
             "remind_set": self.on_remind_set,
             "remind_typed": self.on_remind_typed,
-            "show": self.on_show,
+            "remind_modal": self.on_case_form,
+            "result_amount": self.on_case_form,
             "cases": self.on_cases,
             "case": self.on_case,
             "unremind": self.on_unremind,
@@ -142,17 +158,10 @@ class DisputeCog(commands.Cog, name="Dispute"):
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
 
         async def first_step() -> dict[str, Any]:
-            profile = await self.profiles.get(interaction.user.id)
-            for question_id, value in (
-                ("tone", profile.default_tone),
-                ("signature_name", profile.display_name),
-                ("signature_sign_off", profile.sign_off),
-            ):
-                if value:
-                    prefill[question_id] = value
-            guild_id = interaction.guild_id if installed_here(interaction) else None
-            state = await self.wizard.start(interaction.user.id, prefill, self.bot.now(), guild_id=guild_id)
-            return await self.render(interaction, state)
+            shown = await self.steps.start(
+                interaction.user.id, prefill, self.bot.now(), guild_id=installed_guild(interaction)
+            )
+            return self.message(interaction, shown)
 
         await answer_in_time(interaction, first_step(), update=False)
 
@@ -160,13 +169,9 @@ class DisputeCog(commands.Cog, name="Dispute"):
     @app_commands.describe(case="The case to bring back (your latest unfinished one if empty)")
     async def resume(self, interaction: Interaction, case: int | None = None) -> None:
         """Bring back an unfinished case, e.g. after its message disappeared."""
-        if case is None:
-            state = await self.wizard.latest(interaction.user.id)
-            if state is None:
-                raise DisputeDeskError("You have no unfinished case. Start one with `/dispute start`.")
-        else:
-            state = await self.wizard.load(case, interaction.user.id)
-        await interaction.response.send_message(ephemeral=True, **await self.render(interaction, state))
+        guild_id = installed_guild(interaction)
+        shown = await self.steps.resume(interaction.user.id, case, self.bot.now(), guild_id=guild_id)
+        await interaction.response.send_message(ephemeral=True, **self.message(interaction, shown))
 
     @resume.autocomplete("case")
     async def resume_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -196,18 +201,39 @@ class DisputeCog(commands.Cog, name="Dispute"):
         await interaction.response.send_message(ephemeral=True, **stats_message(outcomes))
 
     # -- rendering -----------------------------------------------------------------------------
-    async def render(self, interaction: Interaction, state: WizardState) -> dict[str, Any]:
-        screen = self.wizard.screen(state)
-        if screen is not None:
-            return question_message(state, screen, self.flow, await self.profile_defaults(state, screen))
-        now = self.bot.now()
-        outcome = self.wizard.outcome(state, now)
-        can_remind = any(deadline.due > now for deadline in outcome.deadlines)
-        await self.cases.schedule_result_prompt(state, outcome, now)
-        message = outcome_message(state, outcome, self.flow, can_share=can_share(interaction), can_remind=can_remind)
-        guild_id = interaction.guild_id if installed_here(interaction) else None
-        community = await self.cases.community_line(guild_id, state.session.answers)
-        return {**message, "content": f"-# {community}"} if community else message
+    def message(self, interaction: Interaction, shown: Shown) -> dict[str, Any]:
+        """What a step shows, laid out: the screen, the outcome, or a closing line."""
+        state = shown.state
+        if shown.closed:
+            return {"content": shown.note, "embeds": [], "view": None}
+        if shown.outcome is None:
+            assert state.screen is not None
+            message = question_message(state, state.screen, self.flow, shown.profile)
+        else:
+            message = outcome_message(
+                state, shown.outcome, self.flow, can_share=can_share(interaction), can_remind=shown.can_remind
+            )
+            if shown.community:
+                message = {**message, "content": f"-# {shown.community}"}
+        return {**message, "content": shown.note} if shown.note else message
+
+    @staticmethod
+    def click(
+        interaction: Interaction, control: ControlId, values: Sequence[str] = (), typed: Mapping[str, str] | None = None
+    ) -> Click:
+        """A wizard click (or form) as the core reads it; the action is one of StepAction."""
+        return Click(
+            control.session_id,
+            interaction.user.id,
+            StepAction(control.action),
+            control.argument,
+            tuple(values),
+            dict(typed or {}),
+            installed_guild(interaction),
+        )
+
+    async def stepped(self, interaction: Interaction, click: Click) -> dict[str, Any]:
+        return self.message(interaction, await self.steps.step(click, self.bot.now()))
 
     # -- reminders -----------------------------------------------------------------------------
     async def send_reminder(self, job: Job, now: datetime) -> str | None:
@@ -266,42 +292,42 @@ class DisputeCog(commands.Cog, name="Dispute"):
         case = await self.cases.case(interaction.user.id, session_id, now)
         return case_message(case, await self.cases.reminders(interaction.user.id, session_id), note)
 
-    async def profile_defaults(self, state: WizardState, screen: Screen) -> dict[str, str]:
-        """The seller profile, read only when it can prefill something on this screen."""
-        if not any(question.id in PROFILE_DEFAULTS for question in screen.questions):
-            return {}
-        return (await self.profiles.get(state.user_id)).known_values()
-
     # -- controls ------------------------------------------------------------------------------
-    async def handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        try:
-            await self._handle_control(interaction, control, values)
-        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
-            await self.bot.report_interaction_error(interaction, exc)
+    # -- wizard steps: one call into the core per click ------------------------------------------
+    async def on_step(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        click = self.click(interaction, control, values)
+        await answer_in_time(interaction, self.stepped(interaction, click), update=True)
 
-    async def _handle_control(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        action = control.action
-        handler = self.case_actions.get(action)
-        if handler is not None:
-            await handler(interaction, control, values)
-            return
-        if action == "open":
-            state = await self.wizard.load(control.session_id, interaction.user.id)
-            screen = self.wizard.screen(state)
-            if screen is not None and screen.kind == "form":
-                profile = await self.profile_defaults(state, screen)
-                await interaction.response.send_modal(form_modal(state, screen, profile))
-                return
-        if action == "draft":
-            rest: list[str] = []
-            await answer_in_time(interaction, self.draft_reply(interaction, control, values[0], rest), update=False)
-            for part in rest:
-                await interaction.followup.send(part, ephemeral=True)
-        elif action in ("share", "share_ok", "share_no", "share_edit"):
-            state = await self.wizard.load(control.session_id, interaction.user.id)
-            await self.share(interaction, state, action)
+    async def on_open(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        shown = await self.steps.step(self.click(interaction, control), self.bot.now())
+        screen = shown.state.screen
+        if screen is not None and screen.kind == "form":
+            await interaction.response.send_modal(form_modal(shown.state, screen, shown.profile))
         else:
-            await answer_in_time(interaction, self.next_view(interaction, control, values), update=True)
+            await answer_in_time(interaction, _ready(self.message(interaction, shown)), update=True)
+
+    async def on_submit(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        click = self.click(interaction, control, typed=form_values(interaction))
+        await answer_in_time(interaction, self.stepped(interaction, click), update=True)
+
+    async def on_show(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        await answer_in_time(interaction, self.stepped(interaction, self.click(interaction, control)), update=False)
+
+    async def on_draft(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        rest: list[str] = []
+        await answer_in_time(interaction, self.draft_reply(interaction, control, values[0], rest), update=False)
+        for part in rest:
+            await interaction.followup.send(part, ephemeral=True)
+
+    async def on_share(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        state = await self.wizard.load(control.session_id, interaction.user.id)
+        await self.share(interaction, state, control.action)
+
+    async def on_share_text(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        await self.after_share_edit(interaction, control, dict(interaction.data or {}))
+
+    async def on_case_form(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
+        await self.after_case_form(interaction, control, dict(interaction.data or {}))
 
     # -- case and reminder controls: one handler per action ----------------------------------------
     async def on_remind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
@@ -320,10 +346,6 @@ class DisputeCog(commands.Cog, name="Dispute"):
     async def on_remind_typed(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         state = await self.wizard.load(control.session_id, interaction.user.id)
         await interaction.response.send_modal(reminder_modal(state.id, deadline_index(control.argument)))
-
-    async def on_show(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        await answer_in_time(interaction, self.render(interaction, state), update=False)
 
     async def on_cases(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         cases = await self.cases.cases(interaction.user.id, self.bot.now())
@@ -349,12 +371,11 @@ class DisputeCog(commands.Cog, name="Dispute"):
         await interaction.response.edit_message(**page)
 
     async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-
         async def first_step() -> dict[str, Any]:
-            guild_id = interaction.guild_id if installed_here(interaction) else None
-            new = await self.wizard.duplicate(state, self.bot.now(), guild_id=guild_id)
-            return await self.render(interaction, new)
+            new = await self.steps.duplicate(
+                control.session_id, interaction.user.id, self.bot.now(), guild_id=installed_guild(interaction)
+            )
+            return self.message(interaction, new)
 
         await answer_in_time(interaction, first_step(), update=False)
 
@@ -362,42 +383,6 @@ class DisputeCog(commands.Cog, name="Dispute"):
         await self.cases.stop_result_prompts(interaction.user.id, self.bot.now())
         done = "Understood: I won't ask how cases ended again. You can still record it from `/dispute cases`."
         await interaction.response.edit_message(content=done, view=None, embeds=[])
-
-    async def next_view(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
-        """Apply a click to the saved case and return the wizard message that follows.
-
-        When the case was saved meanwhile (a click at the same time, or another bot process), the
-        click is not applied: the latest stored state is shown, with a line saying so.
-        """
-        try:
-            return await self.apply_click(interaction, control, values)
-        except StaleSession as stale:
-            state = await self.wizard.load(control.session_id, interaction.user.id)  # read afresh
-            latest = await self.render(interaction, state)
-            return {**latest, "content": f"{stale} Check it and click again if needed."}
-
-    async def apply_click(self, interaction: Interaction, control: ControlId, values: list[str]) -> dict[str, Any]:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        now = self.bot.now()
-        action, argument = control.action, control.argument
-        if action == "answer":
-            question_id, _, value = argument.partition("=")
-            state = await self.wizard.answer(state, {question_id: value}, now)
-        elif action == "pick":
-            state = await self.wizard.answer(state, {argument: ",".join(values)}, now)
-        elif action == "back":
-            state = await self.wizard.back(state, now)
-        elif action == "restart":
-            state = await self.wizard.restart(state, now)
-        elif action == "edit":
-            state = await self.wizard.edit(state, values[0], now)
-        elif action == "tone":
-            state = await self.wizard.set_tone(state, argument, now)
-        elif action == "cancel":
-            await self.cases.abandon(state, now)
-            closed = "Case closed. Start a new one any time with `/dispute start`."
-            return {"content": closed, "embeds": [], "view": None}
-        return await self.render(interaction, state)
 
     async def draft_reply(
         self, interaction: Interaction, control: ControlId, draft_id: str, rest: list[str]
@@ -477,31 +462,14 @@ class DisputeCog(commands.Cog, name="Dispute"):
             where = await post_feedback(destination, f"Feedback wanted: case #{state.id}", post)
             await interaction.response.edit_message(content=where, view=None)
             return
-        await channel.send(post[:2000])
+        await channel.send(post[:MESSAGE_LIMIT])
         await interaction.response.edit_message(content="Posted in this channel.", view=None)
 
     # -- forms ---------------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
         """Handle every wizard form here, so a form opened before a restart is still accepted."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        control = parse_control_id(str(data.get("custom_id", "")))
-        if control is None or control.action not in ("submit", "share_text", "remind_modal", "result_amount"):
-            return
-        try:
-            if self.bot.draining:
-                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            if control.action == "share_text":
-                await self.after_share_edit(interaction, control, data)
-                return
-            if control.action in ("remind_modal", "result_amount"):
-                await self.after_case_form(interaction, control, data)
-                return
-            await answer_in_time(interaction, self.after_form(interaction, control, data), update=True)
-        except Exception as exc:
-            await self.bot.report_interaction_error(interaction, exc)
+        await self.handle_form(interaction, ControlId, FORM_ACTIONS)
 
     async def after_case_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:
         """A reminder time typed, or a refund amount: apply it and update the message it came from."""
@@ -521,13 +489,6 @@ class DisputeCog(commands.Cog, name="Dispute"):
         else:
             await interaction.response.send_message(ephemeral=True, **payload)
 
-    async def after_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> dict[str, Any]:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
-        screen = self.wizard.screen(state)
-        if screen is not None and screen.kind == "form":
-            wanted = {question.id for question in screen.questions}
-            submitted = {key: value for key, value in submitted.items() if key in wanted}
-        if submitted:
-            state = await self.wizard.answer(state, submitted, self.bot.now())
-        return await self.render(interaction, state)
+
+async def _ready(message: dict[str, Any]) -> dict[str, Any]:
+    return message

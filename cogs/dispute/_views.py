@@ -3,54 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.anonymise import Anonymised
-from bot.control_ids import clicked_row_id
-from bot.engine.flow import Flow, Question
-from bot.engine.outcome import TONES, Draft, Outcome
+from bot.discord_limits import MESSAGE_LIMIT, fit
+from bot.disputes.engine.flow import Flow, Question
+from bot.disputes.engine.outcome import Draft, Outcome
+from bot.disputes.wizard.custom_ids import PATTERN, ControlId
+from bot.disputes.wizard.outcome_card import Card, outcome_cards
+from bot.disputes.wizard.service import WizardState
+from bot.disputes.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 from bot.rendering import split_message
-from bot.ui import accepting_clicks, code_block, text_file
-from bot.wizard.custom_ids import PATTERN, ControlId
-from bot.wizard.outcome_card import Card, fit, outcome_cards
-from bot.wizard.service import WizardState
-from bot.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
+from bot.tones import TONES
+from bot.ui import EMBED_COLOUR, ERROR_COLOUR, ControlItem, code_block, text_field, text_file
 
-if TYPE_CHECKING:
-    pass
-
-COLOUR = discord.Colour.from_rgb(46, 117, 182)
-ERROR_COLOUR = discord.Colour.from_rgb(200, 80, 60)
 FOOTER = "Saved as you go: /dispute resume brings this case back. Only you can see it."
 MODAL_TIMEOUT = 15 * 60
 
 
-class WizardControl(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
+class WizardControl(ControlItem, template=PATTERN):
     """Every button and select of the wizard: its custom id carries the session and the action."""
 
-    def __init__(self, item: discord.ui.Item[Any], control: ControlId) -> None:
-        super().__init__(item)
-        self.control = control
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
-    ) -> WizardControl:
-        control = ControlId(clicked_row_id(match["id"]), match["action"], match["argument"] or "")
-        return cls(item, control)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await accepting_clicks(interaction, "Your answers are saved")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs.dispute._cog import DisputeCog
-
-        cog = interaction.client.get_cog(DisputeCog.__cog_name__)
-        assert isinstance(cog, DisputeCog)
-        values = list(getattr(self.item, "values", []) or [])
-        await cog.handle_control(interaction, self.control, values)
+    control_type = ControlId
+    cog_name = "Dispute"
+    kept = "Your answers are saved"
 
 
 def button(control: ControlId, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary,
@@ -112,7 +90,7 @@ def question_message(state: WizardState, screen: Screen, flow: Flow, profile: Ma
     embed = discord.Embed(
         title=fit(f"{screen.progress} · {title}", 256),
         description=fit(description, 4096),
-        colour=ERROR_COLOUR if state.error else COLOUR,
+        colour=ERROR_COLOUR if state.error else EMBED_COLOUR,
     )
     embed.set_footer(text=FOOTER)
     return {"embeds": [embed], "view": view, "content": None}
@@ -138,13 +116,10 @@ def text_input(question: Question, state: WizardState, profile: Mapping[str, str
     long_text = question.kind == "long_text"
     limit = min(question.max_length or (4000 if long_text else 200), 4000)
     value = state.typed.get(question.id) or prefill(question, state.session, profile)
-    return discord.ui.TextInput(
-        custom_id=question.id,
-        style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
-        required=question.required,
-        max_length=limit,
-        default=value[:limit] or None,
-        placeholder=fit(question.placeholder, 100) or None,
+    placeholder = fit(question.placeholder, 100)
+    return text_field(
+        question.id, paragraph=long_text, required=question.required, max_length=limit, default=value,
+        placeholder=placeholder,
     )
 
 
@@ -193,7 +168,7 @@ def outcome_message(
 
 
 def card_embed(card: Card) -> discord.Embed:
-    embed = discord.Embed(title=card.title, description=card.description, colour=COLOUR)
+    embed = discord.Embed(title=card.title, description=card.description, colour=EMBED_COLOUR)
     for name, value in card.fields:
         embed.add_field(name=name, value=value, inline=False)
     return embed
@@ -204,7 +179,7 @@ def draft_messages(draft: Draft) -> tuple[list[str], discord.File]:
     header = f"**{draft.title}** · to the {draft.audience} · {draft.tone} tone"
     notes = "".join(f"\n-# {note}" for note in draft.notes)
     overhead = len(header) + len(notes) + len("```\n\n```") + 2
-    chunks = split_message(draft.text, 2000 - overhead)
+    chunks = split_message(draft.text, MESSAGE_LIMIT - overhead)
     messages = [f"{header}\n{code_block(chunk)}" if i == 0 else code_block(chunk) for i, chunk in enumerate(chunks)]
     messages[-1] += notes
     return messages, text_file(draft.text + "\n", f"{draft.id}-{draft.tone}.txt")
@@ -221,7 +196,7 @@ def share_preview(report: Anonymised, session_id: int) -> dict[str, Any]:
     view.add_item(button(ControlId(session_id, "share_edit"), "Edit it first", row=0))
     view.add_item(button(ControlId(session_id, "share_no"), "Don't post", row=0))
     intro = f"This is what would be posted. {report.summary()}\n>>> "
-    return {"content": intro + fit(report.text, 2000 - len(intro)), "view": view}
+    return {"content": intro + fit(report.text, MESSAGE_LIMIT - len(intro)), "view": view}
 
 
 def share_edit_modal(session_id: int, text: str) -> discord.ui.Modal:

@@ -1,7 +1,7 @@
 """/library (curators), /suggest (every member) and their controls and forms.
 
-Thin: interactions become plain values for ``bot.quickreply.server_library`` and
-``bot.quickreply.template_transfer``; answers are built in ``_views``. /library is hidden from
+Thin: interactions become plain values for ``bot.replies.server_library`` and
+``bot.replies.template_transfer``; answers are built in ``_views``. /library is hidden from
 members by default (Manage Server) and every use is checked again at run time.
 """
 
@@ -19,7 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import DisputeDeskError
-from bot.quickreply.library_controls import (
+from bot.modal_values import modal_values
+from bot.replies.library_controls import (
     ADD_FORM,
     APPROVE,
     CANCEL,
@@ -35,13 +36,10 @@ from bot.quickreply.library_controls import (
     SUGGEST_FORM,
     control_id,
 )
-from bot.quickreply.server_library import MAX_SERVER_TEMPLATES, Outcome, ServerLibrary, diff_text
-from bot.quickreply.template_transfer import MAX_FILE_BYTES, apply_import, export_library, plan_import
-from bot.replies import LIBRARY_DIR
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.server_library import MAX_SERVER_TEMPLATES, Outcome, diff_text
+from bot.replies.template_transfer import MAX_FILE_BYTES, apply_import, export_library, plan_import
 from bot.storage.reply_templates import ReplyTemplateRepository
 from bot.storage.server_templates import VersionConflict
-from bot.wizard.modal_values import modal_values
 from cogs.library._views import (
     IMPORT_FILE,
     YOURS_FILE,
@@ -94,7 +92,7 @@ class LibraryCog(commands.Cog, name="Library"):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        self.library = ServerLibrary(bot.db, load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE))
+        self.library = bot.services.server_library
         self.personal = ReplyTemplateRepository(bot.db)
 
     async def cog_load(self) -> None:
@@ -230,8 +228,9 @@ class LibraryCog(commands.Cog, name="Library"):
             )
         data = await file.read()
         plan = await plan_import(
-            self.bot.db, "guild", guild_id, data, self.library.shared, on_conflict="replace" if replace else "keep"
-        )
+            self.bot.db, "guild", guild_id, data, self.library.shared,
+            on_conflict="replace" if replace else "keep", checker=self.library.checker,
+        )  # fmt: skip
         await interaction.response.send_message(ephemeral=True, **import_message(plan, data))
 
     @edit.autocomplete("template")
@@ -351,6 +350,7 @@ class LibraryCog(commands.Cog, name="Library"):
             plan = await apply_import(
                 self.bot.db, "guild", guild_id, data, self.library.shared, author_id=user_id, now=now,
                 on_conflict="replace" if on_conflict == "replace" else "keep", expected_digest=digest,
+                checker=self.library.checker,
             )  # fmt: skip
             written = sum(1 for e in plan.entries if e.writes)
             await interaction.response.edit_message(

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.control_ids import clicked_row_id
-from bot.quickreply.library_controls import (
+from bot.replies.library_controls import (
     APPROVE,
     CANCEL,
     DELETE_OK,
@@ -22,10 +22,10 @@ from bot.quickreply.library_controls import (
     REJECT_FORM,
     control_id,
 )
-from bot.quickreply.personal import CATEGORY_MAX, NAME_MAX
-from bot.quickreply.server_library import REASON_MAX
-from bot.quickreply.template_transfer import ImportPlan
 from bot.replies.model import TITLE_MAX
+from bot.replies.personal import CATEGORY_MAX, NAME_MAX
+from bot.replies.server_library import REASON_MAX
+from bot.replies.template_transfer import ImportPlan
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.server_settings import ServerSettings
 from bot.storage.server_templates import ServerTemplate, Suggestion, TemplateVersion, UsageCounts, VersionConflict

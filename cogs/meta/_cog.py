@@ -13,12 +13,12 @@ from discord.ext import commands, tasks
 from bot.health import HEARTBEAT_EVERY_S, HEARTBEAT_KEY
 from bot.help_text import ABOUT_LINES, INTRO, chunk_lines, format_uptime
 from bot.storage.database import ENGINE_ERRORS
+from bot.ui import EMBED_COLOUR
 
 if TYPE_CHECKING:
     from bot.client import DisputeBot
 
 log = logging.getLogger(__name__)
-EMBED_COLOUR = discord.Colour.from_rgb(46, 117, 182)
 FIELD_LIMIT = 1024
 
 

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.quickreply.service import DRAFT_TTL
+from bot.replies.service import DRAFT_TTL
 from bot.scheduler import FINISHED_RETENTION
 from bot.storage.user_data import USER_DATA, count_user_rows, export_user_data, forget_user
 from bot.ui import send_private, text_file

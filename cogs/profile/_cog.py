@@ -11,13 +11,13 @@ from discord.ext import commands
 from bot.profile_input import (
     COMMON_CURRENCIES,
     PLATFORMS,
-    TONES,
     clean_amount,
     clean_choice,
     clean_currency,
     clean_text,
 )
-from bot.storage.profiles import PROFILE_FIELDS, Profile, ProfileRepository
+from bot.storage.profiles import PROFILE_FIELDS, Profile
+from bot.tones import TONE_LABELS
 from bot.ui import send_private
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ LABELS = {
     "default_tone": "Tone",
 }
 PLATFORM_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in PLATFORMS.items()]
-TONE_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in TONES.items()]
+TONE_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in TONE_LABELS.items()]
 FIELD_CHOICES = [app_commands.Choice(name=LABELS[name], value=name) for name in PROFILE_FIELDS]
 
 
@@ -44,7 +44,7 @@ def describe_profile(profile: Profile) -> str:
         if name == "default_platform" and value:
             value = PLATFORMS.get(value, value)
         elif name == "default_tone" and value:
-            value = TONES.get(value, value)
+            value = TONE_LABELS.get(value, value)
         elif name in ("revision_price", "hourly_rate") and value and profile.currency:
             value = f"{value} {profile.currency}"
         lines.append(f"**{LABELS[name]}**: {discord.utils.escape_markdown(value) if value else '*not set*'}")
@@ -56,7 +56,7 @@ class ProfileCog(commands.Cog):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        self.profiles = ProfileRepository(bot.db)
+        self.profiles = bot.services.profiles
 
     @profile.command(name="view")
     async def view(self, interaction: discord.Interaction[DisputeBot]) -> None:
@@ -101,7 +101,7 @@ class ProfileCog(commands.Cog):
         if hourly_rate is not None:
             changes["hourly_rate"] = clean_amount("Hourly rate", hourly_rate)
         if tone is not None:
-            changes["default_tone"] = clean_choice("Tone", tone, TONES)
+            changes["default_tone"] = clean_choice("Tone", tone, TONE_LABELS)
         if not changes:
             await send_private(interaction, "Fill in at least one field, e.g. `/profile set currency:EUR`.")
             return

@@ -10,9 +10,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.control_ids import clicked_row_id
-from bot.engine.flow import load_flow
 from bot.errors import DisputeDeskError
-from bot.quickreply.custom_ids import (
+from bot.replies.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
     AUTHOR_SUBMIT,
@@ -24,16 +23,12 @@ from bot.quickreply.custom_ids import (
     PICK_TEMPLATE,
     POST,
     ReplyControl,
-    parse_reply_control,
 )
-from bot.quickreply.personal import MAX_PERSONAL_TEMPLATES
-from bot.quickreply.service import FillStep, QuickReplyService
-from bot.replies import LIBRARY_DIR, load_library
-from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.personal import MAX_PERSONAL_TEMPLATES
 from bot.replies.platforms import load_platforms
-from bot.sandbox import default_pool
-from bot.ui import answer_in_time
-from bot.wizard.modal_values import modal_values
+from bot.replies.service import FillStep
+from bot.tones import TONE_LABELS
+from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
 from cogs.library._settings import allowed
 from cogs.replies._views import (
     ReplyControlItem,
@@ -53,15 +48,14 @@ if TYPE_CHECKING:
     from bot.client import DisputeBot
 
 log = logging.getLogger(__name__)
-Interaction = discord.Interaction["DisputeBot"]
-TONE_CHOICES = [app_commands.Choice(name=tone.capitalize(), value=tone) for tone in ("friendly", "neutral", "firm")]
+TONE_CHOICES = [app_commands.Choice(name=label, value=tone) for tone, label in TONE_LABELS.items()]
 PLATFORM_CHOICES = [
     app_commands.Choice(name=(label := load_platforms().label(key))[:1].upper() + label[1:100], value=key)
     for key in load_platforms().keys
 ]
 
 
-class RepliesCog(commands.Cog, name="Replies"):
+class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     templates = app_commands.Group(name="templates", description="Quick-reply templates")
     mine = app_commands.Group(
         name="mine", description="Your personal templates: they follow you to every server and DM", parent=templates
@@ -69,18 +63,26 @@ class RepliesCog(commands.Cog, name="Replies"):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
-        pool = bot.render_pool or default_pool()
-        self.service = QuickReplyService(
-            bot.db,
-            library=load_library(),
-            shared_variables=load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE),
-            renderer=pool.render_async,
-            flow=load_flow(),
-        )
+        services = bot.services
+        self.catalog, self.filling, self.suggestions = services.catalog, services.filling, services.suggestions
+        self.authoring, self.reply_drafts = services.authoring, services.reply_drafts
         self.draft_menu = app_commands.ContextMenu(name="Draft a reply…", callback=self.draft_a_reply)
+        # Every control and form of quick replies: the action of its custom id -> its one handler.
+        self.actions: dict[str, Handler] = {
+            OPEN_PAGE: self.on_open_page,
+            POST: self.on_post,
+            PICK_TEMPLATE: self.on_pick_template,
+            PICK_DISPUTE: self.on_pick_dispute,
+            AUTHOR_FIX: self.on_author_fix,
+            AUTHOR_SAVE: self.on_author_save,
+            DELETE: self.on_delete,
+            KEEP: self.on_keep,
+            FILL_SUBMIT: self.on_fill_submit,
+            AUTHOR_SUBMIT: self.on_author_submit,
+        }
 
     async def cog_load(self) -> None:
-        await self.service.sync_builtins()
+        await self.catalog.sync_builtins()
         self.bot.add_dynamic_items(ReplyControlItem)
         self.bot.tree.add_command(self.draft_menu)
         self.purge_old_drafts.start()
@@ -92,7 +94,7 @@ class RepliesCog(commands.Cog, name="Replies"):
 
     @tasks.loop(hours=1)
     async def purge_old_drafts(self) -> None:
-        removed = await self.service.purge(self.bot.now())
+        removed = await self.reply_drafts.purge(self.bot.now())
         if removed:
             log.info("purged %d old quick-reply drafts", removed)
 
@@ -123,7 +125,7 @@ class RepliesCog(commands.Cog, name="Replies"):
         due_date: str | None = None,
     ) -> None:
         """Fill in a quick reply, ready to copy; anything unknown is asked in a form."""
-        stored = await self.service.find(interaction.user.id, interaction.guild_id, template)
+        stored = await self.catalog.find(interaction.user.id, interaction.guild_id, template)
         options = {
             "platform": platform,
             "buyer_name": buyer_name,
@@ -134,7 +136,7 @@ class RepliesCog(commands.Cog, name="Replies"):
             "order_amount": amount,
             "due_date": due_date,
         }
-        step = await self.service.start(
+        step = await self.filling.start(
             interaction.user.id, interaction.guild_id, stored, tone=tone, options=options, now=self.bot.now()
         )
         await self.answer_step(interaction, step, advanced=False, can_open_form=True)
@@ -143,7 +145,7 @@ class RepliesCog(commands.Cog, name="Replies"):
     async def reply_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
             chosen = getattr(interaction.namespace, "platform", None)
-            found = await self.service.autocomplete(
+            found = await self.catalog.autocomplete(
                 interaction.user.id, interaction.guild_id, current, self.bot.now(), platform=chosen
             )
         except Exception:  # autocomplete must answer quickly and never error
@@ -167,11 +169,11 @@ class RepliesCog(commands.Cog, name="Replies"):
             await self.show(interaction, page_message(step, advanced=advanced))
 
     async def finished(self, interaction: Interaction, step: FillStep, *, update: bool) -> dict[str, Any]:
-        done = await self.service.finish(step, interaction.user.id, self.bot.now())
+        done = await self.filling.finish(step, interaction.user.id, self.bot.now())
         return as_payload(result_message(done), update=update)
 
     async def checked(self, interaction: Interaction, draft_id: int, submitted: dict[str, str]) -> dict[str, Any]:
-        check = await self.service.check_authoring(draft_id, interaction.user.id, submitted, self.bot.now())
+        check = await self.authoring.check_authoring(draft_id, interaction.user.id, submitted, self.bot.now())
         return as_payload(author_result_message(check), update=self.updates_a_message(interaction))
 
     @staticmethod
@@ -195,7 +197,7 @@ class RepliesCog(commands.Cog, name="Replies"):
         words = message.content.strip()
         if not words:
             raise DisputeDeskError("That message has no text I can read (only attachments or embeds).")
-        suggestions = await self.service.suggest_for_message(
+        suggestions = await self.suggestions.suggest_for_message(
             interaction.user.id, words, self.bot.now(), guild_id=interaction.guild_id
         )
         await interaction.response.send_message(ephemeral=True, **suggestions_message(suggestions, words))
@@ -205,35 +207,35 @@ class RepliesCog(commands.Cog, name="Replies"):
     @app_commands.checks.cooldown(5, 60.0, key=lambda interaction: interaction.user.id)
     async def create(self, interaction: Interaction) -> None:
         """Write a personal quick reply: checked and previewed before it is saved."""
-        draft_id = await self.service.begin_create(interaction.user.id, self.bot.now())
+        draft_id = await self.authoring.begin_create(interaction.user.id, self.bot.now())
         await interaction.response.send_modal(author_modal(draft_id, {}, editing=False))
 
     @mine.command(name="edit")
     @app_commands.describe(template="One of your templates")
     async def edit(self, interaction: Interaction, template: str) -> None:
         """Change one of your personal templates."""
-        draft_id, typed = await self.service.begin_edit(interaction.user.id, template, self.bot.now())
+        draft_id, typed = await self.authoring.begin_edit(interaction.user.id, template, self.bot.now())
         await interaction.response.send_modal(author_modal(draft_id, typed, editing=True))
 
     @mine.command(name="show")
     @app_commands.describe(template="One of your templates")
     async def show_one(self, interaction: Interaction, template: str) -> None:
         """Show one of your personal templates as written."""
-        stored = await self.service.own(interaction.user.id, template)
-        warnings = await self.service.text_warnings(interaction.user.id, stored.body)
+        stored = await self.authoring.own(interaction.user.id, template)
+        warnings = await self.authoring.text_warnings(interaction.user.id, stored.body)
         await interaction.response.send_message(ephemeral=True, **show_template(stored, warnings))
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:
         """List your personal templates."""
-        owned = await self.service.list_own(interaction.user.id)
+        owned = await self.authoring.list_own(interaction.user.id)
         await interaction.response.send_message(ephemeral=True, **list_templates(owned, MAX_PERSONAL_TEMPLATES))
 
     @mine.command(name="delete")
     @app_commands.describe(template="One of your templates")
     async def delete(self, interaction: Interaction, template: str) -> None:
         """Delete one of your personal templates (you confirm first)."""
-        stored = await self.service.own(interaction.user.id, template)
+        stored = await self.authoring.own(interaction.user.id, template)
         await interaction.response.send_message(ephemeral=True, **delete_confirmation(stored))
 
     @edit.autocomplete("template")
@@ -241,89 +243,78 @@ class RepliesCog(commands.Cog, name="Replies"):
     @delete.autocomplete("template")
     async def own_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
-            found = await self.service.own_choices(interaction.user.id, current)
+            found = await self.catalog.own_choices(interaction.user.id, current)
         except Exception:
             log.exception("personal template autocomplete failed")
             return []
         return [app_commands.Choice(name=name, value=value) for name, value in found]
 
     # -- controls ------------------------------------------------------------------------------
-    async def handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        try:
-            await self._handle_control(interaction, control, values)
-        except Exception as exc:  # every failure becomes a private answer (and an error id if unexpected)
-            await self.bot.report_interaction_error(interaction, exc)
-
-    async def _handle_control(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        user_id, now = interaction.user.id, self.bot.now()
-        action = control.action
-        if action == OPEN_PAGE:
-            step = await self.service.current(control.id, user_id)
-            if step.ready:
-                await self.show(interaction, result_message(step))
-            else:
-                await interaction.response.send_modal(fill_modal(step))
-        elif action == POST:
-            if interaction.is_guild_integration() and not await allowed(self.bot, interaction.guild_id, "post_here"):
-                raise DisputeDeskError("This server's moderators turned **Post here** off: copy the text instead.")
-            text = await self.service.claim_post(control.id, user_id, now)
-            try:
-                await interaction.response.send_message(
-                    post_text(text), allowed_mentions=discord.AllowedMentions.none()
-                )
-            except discord.HTTPException:
-                await self.service.release_post(control.id, now)
-                raise
-        elif action == PICK_TEMPLATE:
-            picked = clicked_row_id(values[0])
-            step = await self.service.pick_template(control.id, user_id, interaction.guild_id, picked, now)
-            await self.answer_step(interaction, step, advanced=False, can_open_form=True)
-        elif action == PICK_DISPUTE:
-            case = await self.service.open_case(control.id, user_id, values[0], now)
-            await interaction.response.edit_message(content=case_message(case), view=None)
-        elif action == AUTHOR_FIX:
-            typed, editing = await self.service.typed_in(control.id, user_id)
-            await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
-        elif action == AUTHOR_SAVE:
-            saved = await self.service.save_authoring(control.id, user_id, now)
-            await interaction.response.edit_message(
-                content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
-                embeds=[],
-                view=None,
-            )
-        elif action == DELETE:
-            gone = await self.service.delete_own(user_id, control.id)
-            await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
-        elif action == KEEP:
-            await interaction.response.edit_message(content="Kept. Nothing was deleted.", view=None)
+    # -- one handler per action ----------------------------------------------------------------
+    async def on_open_page(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        step = await self.filling.current(control.id, interaction.user.id)
+        if step.ready:
+            await self.show(interaction, result_message(step))
         else:
-            raise DisputeDeskError("This button is from an older version of Dispute Desk; run the command again.")
+            await interaction.response.send_modal(fill_modal(step))
+
+    async def on_post(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        if interaction.is_guild_integration() and not await allowed(self.bot, interaction.guild_id, "post_here"):
+            raise DisputeDeskError("This server's moderators turned **Post here** off: copy the text instead.")
+        text = await self.filling.claim_post(control.id, interaction.user.id, self.bot.now())
+        try:
+            await interaction.response.send_message(post_text(text), allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            await self.filling.release_post(control.id, self.bot.now())
+            raise
+
+    async def on_pick_template(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        picked = clicked_row_id(values[0])
+        step = await self.suggestions.pick_template(
+            control.id, interaction.user.id, interaction.guild_id, picked, self.bot.now()
+        )
+        await self.answer_step(interaction, step, advanced=False, can_open_form=True)
+
+    async def on_pick_dispute(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        case = await self.suggestions.open_case(control.id, interaction.user.id, values[0], self.bot.now())
+        await interaction.response.edit_message(content=case_message(case), view=None)
+
+    async def on_author_fix(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        typed, editing = await self.authoring.typed_in(control.id, interaction.user.id)
+        await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
+
+    async def on_author_save(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        saved = await self.authoring.save_authoring(control.id, interaction.user.id, self.bot.now())
+        await interaction.response.edit_message(
+            content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
+            embeds=[],
+            view=None,
+        )
+
+    async def on_delete(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        gone = await self.authoring.delete_own(interaction.user.id, control.id)
+        await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
+
+    async def on_keep(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        await interaction.response.edit_message(content="Kept. Nothing was deleted.", view=None)
+
+    async def on_fill_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        page = clicked_row_id(control.argument or "0")
+        submitted = form_values(interaction)
+        step = await self.filling.submit(control.id, interaction.user.id, page, submitted, self.bot.now())
+        await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
+
+    async def on_author_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
+        # Lint (in a process) and a sandboxed preview: acknowledge in time, then answer.
+        update = self.updates_a_message(interaction)
+        checked = self.checked(interaction, control.id, form_values(interaction))
+        await answer_in_time(interaction, checked, update=update)
 
     # -- forms ---------------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
         """Handle every quick-reply form here, so a form opened before a restart is still accepted."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        control = parse_reply_control(str(data.get("custom_id", "")))
-        if control is None or control.action not in (FILL_SUBMIT, AUTHOR_SUBMIT):
-            return
-        try:
-            if self.bot.draining:
-                raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            submitted = {key: value for key, value in modal_values(data).items() if isinstance(value, str)}
-            user_id, now = interaction.user.id, self.bot.now()
-            if control.action == FILL_SUBMIT:
-                page = clicked_row_id(control.argument or "0")
-                step = await self.service.submit(control.id, user_id, page, submitted, now)
-                await self.answer_step(interaction, step, advanced=step.page > page, can_open_form=False)
-            else:
-                # Lint (in a thread) and a sandboxed preview: acknowledge in time, then answer.
-                update = self.updates_a_message(interaction)
-                await answer_in_time(interaction, self.checked(interaction, control.id, submitted), update=update)
-        except Exception as exc:
-            await self.bot.report_interaction_error(interaction, exc)
+        await self.handle_form(interaction, ReplyControl, (FILL_SUBMIT, AUTHOR_SUBMIT))
 
 
 def as_payload(message: dict[str, Any], *, update: bool) -> dict[str, Any]:

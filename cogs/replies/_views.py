@@ -7,8 +7,9 @@ from typing import Any
 
 import discord
 
-from bot.control_ids import clicked_row_id
-from bot.quickreply.custom_ids import (
+from bot.discord_limits import EMBED_FIELD_VALUE_LIMIT, MESSAGE_LIMIT, fit
+from bot.replies import TemplateVariable
+from bot.replies.custom_ids import (
     AUTHOR_FIX,
     AUTHOR_SAVE,
     AUTHOR_SUBMIT,
@@ -22,17 +23,14 @@ from bot.quickreply.custom_ids import (
     POST,
     ReplyControl,
 )
-from bot.quickreply.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, AuthorProblem
-from bot.quickreply.service import AuthorCheck, FillStep, Suggestions
-from bot.replies import TemplateVariable
 from bot.replies.model import TITLE_MAX
+from bot.replies.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, AuthorProblem
+from bot.replies.service import AuthorCheck, FillStep, Suggestions
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
-from bot.ui import accepting_clicks, code_block, text_file
+from bot.ui import EMBED_COLOUR, ControlItem, code_block, text_field, text_file
 
-COLOUR = discord.Colour.from_rgb(46, 117, 182)
 MODAL_TIMEOUT = 15 * 60
-MESSAGE_LIMIT = 2000
 _TEXT_LIMIT = 1000
 _HINTS = {
     "money": "An amount, e.g. 150, $1,500 or 99.50 EUR",
@@ -43,39 +41,18 @@ _HINTS = {
 _LONG_TEXT = ("message", "details", "summary", "notes", "items", "scope", "deliverables", "reason", "timeline")
 
 
-def fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class ReplyControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
+class ReplyControlItem(ControlItem, template=PATTERN):
     """Every quick-reply button and select: the custom id carries the draft (or template) and action."""
 
-    def __init__(self, item: discord.ui.Item[Any], control: ReplyControl) -> None:
-        super().__init__(item)
-        self.control = control
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
-    ) -> ReplyControlItem:
-        return cls(item, ReplyControl(clicked_row_id(match["id"]), match["action"], match["argument"] or ""))
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await accepting_clicks(interaction, "Your reply is saved")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs.replies._cog import RepliesCog
-
-        cog = interaction.client.get_cog(RepliesCog.__cog_name__)
-        assert isinstance(cog, RepliesCog)
-        values = [str(v) for v in (getattr(self.item, "values", None) or [])]
-        await cog.handle_control(interaction, self.control, values)
+    control_type = ReplyControl
+    cog_name = "Replies"
+    kept = "Your reply is saved"
 
 
 def button(
     control: ReplyControl, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary, row: int = 0
 ) -> ReplyControlItem:
-    item = discord.ui.Button[Any](label=fit(label, 80), custom_id=str(control), style=style, row=row)
+    item = discord.ui.Button[Any](label=fit(label, 80, at_boundary=False), custom_id=str(control), style=style, row=row)
     return ReplyControlItem(item, control)
 
 
@@ -83,7 +60,7 @@ def select(
     control: ReplyControl, placeholder: str, options: list[discord.SelectOption], *, row: int
 ) -> ReplyControlItem:
     item = discord.ui.Select[Any](
-        custom_id=str(control), placeholder=fit(placeholder, 150), options=options[:25], row=row
+        custom_id=str(control), placeholder=fit(placeholder, 150, at_boundary=False), options=options[:25], row=row
     )
     return ReplyControlItem(item, control)
 
@@ -93,15 +70,15 @@ def fill_modal(step: FillStep) -> discord.ui.Modal:
     """One page of up to five fields; deterministic custom id so a submit after a restart is understood."""
     title = step.template.title if step.pages <= 1 else f"{step.page + 1}/{step.pages} · {step.template.title}"
     modal = discord.ui.Modal(
-        title=fit(title, 45),
+        title=fit(title, 45, at_boundary=False),
         custom_id=str(ReplyControl(step.draft_id, FILL_SUBMIT, str(step.page))),
         timeout=MODAL_TIMEOUT,
     )
     for variable in step.fields:
         modal.add_item(
             discord.ui.Label(
-                text=fit(variable.label, 45),
-                description=fit(variable.description or _HINTS.get(variable.type, ""), 100) or None,
+                text=fit(variable.label, 45, at_boundary=False),
+                description=fit(variable.description or _HINTS.get(variable.type, ""), 100, at_boundary=False) or None,
                 component=_input(variable, step.typed.get(variable.name, "")),
             )
         )
@@ -111,13 +88,14 @@ def fill_modal(step: FillStep) -> discord.ui.Modal:
 def _input(variable: TemplateVariable, typed: str) -> discord.ui.TextInput[Any]:
     long_text = variable.type == "text" and variable.name.endswith(_LONG_TEXT)
     limit = _TEXT_LIMIT if variable.type == "text" else 200
-    return discord.ui.TextInput(
-        custom_id=variable.name,
-        style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
+    placeholder = fit(variable.example, 100, at_boundary=False)
+    return text_field(
+        variable.name,
+        paragraph=long_text,
         required=variable.required,
         max_length=limit,
-        default=typed[:limit] or None,
-        placeholder=fit(variable.example, 100) or None,
+        default=typed,
+        placeholder=placeholder,
     )
 
 
@@ -136,7 +114,7 @@ def page_message(step: FillStep, *, advanced: bool) -> dict[str, Any]:
         label = f"Fill in ({where})"
     view = discord.ui.View(timeout=None)
     view.add_item(button(ReplyControl(step.draft_id, OPEN_PAGE), label, style=discord.ButtonStyle.primary))
-    return {"content": fit("\n".join(lines), MESSAGE_LIMIT), "view": view, "embeds": []}
+    return {"content": fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False), "view": view, "embeds": []}
 
 
 def result_message(step: FillStep) -> dict[str, Any]:
@@ -151,7 +129,7 @@ def result_message(step: FillStep) -> dict[str, Any]:
     attachment = text_file(step.text + "\n", f"{step.template.name}-{step.tone}.txt")
     if len(header) + 1 + len(block) <= MESSAGE_LIMIT:
         return {"content": f"{header}\n{block}", "embeds": [], "view": view, "attachments": [attachment]}
-    embed = discord.Embed(description=fit(block, 4096), colour=COLOUR)
+    embed = discord.Embed(description=fit(block, 4096, at_boundary=False), colour=EMBED_COLOUR)
     return {"content": header, "embeds": [embed], "view": view, "attachments": [attachment]}
 
 
@@ -160,25 +138,25 @@ def warning_lines(warnings: Sequence[str], limit: int = 5) -> str:
     shown = [f"⚠ {neutralise_mentions(w)}" for w in warnings[:limit]]
     if len(warnings) > limit:
         shown.append(f"⚠ …and {len(warnings) - limit} more")
-    return fit("**Check before sending:**\n" + "\n".join(shown), 900)
+    return fit("**Check before sending:**\n" + "\n".join(shown), 900, at_boundary=False)
 
 
 def post_text(text: str) -> str:
     """What "Post here" sends: the reply itself, mentions broken (the bot also allows none)."""
-    return fit(neutralise_mentions(text), MESSAGE_LIMIT)
+    return fit(neutralise_mentions(text), MESSAGE_LIMIT, at_boundary=False)
 
 
 # -- "Draft a reply…" ------------------------------------------------------------------------------
 def suggestions_message(suggestions: Suggestions, buyer_words: str) -> dict[str, Any]:
-    quoted = fit(" ".join(neutralise_mentions(buyer_words).split()), 300)
+    quoted = fit(" ".join(neutralise_mentions(buyer_words).split()), 300, at_boundary=False)
     lines = [f"For this message:\n> {quoted}"]
     view = discord.ui.View(timeout=None)
     if suggestions.templates:
         options = [
             discord.SelectOption(
-                label=fit(("★ " if personal else "") + title, 100),
+                label=fit(("★ " if personal else "") + title, 100, at_boundary=False),
                 value=str(template_id),
-                description=fit(name, 100),
+                description=fit(name, 100, at_boundary=False),
             )
             for template_id, title, name, personal in suggestions.templates
         ]
@@ -186,7 +164,8 @@ def suggestions_message(suggestions: Suggestions, buyer_words: str) -> dict[str,
         lines.append("Pick a reply to fill in; the buyer's words are used where the reply quotes them.")
     if suggestions.disputes:
         options = [
-            discord.SelectOption(label=fit(label, 100), value=type_id) for type_id, label in suggestions.disputes
+            discord.SelectOption(label=fit(label, 100, at_boundary=False), value=type_id)
+            for type_id, label in suggestions.disputes
         ]
         view.add_item(
             select(ReplyControl(suggestions.draft_id, PICK_DISPUTE), "…or work it out as a case", options, row=1)
@@ -194,8 +173,8 @@ def suggestions_message(suggestions: Suggestions, buyer_words: str) -> dict[str,
         lines.append("Or open a `/dispute` case of the matching type, with the buyer's words.")
     if not suggestions.templates and not suggestions.disputes:
         lines.append("No reply matched these words. Search all replies with `/reply` (type in `template`).")
-        return {"content": fit("\n".join(lines), MESSAGE_LIMIT)}
-    return {"content": fit("\n".join(lines), MESSAGE_LIMIT), "view": view}
+        return {"content": fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False)}
+    return {"content": fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False), "view": view}
 
 
 # -- personal templates ----------------------------------------------------------------------------
@@ -244,15 +223,16 @@ def author_result_message(check: AuthorCheck) -> dict[str, Any]:
             f"{_problem_lines(check.problems)}\n\nPress **Fix** to reopen the form."
         )
         view.add_item(button(ReplyControl(check.draft_id, AUTHOR_FIX), "Fix", style=discord.ButtonStyle.primary))
-        return {"content": fit(content, MESSAGE_LIMIT), "embeds": [], "view": view}
+        return {"content": fit(content, MESSAGE_LIMIT, at_boundary=False), "embeds": [], "view": view}
     assert check.preview is not None
     variables = ", ".join(f"`{v.name}` ({v.type})" for v in check.variables) or "none"
     embed = discord.Embed(
-        title=fit(f"Preview of {check.name}, with sample values", 256),
-        description=fit(code_block(check.preview), 4096),
-        colour=COLOUR,
+        title=fit(f"Preview of {check.name}, with sample values", 256, at_boundary=False),
+        description=fit(code_block(check.preview), 4096, at_boundary=False),
+        colour=EMBED_COLOUR,
     )
-    embed.add_field(name="Asked for or filled from /profile", value=fit(variables, 1024), inline=False)
+    asked = fit(variables, EMBED_FIELD_VALUE_LIMIT, at_boundary=False)
+    embed.add_field(name="Asked for or filled from /profile", value=asked, inline=False)
     view.add_item(button(ReplyControl(check.draft_id, AUTHOR_SAVE), "Save", style=discord.ButtonStyle.success))
     view.add_item(button(ReplyControl(check.draft_id, AUTHOR_FIX), "Edit again"))
     verb = "Save your changes" if check.editing else "Save it"
@@ -265,10 +245,10 @@ def author_result_message(check: AuthorCheck) -> dict[str, Any]:
 def show_template(stored: StoredTemplate, warnings: Sequence[str] = ()) -> dict[str, Any]:
     variables = ", ".join(f"`{v.get('name')}` ({v.get('type', 'text')})" for v in stored.variables) or "none"
     block = code_block(stored.body)
-    embed = discord.Embed(title=fit(f"★ {stored.title}", 256), colour=COLOUR)
+    embed = discord.Embed(title=fit(f"★ {stored.title}", 256, at_boundary=False), colour=EMBED_COLOUR)
     embed.add_field(name="Trigger", value=f"`/reply template:{stored.name}`", inline=True)
-    embed.add_field(name="Category", value=fit(stored.category, 1024), inline=True)
-    embed.add_field(name="Values", value=fit(variables, 1024), inline=False)
+    embed.add_field(name="Category", value=fit(stored.category, 1024, at_boundary=False), inline=True)
+    embed.add_field(name="Values", value=fit(variables, 1024, at_boundary=False), inline=False)
     extra: dict[str, Any] = {"content": warning_lines(warnings)} if warnings else {}
     if len(block) <= 4096 - 100:
         embed.description = block
@@ -285,12 +265,12 @@ def list_templates(owned: Sequence[StoredTemplate], limit: int) -> dict[str, Any
         }
     lines = [f"`{t.name}` — {t.title} ({t.category})" for t in owned]
     description = "\n".join(lines)
-    embed = discord.Embed(title=f"Your templates ({len(owned)} of {limit})", colour=COLOUR)
+    embed = discord.Embed(title=f"Your templates ({len(owned)} of {limit})", colour=EMBED_COLOUR)
     embed.set_footer(text="Use one with /reply template:<name>. Only you see these.")
     if len(description) <= 4096:
         embed.description = description
         return {"embeds": [embed]}
-    embed.description = fit(description, 4000) + "\nThe full list is in the attached file."
+    embed.description = fit(description, 4000, at_boundary=False) + "\nThe full list is in the attached file."
     return {"embeds": [embed], "file": text_file(description + "\n", "my-templates.txt")}
 
 
@@ -299,6 +279,7 @@ def delete_confirmation(stored: StoredTemplate) -> dict[str, Any]:
     view.add_item(button(ReplyControl(stored.id, DELETE), "Delete it", style=discord.ButtonStyle.danger))
     view.add_item(button(ReplyControl(stored.id, KEEP), "Keep it"))
     return {
-        "content": f"Delete your template `{stored.name}` ({fit(stored.title, 100)})? This can't be undone.",
+        "content": f"Delete your template `{stored.name}` ({fit(stored.title, 100, at_boundary=False)})? "
+        "This can't be undone.",
         "view": view,
     }

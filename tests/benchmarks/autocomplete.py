@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.quickreply.personal import builtin_record
 from bot.replies import load_library
+from bot.replies.personal import builtin_record
 from bot.storage import Database
 from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
 from tests.benchmarks.stats import summary_ms
@@ -201,7 +201,7 @@ async def _round_trip(folder: Path, templates: int, queries: list[str]) -> tuple
                 from bot.ratelimit import Cooldown
 
                 replies = bot.get_cog("Replies")
-                replies.service.autocomplete_limit = Cooldown("bench", "search", burst=10**9, every_s=1.0)  # type: ignore[attr-defined]
+                replies.catalog.autocomplete_limit = Cooldown("bench", "search", burst=10**9, every_s=1.0)  # type: ignore[attr-defined]
                 first = await fake.autocomplete("reply", focused="template", value="", user=seller, dm=True)
                 await first.choices()
                 samples, most = [], 0

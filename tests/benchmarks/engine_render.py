@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.engine.flow import load_flow
-from bot.engine.outcome import TONES
-from bot.engine.planner import prepare
-from bot.engine.session import session_from_answers
+from bot.disputes.engine.flow import load_flow
+from bot.disputes.engine.planner import prepare
+from bot.disputes.engine.session import session_from_answers
 from bot.rendering import compiled_template, render_template
+from bot.tones import TONES
 
 S1 = Path(__file__).resolve().parents[2] / "examples" / "s1-fiverr-cancellation.json"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

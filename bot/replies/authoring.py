@@ -1,0 +1,181 @@
+"""/templates mine: writing, checking, previewing and keeping personal templates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.control_ids import parse_row_id
+from bot.errors import DisputeDeskError, TemplateError
+from bot.ratelimit import (
+    authoring_cooldown,
+)
+from bot.replies import TemplateVariable, resolve
+from bot.replies.catalog import TemplateCatalog
+from bot.replies.lint_process import TemplateChecker
+from bot.replies.personal import (
+    MAX_PERSONAL_TEMPLATES,
+    AuthorProblem,
+    clean_draft,
+    clean_slug,
+    draft_from_stored,
+    personal_record,
+    personal_template,
+    sample_values,
+)
+from bot.replies.personal import (
+    Draft as PersonalDraft,
+)
+from bot.replies.service import (
+    LINT_TIMEOUT_S,
+    AuthorCheck,
+    ReplyDrafts,
+    ReplyRenderer,
+    TemplateNotFound,
+    wording_warnings,
+)
+from bot.replies.wording import check_reply
+from bot.storage.profiles import ProfileRepository
+from bot.storage.reply_templates import StoredTemplate
+
+
+class AuthoringService:
+    def __init__(
+        self,
+        catalog: TemplateCatalog,
+        drafts: ReplyDrafts,
+        renders: ReplyRenderer,
+        profiles: ProfileRepository,
+        checker: TemplateChecker,
+        shared_variables: Mapping[str, TemplateVariable],
+        lint_timeout_s: float = LINT_TIMEOUT_S,
+    ) -> None:
+        self.catalog = catalog
+        self.templates = catalog.templates
+        self.drafts = drafts
+        self.renders = renders
+        self.profiles = profiles
+        self.checker = checker
+        self.shared = shared_variables
+        self.lint_timeout_s = lint_timeout_s
+        self.authoring_limit = authoring_cooldown()
+
+    async def begin_create(self, user_id: int, now: datetime) -> int:
+        if await self.templates.count_owned("user", user_id) >= MAX_PERSONAL_TEMPLATES:
+            raise DisputeDeskError(
+                f"You have {MAX_PERSONAL_TEMPLATES} personal templates, the most you can keep. "
+                "Delete one with `/templates mine delete` first."
+            )
+        draft = await self.drafts.repo.create(user_id, "author", {"template_id": None, "typed": {}}, now)
+        return draft.id
+
+    async def begin_edit(self, user_id: int, given: str, now: datetime) -> tuple[int, dict[str, str]]:
+        stored = await self.own(user_id, given)
+        typed = draft_from_stored(stored)
+        draft = await self.drafts.repo.create(user_id, "author", {"template_id": stored.id, "typed": typed}, now)
+        return draft.id, typed
+
+    async def typed_in(self, draft_id: int, user_id: int) -> tuple[dict[str, str], bool]:
+        """What the author typed last (to reopen the form with it), and whether it edits a template."""
+        draft = await self.drafts.load(draft_id, user_id, "author")
+        return dict(draft.state.get("typed") or {}), draft.state.get("template_id") is not None
+
+    async def check_authoring(
+        self, draft_id: int, user_id: int, typed: Mapping[str, str], now: datetime
+    ) -> AuthorCheck:
+        """Keep what was typed; lint it, then render a preview with sample values in the sandbox."""
+        draft = await self.drafts.load(draft_id, user_id, "author")
+        kept = {k: str(typed.get(k, "")) for k in ("name", "title", "category", "body")}
+        editing_id = draft.state.get("template_id")
+        await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": False}, now)
+        self.authoring_limit.hit(user_id, now)  # what was typed is kept: "Edit again" shows it
+        cleaned = clean_draft(kept)
+        problems, variables = await self._check_off_loop(cleaned)
+        clash = await self.templates.find_by_name("user", user_id, cleaned.name) if cleaned.name else None
+        if clash is not None and clash.id != editing_id:
+            problems.append(
+                AuthorProblem("Name", f"you already have a template called `{cleaned.name}`; pick another name")
+            )
+        result = AuthorCheck(draft_id, editing_id is not None, tuple(problems), variables, name=cleaned.name)
+        if problems:
+            return result
+        template = personal_template(
+            StoredTemplate(0, "user", user_id, cleaned.name, cleaned.title, cleaned.category, "", cleaned.body,
+                           tuple(personal_record(cleaned, variables).variables))
+        )  # fmt: skip
+        known = await self.renders.resolve(template, user_id, None, {}, now)
+        resolution = resolve(
+            template,
+            profile=(await self.profiles.get(user_id)).known_values(),
+            options=sample_values(known.to_ask),
+            today=now.date(),
+        )
+        try:
+            preview = await self.renders.render(user_id, resolution, now)
+        except TemplateError as error:
+            problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
+            return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
+        await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": True}, now)
+        warnings = wording_warnings(preview, resolution)
+        return AuthorCheck(draft_id, editing_id is not None, (), variables, preview, cleaned.name, warnings)
+
+    async def _check_off_loop(
+        self, cleaned: PersonalDraft
+    ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
+        """check_draft in the check process with a time limit (see bot.replies.lint_process)."""
+        try:
+            return await self.checker.check(cleaned, self.shared, self.lint_timeout_s)
+        except TimeoutError:
+            problem = AuthorProblem(
+                "Body", f"checking it took longer than {self.lint_timeout_s:g} s; make it shorter or simpler"
+            )
+            return [problem], ()
+
+    async def save_authoring(self, draft_id: int, user_id: int, now: datetime) -> StoredTemplate:
+        draft = await self.drafts.load(draft_id, user_id, "author")
+        if not draft.state.get("ok"):
+            raise DisputeDeskError("Check the template first: press **Edit again** and submit the form.")
+        cleaned = clean_draft(draft.state.get("typed") or {})
+        problems, variables = await self._check_off_loop(cleaned)
+        if problems:
+            raise DisputeDeskError("This template has problems: press **Edit again** to see them.")
+        record = personal_record(cleaned, variables)
+        editing_id = draft.state.get("template_id")
+        clash = await self.templates.find_by_name("user", user_id, cleaned.name)
+        if clash is not None and clash.id != editing_id:
+            raise DisputeDeskError(f"You already have a template called `{cleaned.name}`; press **Edit again**.")
+        if editing_id is None:
+            # The cap is checked in the insert itself: a count first would let racing saves past it.
+            saved = await self.templates.create("user", user_id, record, cap=MAX_PERSONAL_TEMPLATES)
+        else:
+            stored = await self.templates.get(int(editing_id))
+            if stored is None or stored.scope != "user" or stored.owner_id != user_id:
+                raise DisputeDeskError("That template was deleted meanwhile; create it again.")
+            updated = await self.templates.update(stored.id, record)
+            assert updated is not None
+            saved = updated
+        await self.drafts.repo.delete(draft.id)
+        return saved
+
+    async def own(self, user_id: int, given: str) -> StoredTemplate:
+        given = given.strip()
+        row_id = parse_row_id(given)
+        stored = await self.templates.get(row_id) if row_id is not None else None
+        if stored is None:
+            stored = await self.templates.find_by_name("user", user_id, clean_slug(given))
+        if stored is None or stored.scope != "user" or stored.owner_id != user_id:
+            raise TemplateNotFound(f"You have no personal template `{given[:50]}`. `/templates mine list` shows yours.")
+        return stored
+
+    async def text_warnings(self, user_id: int, text: str) -> tuple[str, ...]:
+        """The wording check on a personal template as written, for the seller's platform."""
+        where = await self.catalog.platform_of(user_id) or "other"
+        return tuple(str(w) for w in check_reply(text, platform=where, audience="buyer"))
+
+    async def list_own(self, user_id: int) -> list[StoredTemplate]:
+        return await self.templates.list_owned("user", user_id)
+
+    async def delete_own(self, user_id: int, template_id: int) -> StoredTemplate:
+        stored = await self.own(user_id, str(template_id))
+        await self.templates.delete(stored.id)
+        return stored
