@@ -8,6 +8,7 @@ import asyncio
 import io
 import logging
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
@@ -76,19 +77,25 @@ def text_file(text: str, filename: str) -> discord.File:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-# Discord wants an answer within 3 s of the interaction's creation. A quiet bot answers in one
-# request. A busy one (many handlers in flight, or an interaction that already waited) acknowledges
-# first, before doing any work, and edits after: acknowledgements then never queue behind the work
-# of a burst of clicks.
+# Discord wants an answer within 3 s of the interaction's creation. The step is built and sent as
+# the interaction's own answer (one request) whenever that fits in the budget, waiting for one of a
+# few build slots if need be; only an interaction that cannot get a slot and finish in the budget
+# is acknowledged first and edited after (two requests). Deferring as soon as the bot is busy would
+# add a request to every interaction exactly when the event loop is saturated.
 ACKNOWLEDGE_AFTER_S = 1.2
-BUSY_HANDLERS = 16
+# Builds running at once: enough to keep the database and the loop busy, few enough that the loop
+# stays free to acknowledge whatever cannot be answered in time.
+BUILD_SLOTS = 16
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
-class _InFlight:
-    count = 0
-    # Deferred work runs a few at a time, so that new interactions (acknowledgements, forms to
-    # open) find the event loop free instead of queueing behind every deferred build of a burst.
-    builds = asyncio.Semaphore(4)
+def _build_slots() -> asyncio.Semaphore:
+    """This event loop's build slots (a semaphore belongs to one loop; tests run many loops)."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(BUILD_SLOTS)
+    return slots
 
 
 def interaction_age(interaction: discord.Interaction[Any]) -> float:
@@ -102,38 +109,54 @@ async def answer_in_time(
     update: bool,
 ) -> None:
     """Send what ``build`` makes: edit the clicked message (``update``) or a new private message."""
-    budget = ACKNOWLEDGE_AFTER_S - interaction_age(interaction)
-    busy = _InFlight.count >= BUSY_HANDLERS or budget <= 0
-    _InFlight.count += 1
-    try:
-        if not busy:
-            task = asyncio.ensure_future(build)
-            await asyncio.wait({task}, timeout=budget)
-            if task.done():
-                payload = task.result()
-                if update:
-                    await interaction.response.edit_message(**payload)
-                else:
-                    await interaction.response.send_message(ephemeral=True, **payload)
-                return
-            build = task  # type: ignore[assignment]  # awaited below, after acknowledging
-        try:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + ACKNOWLEDGE_AFTER_S - interaction_age(interaction)
+    slots = _build_slots()
+    task: asyncio.Future[dict[str, Any]] | None = None
+    if deadline > loop.time() and await _acquire_before(slots, deadline):
+        task = asyncio.ensure_future(build)
+        task.add_done_callback(lambda _: slots.release())
+        await asyncio.wait({task}, timeout=max(0.0, deadline - loop.time()))
+        if task.done():
+            payload = task.result()
             if update:
-                await interaction.response.defer()
+                await interaction.response.edit_message(**payload)
             else:
-                await interaction.response.defer(ephemeral=True, thinking=True)
-        except BaseException:
-            if isinstance(build, Coroutine):
-                build.close()
-            raise
-        async with _InFlight.builds:
+                await interaction.response.send_message(ephemeral=True, **payload)
+            return
+    try:
+        if update:
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+    except BaseException:
+        if task is None:
+            build.close()
+        else:  # the build still runs to its end (it may be saving an answer); its outcome is not needed
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        raise
+    if task is None:
+        async with slots:
             payload = await build
-        files = payload.pop("files", None) or ([payload.pop("file")] if "file" in payload else None)
-        if files:
-            payload["attachments"] = files
-        await interaction.edit_original_response(**payload)
-    finally:
-        _InFlight.count -= 1
+    else:
+        payload = await task
+    files = payload.pop("files", None) or ([payload.pop("file")] if "file" in payload else None)
+    if files:
+        payload["attachments"] = files
+    await interaction.edit_original_response(**payload)
+
+
+async def _acquire_before(slots: asyncio.Semaphore, deadline: float) -> bool:
+    """Take a build slot if one frees before ``deadline`` (loop time); False otherwise."""
+    if not slots.locked():
+        await slots.acquire()
+        return True
+    try:
+        async with asyncio.timeout_at(deadline):
+            await slots.acquire()
+    except TimeoutError:
+        return False
+    return True
 
 
 def text_field(

@@ -72,6 +72,16 @@ def show_crowd(results: dict[str, Any]) -> None:
             f" {bare['failures']} failed, {bare['total_s']} s, peak RSS {bare['peak_rss_mb']} MiB)",
         )
     )
+    for label, figures in (("Dispute Desk", desk), ("bare discord.py", bare)):
+        print(
+            f"  {label}: {figures['interactions_per_s']} interactions/s,"
+            f" {figures['requests_per_interaction']} HTTP requests per interaction"
+        )
+    shown = verdict(results["step_shown_vs_bare_ack_p50"], results["target_step_shown_vs_bare_ack_p50"])
+    print(f"  step shown vs bare acknowledgement, median: {shown}")
+    speed, speed_target = results["interactions_per_s_vs_bare"], results["target_interactions_per_s_vs_bare"]
+    met = "met" if speed >= speed_target else "NOT met"
+    print(f"  interactions/s vs bare: {speed:.2f} (target >= {speed_target}: {met})")
     print(
         f"  median acknowledgement vs bare: {verdict(results['ratio_p50'], results['target_ratio_p50'])};"
         f" every acknowledgement within 3 s: {results['every_ack_within_3s']};"

@@ -18,10 +18,14 @@ from tests.crowd import CrowdResult, crowd_problems, run_bare_crowd, run_crowd
 from tests.fakediscord import FakeDiscord
 
 
-def _report(result: CrowdResult, rss: float | None) -> dict[str, Any]:
+def _report(result: CrowdResult, rss: float | None, requests: int) -> dict[str, Any]:
+    interactions = len(result.all_latencies)
     return {
         "users": result.users,
-        "interactions": len(result.all_latencies),
+        "interactions": interactions,
+        # Callbacks, edits, follow-ups: every REST request the bot made while the crowd ran.
+        "requests_per_interaction": round(requests / max(interactions, 1), 2),
+        "interactions_per_s": round(interactions / max(result.seconds, 1e-9), 1),
         "failures": len(result.failures),
         "total_s": round(result.seconds, 2),
         "all_steps": summary_ms(result.all_latencies),
@@ -37,7 +41,9 @@ async def run(users: int = 1000) -> dict[str, Any]:
             bot = BotProcess(fake, Path(folder), LOG_LEVEL="WARNING")
             await bot.start()
             try:
+                before = len(fake.requests)
                 desk = await run_crowd(fake, users)
+                desk_requests = len(fake.requests) - before
                 assert bot.process is not None
                 desk_rss = peak_rss_mb_of(bot.process.pid)
             finally:
@@ -48,14 +54,25 @@ async def run(users: int = 1000) -> dict[str, Any]:
         async with FakeDiscord(validate=False) as fake:
             probe = fake.add_user("probe")
             async with bot_process(fake, ("tests.fakediscord.bare_bot",), "ping", probe, Path(folder)) as running:
+                before = len(fake.requests)
                 bare = await run_bare_crowd(fake, users, steps)
+                bare_requests = len(fake.requests) - before
                 bare_rss = peak_rss_mb_of(running.process.pid)
-    desk_report, bare_report = _report(desk, desk_rss), _report(bare, bare_rss)
+    desk_report, bare_report = _report(desk, desk_rss, desk_requests), _report(bare, bare_rss, bare_requests)
     return {
         "dispute_desk_wizard": desk_report,
         "bare_discord_py": bare_report,
         "ratio_p50": round(desk_report["all_steps"]["p50_ms"] / bare_report["all_steps"]["p50_ms"], 2),
         "target_ratio_p50": 2.0,
+        # Issue 16's throughput targets: the step a seller waits for against the bare bot's bare answer.
+        "step_shown_vs_bare_ack_p50": round(
+            desk_report["step_shown"]["p50_ms"] / bare_report["all_steps"]["p50_ms"], 2
+        ),
+        "target_step_shown_vs_bare_ack_p50": 2.0,
+        "interactions_per_s_vs_bare": round(
+            desk_report["interactions_per_s"] / max(bare_report["interactions_per_s"], 1e-9), 2
+        ),
+        "target_interactions_per_s_vs_bare": 0.7,
         "every_ack_within_3s": max(desk.all_latencies, default=0) <= 3.0 and not desk.failures,
         "sessions_lost_or_mixed": len(lost_or_mixed),
     }
