@@ -193,12 +193,15 @@ class DisputeBot(commands.AutoShardedBot):
         payload = [command.to_dict(self.tree) for command in self.tree._get_all_commands(guild=guild)]
         digest = command_payload_hash(payload)
         key = f"commands_hash:{'global' if guild is None else guild.id}"
-        stored = await self.meta.get(key)
-        if self.sync_policy == "if_changed" and stored is not None and stored.value == digest:
-            log.info("commands unchanged since the last sync; not syncing")
-            return False
-        await self.tree.sync(guild=guild)
-        await self.meta.set(key, digest)
+        # Several processes (shards on one PostgreSQL) start together: the check, the sync and the
+        # record are one transaction under a lock, so the first syncs and the others see its record.
+        async with self.db.transaction(lock=f"dispute-desk {key}"):
+            stored = await self.meta.get(key)
+            if self.sync_policy == "if_changed" and stored is not None and stored.value == digest:
+                log.info("commands unchanged since the last sync; not syncing")
+                return False
+            await self.tree.sync(guild=guild)
+            await self.meta.set(key, digest)
         log.info("synced %d commands %s", len(payload), "globally" if guild is None else f"to {guild.id}")
         return True
 

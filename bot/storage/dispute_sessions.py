@@ -72,6 +72,11 @@ class DisputeSessionRepository:
         assert row is not None
         return _session(row)
 
+    async def revision(self, session_id: int) -> int | None:
+        """The stored revision alone: whether a copy read earlier is still current."""
+        row = await self._db.fetch_one("SELECT revision FROM dispute_sessions WHERE id = ?", (session_id,))
+        return int(row[0]) if row else None
+
     async def get(self, session_id: int) -> StoredSession | None:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM dispute_sessions WHERE id = ?", (session_id,))
         return _session(row) if row else None

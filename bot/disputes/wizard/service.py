@@ -68,6 +68,9 @@ class WizardService:
     def __init__(self, db: Database, flow: Flow) -> None:
         self.flow = flow
         self.sessions = DisputeSessionRepository(db)
+        # SQLite mode is one process (a lock file), so the cache is the truth. On PostgreSQL another
+        # process may have saved the case: the cached copy is used only while its revision is stored.
+        self._verify_cache = db.dialect != "sqlite"
         self._cache: OrderedDict[int, WizardState] = OrderedDict()
 
     # -- loading and saving ------------------------------------------------------------------
@@ -164,6 +167,8 @@ class WizardService:
 
     async def load(self, session_id: int, user_id: int) -> WizardState:
         state = self._cache.get(session_id)
+        if state is not None and self._verify_cache and not await self._still_current(state):
+            state = None  # another process saved it since
         if state is None:
             stored = await self.sessions.get(session_id)
             if stored is None:
@@ -174,6 +179,9 @@ class WizardService:
         if state.user_id != user_id:
             raise NotYourSession()
         return state
+
+    async def _still_current(self, state: WizardState) -> bool:
+        return await self.sessions.revision(state.id) == state.stored.revision
 
     def from_stored(self, stored: StoredSession) -> WizardState:
         """The wizard state of a session read elsewhere (e.g. in a list of cases)."""
