@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.errors import DisputeDeskError
+from bot.storage.cooldowns import CooldownRepository
 
 
 class RateLimited(DisputeDeskError):
@@ -63,6 +64,16 @@ class Cooldown:
         if wait > 0:
             raise RateLimited(self, wait)
 
+    async def hit_shared(self, store: CooldownRepository | None, user_id: int, now: datetime) -> None:
+        """:meth:`hit`, counted in the database when ``store`` is given: the limit then holds for a
+        user whose clicks reach different bot processes (several shards on one PostgreSQL)."""
+        if store is None:
+            self.hit(user_id, now)
+            return
+        wait = await store.take(self.name, user_id, burst=self.burst, every_s=self.every_s, now=now)
+        if wait > 0:
+            raise RateLimited(self, wait)
+
     def allows(self, user_id: int, now: datetime) -> bool:
         """Count one action; False when over the limit (for paths that answer quietly, e.g. autocomplete)."""
         return self.retry_after(user_id, now) == 0
@@ -93,6 +104,11 @@ def draft_a_reply_cooldown() -> Cooldown:
 def case_from_message_cooldown() -> Cooldown:
     """Cases opened from a buyer's message: the same three a minute as /dispute start."""
     return Cooldown("case_from_message", "open a case", burst=3, every_s=20.0)
+
+
+def case_start_cooldown() -> Cooldown:
+    """New cases with /dispute start: three a minute per user (each is a stored case)."""
+    return Cooldown("case_start", "start a case", burst=3, every_s=20.0)
 
 
 def autocomplete_cooldown() -> Cooldown:

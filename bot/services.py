@@ -23,6 +23,7 @@ from bot.replies.lint_process import TemplateChecker
 from bot.replies.server_library import ServerLibrary
 from bot.replies.service import ReplyDrafts, ReplyRenderer
 from bot.replies.suggestions import SuggestionService
+from bot.storage.cooldowns import CooldownRepository
 from bot.storage.database import Database
 from bot.storage.profiles import ProfileRepository
 from bot.storage.reply_drafts import ReplyDraftRepository
@@ -58,21 +59,23 @@ def build_services(db: Database, jobs: JobRepository, renderer: AsyncRenderer) -
     checker = TemplateChecker()
     profiles = ProfileRepository(db)
     server_settings = ServerSettingsRepository(db)
+    limits = CooldownRepository(db)
     cases = CaseService(wizard, jobs)
     catalog = TemplateCatalog(ReplyTemplateRepository(db), profiles, server_settings, load_library())
     reply_drafts = ReplyDrafts(ReplyDraftRepository(db))
     renders = ReplyRenderer(profiles, server_settings, renderer)
     filling = FillService(catalog, reply_drafts, renders)
+    suggestions = SuggestionService(catalog, reply_drafts, filling, wizard, flow, limits)
     shared_variables = load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE)
     return Services(
         flow=flow,
         profiles=profiles,
         wizard=wizard,
-        steps=StepService(wizard, cases, profiles),
+        steps=StepService(wizard, cases, profiles, limits),
         cases=cases,
         catalog=catalog,
         filling=filling,
-        suggestions=SuggestionService(catalog, reply_drafts, filling, wizard, flow),
+        suggestions=suggestions,
         authoring=AuthoringService(catalog, reply_drafts, renders, profiles, checker, shared_variables),
         reply_drafts=reply_drafts,
         renders=renders,

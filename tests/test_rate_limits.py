@@ -15,7 +15,10 @@ from bot.errors import DisputeDeskError
 from bot.ratelimit import Cooldown, RateLimited
 from bot.replies.personal import MAX_PERSONAL_TEMPLATES
 from bot.services import Services
+from bot.storage import Database
 from bot.storage.reply_templates import TemplateCapReached, TemplateRecord
+from tests.quickreply_fixtures import quick_reply_service
+from tests.storage_fixtures import POSTGRES_URL, postgres_schema
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 BUYER = "I am not satisfied with the logo. Cancel the order and refund me or I leave one star."
@@ -165,3 +168,38 @@ async def test_the_event_loop_keeps_turning_while_a_template_is_checked(service:
     # Parsing and linting a 4,000-character body on the loop would leave it a few dozen turns
     # between the database calls; off the loop it keeps turning all along.
     assert turns > 1_000, turns
+
+
+async def test_the_case_limits_hold_across_processes(postgres_url: str) -> None:
+    """Two bot processes on one PostgreSQL (two pools here) count one seller's new cases together."""
+    async with (
+        postgres_schema() as schema,
+        await Database.open(POSTGRES_URL, schema=schema) as first,
+        await Database.open(POSTGRES_URL, schema=schema) as second,
+    ):
+        await first.migrate()
+        a, b = quick_reply_service(first), quick_reply_service(second)
+        limit = a.steps.case_limit
+        outcomes = []
+        for number in range(limit.burst + 2):  # alternate: a DM on one process, a server on the other
+            services = a if number % 2 == 0 else b
+            try:
+                await services.steps.start(7, {}, NOW)
+                outcomes.append("started")
+            except RateLimited as error:
+                assert error.limit.name == "case_start"
+                outcomes.append("refused")
+        assert outcomes == ["started"] * limit.burst + ["refused"] * 2
+        # Cases from buyers' messages: the same, on their own counter.
+        b.suggestions.draft_a_reply_limit = Cooldown("unlimited", "x", burst=100, every_s=1.0)
+        a.suggestions.draft_a_reply_limit = Cooldown("unlimited", "x", burst=100, every_s=1.0)
+        opened = 0
+        for number in range(a.suggestions.case_limit.burst + 2):
+            services = a if number % 2 == 0 else b
+            suggestions = await services.suggestions.suggest_for_message(7, BUYER, NOW)
+            try:
+                await services.suggestions.open_case(suggestions.draft_id, 7, suggestions.disputes[0][0], NOW)
+                opened += 1
+            except RateLimited as error:
+                assert error.limit.name == "case_from_message"
+        assert opened == a.suggestions.case_limit.burst

@@ -31,11 +31,18 @@ from bot.replies.service import (
     Suggestions,
 )
 from bot.replies.suggest import suggest, suggest_dispute_types
+from bot.storage.cooldowns import CooldownRepository
 
 
 class SuggestionService:
     def __init__(
-        self, catalog: TemplateCatalog, drafts: ReplyDrafts, filling: FillService, wizard: WizardService, flow: Flow
+        self,
+        catalog: TemplateCatalog,
+        drafts: ReplyDrafts,
+        filling: FillService,
+        wizard: WizardService,
+        flow: Flow,
+        limits: CooldownRepository | None = None,
     ) -> None:
         self.catalog = catalog
         self.drafts = drafts
@@ -44,6 +51,8 @@ class SuggestionService:
         self.flow = flow
         self.draft_a_reply_limit = draft_a_reply_cooldown()
         self.case_limit = case_from_message_cooldown()
+        #: Where the case limit is counted (the database, shared by every bot process); None: memory.
+        self.limits = limits
 
     async def suggest_for_message(
         self, user_id: int, text: str, now: datetime, guild_id: int | None = None
@@ -101,7 +110,7 @@ class SuggestionService:
                 "You already opened a case from this message: bring it back with `/dispute resume`."
             )
         try:
-            self.case_limit.hit(user_id, now)
+            await self.case_limit.hit_shared(self.limits, user_id, now)
         except DisputeDeskError:
             await self.drafts.repo.set_flag(draft_id, "case_opened", False, now)  # may try again later
             raise

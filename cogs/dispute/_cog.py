@@ -147,12 +147,13 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         )
         if removed:
             log.info("purged %d idle or expired /dispute cases", removed)
+        # Rate-limit counters untouched for a day are full again: forget them.
+        await self.steps.forget_idle_limits(self.bot.now())
 
     # -- commands ------------------------------------------------------------------------------
     @dispute.command(name="start")
     @app_commands.describe(platform="Where the order is (answers the first question)", type="What is happening")
     @app_commands.choices(platform=_choices(FLOW, "platform"), type=_choices(FLOW, "dispute_type"))
-    @app_commands.checks.cooldown(3, 60.0, key=lambda interaction: interaction.user.id)
     async def start(self, interaction: Interaction, platform: str | None = None, type: str | None = None) -> None:
         """Start a new case: a few questions, then options, deadlines, evidence and drafts."""
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.disputes.cases.service import CaseService
@@ -17,6 +17,8 @@ from bot.disputes.engine.outcome import Outcome
 from bot.disputes.wizard.service import WizardService, WizardState
 from bot.disputes.wizard.steps import PROFILE_DEFAULTS
 from bot.errors import DisputeDeskError
+from bot.ratelimit import case_start_cooldown
+from bot.storage.cooldowns import CooldownRepository
 from bot.storage.dispute_sessions import StaleSession
 from bot.storage.profiles import ProfileRepository
 
@@ -129,10 +131,23 @@ TRANSITIONS: Mapping[StepAction, Transition] = {
 class StepService:
     """The wizard's one entry point per step; given the wizard, the case service and the profiles."""
 
-    def __init__(self, wizard: WizardService, cases: CaseService, profiles: ProfileRepository) -> None:
+    def __init__(
+        self,
+        wizard: WizardService,
+        cases: CaseService,
+        profiles: ProfileRepository,
+        limits: CooldownRepository | None = None,
+    ) -> None:
         self.wizard = wizard
         self.cases = cases
         self.profiles = profiles
+        #: Counted in the database (``limits``), so it holds across bot processes.
+        self.case_limit = case_start_cooldown()
+        self.limits = limits
+
+    async def forget_idle_limits(self, now: datetime) -> int:
+        """Drop the database's rate-limit counters untouched for a day (longer than any refill)."""
+        return await self.limits.purge(timedelta(days=1), now) if self.limits is not None else 0
 
     async def step(self, click: Click, now: datetime) -> Shown:
         """Apply one click to the saved case and say what follows.
@@ -155,6 +170,7 @@ class StepService:
         self, user_id: int, prefill: Mapping[str, str], now: datetime, *, guild_id: int | None = None
     ) -> Shown:
         """A new case, the command's options and the seller's profile defaults answered."""
+        await self.case_limit.hit_shared(self.limits, user_id, now)
         answers = dict(prefill)
         profile = await self.profiles.get(user_id)
         for question_id, value in (
