@@ -32,3 +32,16 @@ def test_the_healthcheck_and_entrypoints_name_real_commands() -> None:
     unit = (ROOT / "deploy" / "dispute-desk.service").read_text()
     exec_start = re.search(r"^ExecStart=\S+/\.venv/bin/(\S+) (\S+)$", unit, re.MULTILINE)
     assert exec_start and exec_start[1] == SCRIPT and exec_start[2] in cli_commands()
+
+
+def test_the_scale_example_splits_every_shard_once_on_one_postgresql() -> None:
+    text = (ROOT / "deploy" / "compose.scale.yaml").read_text()
+    counts = set(re.findall(r'SHARD_COUNT: "(\d+)"', text))
+    ranges = re.findall(r'SHARD_IDS: "(\d+)-(\d+)"', text)
+    assert len(counts) == 1 and len(ranges) >= 2  # one shard count, several processes
+    covered = sorted(n for low, high in ranges for n in range(int(low), int(high) + 1))
+    assert covered == list(range(int(counts.pop())))
+    urls = set(re.findall(r"DATABASE_URL: (\S+)", text))
+    assert len(urls) == 1 and urls.pop().startswith("postgresql://")
+    command = "docker compose -f deploy/compose.scale.yaml up -d --build"
+    assert command in text and command in (ROOT / "docs" / "operations.md").read_text()
