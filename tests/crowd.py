@@ -11,12 +11,14 @@ import json
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.fakediscord import FakeDiscord, FakeUser
+import asyncpg
+
+from tests.fakediscord import FakeDiscord, FakeGuild, FakeUser
 from tests.s1 import s1_answers
 from tests.wizard_driver import answer_step, is_outcome
 
@@ -44,10 +46,13 @@ class CrowdResult:
         return [value for values in self.latencies.values() for value in values]
 
 
-async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResult, timeout: float) -> None:
+async def _walk(
+    fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResult, timeout: float, guild: FakeGuild | None
+) -> None:
     answers = answers_for(index)
     try:
-        started = await fake.slash("dispute start", user=user, dm=True)
+        where: dict[str, Any] = {"guild": guild} if guild is not None else {"dm": True}
+        started = await fake.slash("dispute start", user=user, **where)
         await started.response(timeout=timeout)
         result.latencies["start"].append(started.ack_latency)
         message = await started.message(timeout=timeout)
@@ -66,12 +71,22 @@ async def _walk(fake: FakeDiscord, user: FakeUser, index: int, result: CrowdResu
         result.failures.append(f"user {index}: {type(exc).__name__}: {exc}")
 
 
-async def run_crowd(fake: FakeDiscord, users: int, *, timeout: float = 10.0) -> CrowdResult:
-    """``users`` sellers walk S1 at once; ``timeout`` bounds each wait for an answer that may be lost."""
+async def run_crowd(
+    fake: FakeDiscord, users: int, *, timeout: float = 10.0, guilds: Sequence[FakeGuild] = ()
+) -> CrowdResult:
+    """``users`` sellers walk S1 at once; ``timeout`` bounds each wait for an answer that may be lost.
+
+    In DMs by default; with ``guilds``, seller ``i`` works in ``guilds[i % len(guilds)]`` (one guild
+    per shard spreads the crowd over the processes that run them).
+    """
     sellers = [fake.add_user(f"seller{i}") for i in range(users)]
     result = CrowdResult(users, 0.0)
     started = time.perf_counter()
-    await asyncio.gather(*(_walk(fake, user, i, result, timeout) for i, user in enumerate(sellers)))
+    walks = (
+        _walk(fake, user, i, result, timeout, guilds[i % len(guilds)] if guilds else None)
+        for i, user in enumerate(sellers)
+    )
+    await asyncio.gather(*walks)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -106,10 +121,24 @@ def saved_answers(database: Path) -> dict[int, dict[str, Any]]:
         }
 
 
-def crowd_problems(fake: FakeDiscord, database: Path) -> list[str]:
+async def saved_answers_postgres(url: str, schema: str) -> dict[int, dict[str, Any]]:
+    """The same, read from a PostgreSQL schema."""
+    connection = await asyncpg.connect(url, server_settings={"search_path": schema})
+    try:
+        rows = await connection.fetch("SELECT user_id, state FROM dispute_sessions")
+    finally:
+        await connection.close()
+    return {int(row["user_id"]): json.loads(row["state"])["engine"]["answers"] for row in rows}
+
+
+def crowd_problems(
+    fake: FakeDiscord, database: Path, saved: Mapping[int, dict[str, Any]] | None = None
+) -> list[str]:
     """Sessions of the crowd's sellers that were lost or hold another seller's answers."""
     crowd = [user for user in fake.users.values() if user.username.startswith("seller")]
     sellers = {user.id: index for index, user in enumerate(crowd)}
+    if saved is not None:
+        return mixed_up_sessions(saved, sellers)
     return mixed_up_sessions(saved_answers(database), sellers)
 
 

@@ -89,6 +89,28 @@ def show_crowd(results: dict[str, Any]) -> None:
     )
 
 
+def show_crowd_engines(results: dict[str, Any], bare: dict[str, Any]) -> None:
+    header("2b. The same crowd in servers: SQLite and PostgreSQL, one process and two splitting the shards")
+    for label, figures in results.items():
+        if label == "skipped":
+            print(f"  {figures}")
+            continue
+        print(
+            row(
+                f"{label}: step shown",
+                figures["step_shown"],
+                f"({figures['interactions_per_s']} interactions/s, {figures['requests_per_interaction']} requests"
+                f" each, {figures['failures']} failed, {figures['sessions_lost_or_mixed']} lost or mixed)",
+            )
+        )
+        shown = figures["step_shown"]["p50_ms"] / bare["all_steps"]["p50_ms"]
+        speed = figures["interactions_per_s"] / max(bare["interactions_per_s"], 1e-9)
+        print(
+            f"    vs the bare bot: step shown {verdict(round(shown, 2), 2.0)};"
+            f" interactions/s {speed:.2f} (target >= 0.7: {'met' if speed >= 0.7 else 'NOT met'})"
+        )
+
+
 def show_rendering(engine: dict[str, Any], sandbox: dict[str, Any]) -> None:
     print("\n3. Rendering")
     print(
@@ -197,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     if "crowd" in wanted:
         results["crowd"] = asyncio.run(wizard_crowd.run(users=args.users))
         show_crowd(results["crowd"])
+        results["crowd_engines"] = asyncio.run(wizard_crowd.run_engines(users=args.users))
+        show_crowd_engines(results["crowd_engines"], results["crowd"]["bare_discord_py"])
     if "rendering" in wanted:
         results["engine_render"] = engine_render.run()
         results["sandbox_render"] = sandbox_render.run()

@@ -14,8 +14,9 @@ from typing import Any
 from tests.benchmarks.bot_latency import bot_process
 from tests.benchmarks.stats import peak_rss_mb_of, summary_ms
 from tests.botprocess import BotProcess
-from tests.crowd import CrowdResult, crowd_problems, run_bare_crowd, run_crowd
+from tests.crowd import CrowdResult, crowd_problems, run_bare_crowd, run_crowd, saved_answers_postgres
 from tests.fakediscord import FakeDiscord
+from tests.storage_fixtures import POSTGRES_URL, postgres_schema, postgres_unreachable
 
 
 def _report(result: CrowdResult, rss: float | None, requests: int) -> dict[str, Any]:
@@ -76,3 +77,51 @@ async def run(users: int = 1000) -> dict[str, Any]:
         "every_ack_within_3s": max(desk.all_latencies, default=0) <= 3.0 and not desk.failures,
         "sessions_lost_or_mixed": len(lost_or_mixed),
     }
+
+
+async def _crowd_in_servers(users: int, folder: Path, processes: int, schema: str | None) -> dict[str, Any]:
+    """The crowd in servers (one per shard), the bot as ``processes`` processes sharing its shards,
+    on SQLite (``schema`` None) or on that PostgreSQL schema."""
+    async with FakeDiscord(validate=False, shard_count=processes) as fake:
+        guilds = [fake.add_guild(f"Server {n}", shard=n) for n in range(processes)]
+        env: dict[str, str] = {"LOG_LEVEL": "WARNING"}
+        if schema is not None:
+            env["DATABASE_URL"] = f"{POSTGRES_URL}?search_path={schema}"
+        if processes > 1:
+            env["SHARD_COUNT"] = str(processes)
+        bots = []
+        for n in range(processes):
+            (folder / f"p{n}").mkdir()
+            shard = {"SHARD_IDS": str(n)} if processes > 1 else {}
+            bots.append(BotProcess(fake, folder / f"p{n}", **env, **shard))
+        for bot in bots:
+            await bot.start(timeout=60)
+        try:
+            before = len(fake.requests)
+            result = await run_crowd(fake, users, guilds=guilds)
+            requests = len(fake.requests) - before
+        finally:
+            for bot in bots:
+                await bot.stop()
+        saved = await saved_answers_postgres(POSTGRES_URL, schema) if schema is not None else None
+        problems = crowd_problems(fake, folder / "p0" / "desk.sqlite3", saved)
+    report = _report(result, None, requests)
+    report["sessions_lost_or_mixed"] = len(problems)
+    return report
+
+
+async def run_engines(users: int = 1000) -> dict[str, Any]:
+    """The crowd in servers on SQLite (one process), on PostgreSQL (one process, then two)."""
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        results["SQLite, 1 process"] = await _crowd_in_servers(users, Path(folder), 1, None)
+    why_not = postgres_unreachable()
+    if why_not is not None:
+        results["skipped"] = f"PostgreSQL: {why_not}"
+        return results
+    for processes in (1, 2):
+        with tempfile.TemporaryDirectory() as folder:
+            async with postgres_schema() as schema:
+                label = f"PostgreSQL, {processes} process{'es' if processes > 1 else ''}"
+                results[label] = await _crowd_in_servers(users, Path(folder), processes, schema)
+    return results
