@@ -6,8 +6,10 @@ select menu) can show it as is.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -82,6 +84,9 @@ class Question:
         return tuple(option for option in self.options if option.condition.holds(answers))
 
 
+_PATHS_KEPT = 4096
+
+
 @dataclass(frozen=True)
 class Flow:
     """The whole questionnaire, in asking order."""
@@ -89,12 +94,33 @@ class Flow:
     version: int
     questions: tuple[Question, ...]
     by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
+    #: The path for each set of answers seen recently: a step asks for it several times (the next
+    #: question, its page, pruning), and every seller on a common path asks for the same ones.
+    _paths: OrderedDict[tuple[tuple[str, Any], ...], tuple[Question, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", MappingProxyType({q.id: q for q in self.questions}))
+        object.__setattr__(self, "_paths", OrderedDict())
 
     def question(self, question_id: str) -> Question | None:
         return self.by_id.get(question_id)
+
+    def path(self, answers: Mapping[str, Any]) -> tuple[Question, ...]:
+        """The questions on the path given these answers, in asking order (remembered per answers)."""
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()))
+        try:
+            found = self._paths[key]
+        except (KeyError, TypeError):  # TypeError: an answer value that cannot be a key
+            found = tuple(question for question in self.questions if question.condition.holds(answers))
+            with contextlib.suppress(TypeError):
+                self._paths[key] = found
+                if len(self._paths) > _PATHS_KEPT:
+                    self._paths.popitem(last=False)
+        else:
+            self._paths.move_to_end(key)
+        return found
 
 
 def _text(data: Mapping[str, Any], key: str, where: str, problems: list[str], limit: int, required: bool = True) -> str:

@@ -86,7 +86,7 @@ def start_session(flow: Flow, *, now: datetime) -> Session:
 
 def applicable_questions(flow: Flow, answers: Mapping[str, Any]) -> list[Question]:
     """The questions on the path given these answers, in asking order."""
-    return [question for question in flow.questions if question.condition.holds(answers)]
+    return list(flow.path(answers))
 
 
 def next_question(flow: Flow, session: Session) -> Question | None:
