@@ -9,6 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 HEARTBEAT_KEY = "heartbeat"
+
+
+def heartbeat_key(shard_ids: tuple[int, ...] | None) -> str:
+    """Each process that runs a part of the shards beats on its own key (one database, several
+    processes); a process that runs them all keeps the plain key."""
+    if shard_ids is None:
+        return HEARTBEAT_KEY
+    return f"{HEARTBEAT_KEY}:shards {','.join(str(n) for n in shard_ids)}"
+
 HEARTBEAT_EVERY_S = 60
 # Three missed beats: the bot is stuck or disconnected, not merely busy.
 STALE_AFTER_S = 3 * HEARTBEAT_EVERY_S

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.health import HEARTBEAT_KEY, STALE_AFTER_S, heartbeat_verdict
+from bot.health import HEARTBEAT_KEY, STALE_AFTER_S, heartbeat_key, heartbeat_verdict
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 
@@ -58,3 +58,9 @@ def test_no_database_is_unhealthy_in_one_line(tmp_path: Path) -> None:
     result = health(tmp_path / "missing.sqlite3")
     assert result.returncode == 1
     assert result.stdout.strip().splitlines() == [f"unhealthy: no database at {tmp_path / 'missing.sqlite3'}"]
+
+
+def test_each_process_of_a_split_bot_beats_on_its_own_key() -> None:
+    assert heartbeat_key(None) == HEARTBEAT_KEY
+    assert heartbeat_key((0, 1)) != heartbeat_key((2, 3))
+    assert heartbeat_key((2, 3)) == "heartbeat:shards 2,3"

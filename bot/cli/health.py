@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.cli.common import EXIT_OK, EXIT_PROBLEMS, settings_or_exit
-from bot.health import HEARTBEAT_KEY, heartbeat_verdict
+from bot.health import heartbeat_key, heartbeat_verdict
 from bot.storage import Database, MetaRepository
 from bot.storage.database import STORAGE_FAILURES
 
@@ -28,7 +28,7 @@ def handle_health(args: argparse.Namespace) -> int:
 
     async def read() -> str | None:
         async with await Database.open(settings.database) as db:
-            entry = await MetaRepository(db).get(HEARTBEAT_KEY)
+            entry = await MetaRepository(db).get(heartbeat_key(settings.shard_ids))
         return entry.updated_at if entry else None
 
     try:

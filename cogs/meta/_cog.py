@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.health import HEARTBEAT_EVERY_S, HEARTBEAT_KEY
+from bot.health import HEARTBEAT_EVERY_S, heartbeat_key
 from bot.help_text import ABOUT_LINES, INTRO, chunk_lines, format_uptime
 from bot.storage.database import ENGINE_ERRORS
 from bot.ui import EMBED_COLOUR
@@ -53,7 +53,7 @@ class MetaCog(commands.Cog):
         """Record that the bot is connected, for `dispute-desk health` (Docker's HEALTHCHECK)."""
         if self.bot.is_ready() and not self.bot.is_closed() and not self.bot.draining:
             try:
-                await self.bot.meta.set(HEARTBEAT_KEY, "connected")
+                await self.bot.meta.set(heartbeat_key(self.bot.settings.shard_ids), "connected")
             except ENGINE_ERRORS:  # a locked or failing database: try again next minute
                 log.warning("could not record the heartbeat", exc_info=True)
 
