@@ -25,7 +25,7 @@ from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
-from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
+from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, ready
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
     case_message,
@@ -40,7 +40,7 @@ from cogs.dispute._cases_views import (
 from cogs.dispute._views import (
     SHARE_TEXT_MAX,
     WizardControl,
-    draft_messages,
+    draft_reply,
     form_modal,
     label_of,
     outcome_message,
@@ -157,7 +157,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         """Start a new case: a few questions, then options, deadlines, evidence and drafts."""
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
 
-        async def first_step() -> dict[str, Any]:
+        async def first_step() -> Reply:
             shown = await self.steps.start(
                 interaction.user.id, prefill, self.bot.now(), guild_id=installed_guild(interaction)
             )
@@ -171,7 +171,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         """Bring back an unfinished case, e.g. after its message disappeared."""
         guild_id = installed_guild(interaction)
         shown = await self.steps.resume(interaction.user.id, case, self.bot.now(), guild_id=guild_id)
-        await interaction.response.send_message(ephemeral=True, **self.message(interaction, shown))
+        await self.message(interaction, shown).send(interaction)
 
     @resume.autocomplete("case")
     async def resume_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -190,7 +190,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         cases = await self.cases.cases(interaction.user.id, self.bot.now())
         if not cases:
             raise DisputeDeskError("You have no cases yet. Start one with `/dispute start`.")
-        await interaction.response.send_message(ephemeral=True, **cases_message(cases))
+        await cases_message(cases).send(interaction)
 
     @dispute.command(name="stats")
     async def stats_command(self, interaction: Interaction) -> None:
@@ -198,14 +198,14 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if interaction.guild_id is None or not installed_here(interaction):
             raise DisputeDeskError("`/dispute stats` works in a server where Dispute Desk is installed.")
         outcomes = await self.cases.server_outcomes(interaction.guild_id)
-        await interaction.response.send_message(ephemeral=True, **stats_message(outcomes))
+        await stats_message(outcomes).send(interaction)
 
     # -- rendering -----------------------------------------------------------------------------
-    def message(self, interaction: Interaction, shown: Shown) -> dict[str, Any]:
+    def message(self, interaction: Interaction, shown: Shown) -> Reply:
         """What a step shows, laid out: the screen, the outcome, or a closing line."""
         state = shown.state
         if shown.closed:
-            return {"content": shown.note, "embeds": [], "view": None}
+            return Reply(content=shown.note, embeds=(), view=None)
         if shown.outcome is None:
             assert state.screen is not None
             message = question_message(state, state.screen, self.flow, shown.profile)
@@ -214,8 +214,8 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
                 state, shown.outcome, self.flow, can_share=can_share(interaction), can_remind=shown.can_remind
             )
             if shown.community:
-                message = {**message, "content": f"-# {shown.community}"}
-        return {**message, "content": shown.note} if shown.note else message
+                message = message.but(content=f"-# {shown.community}")
+        return message.but(content=shown.note) if shown.note else message
 
     @staticmethod
     def click(
@@ -232,7 +232,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             installed_guild(interaction),
         )
 
-    async def stepped(self, interaction: Interaction, click: Click) -> dict[str, Any]:
+    async def stepped(self, interaction: Interaction, click: Click) -> Reply:
         return self.message(interaction, await self.steps.step(click, self.bot.now()))
 
     # -- reminders -----------------------------------------------------------------------------
@@ -248,7 +248,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return DROPPED
         channel = await self.bot.create_dm(discord.Object(job.user_id))
         try:
-            await channel.send(**reminder_dm(note.session_id, text))
+            await reminder_dm(note.session_id, text).post(channel)
         except discord.Forbidden:  # the user closed their DMs since: retrying would not help
             log.warning("reminder %s not delivered: user %s no longer accepts direct messages", job.id, job.user_id)
             return DROPPED
@@ -262,7 +262,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return DROPPED
         channel = await self.bot.create_dm(discord.Object(job.user_id))
         try:
-            await channel.send(**result_prompt_dm(job.session_id, text))
+            await result_prompt_dm(job.session_id, text).post(channel)
         except discord.Forbidden:
             log.info("result prompt %s not delivered: user %s does not accept direct messages", job.id, job.user_id)
             return DROPPED
@@ -287,7 +287,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             f"before **{reminder.note.deadline}**. Change or cancel it from `/dispute cases`."
         )
 
-    async def case_page(self, interaction: Interaction, session_id: int, note: str | None = None) -> dict[str, Any]:
+    async def case_page(self, interaction: Interaction, session_id: int, note: str | None = None) -> Reply:
         now = self.bot.now()
         case = await self.cases.case(interaction.user.id, session_id, now)
         return case_message(case, await self.cases.reminders(interaction.user.id, session_id), note)
@@ -304,7 +304,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if screen is not None and screen.kind == "form":
             await interaction.response.send_modal(form_modal(shown.state, screen, shown.profile))
         else:
-            await answer_in_time(interaction, _ready(self.message(interaction, shown)), update=True)
+            await answer_in_time(interaction, ready(self.message(interaction, shown)), update=True)
 
     async def on_submit(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         click = self.click(interaction, control, typed=form_values(interaction))
@@ -314,10 +314,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         await answer_in_time(interaction, self.stepped(interaction, self.click(interaction, control)), update=False)
 
     async def on_draft(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        rest: list[str] = []
-        await answer_in_time(interaction, self.draft_reply(interaction, control, values[0], rest), update=False)
-        for part in rest:
-            await interaction.followup.send(part, ephemeral=True)
+        await answer_in_time(interaction, self.draft(interaction, control, values[0]), update=False)
 
     async def on_share(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         state = await self.wizard.load(control.session_id, interaction.user.id)
@@ -335,13 +332,13 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         deadlines = self.cases.running_deadlines(state, self.bot.now())
         if not deadlines:
             raise DisputeDeskError("This case has no deadline still running, so there is nothing to remind you of.")
-        await interaction.response.send_message(ephemeral=True, **reminder_picker(state.id, deadlines, self.bot.now()))
+        await reminder_picker(state.id, deadlines, self.bot.now()).send(interaction)
 
     async def on_remind_set(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         index, _, choice = control.argument.partition("=")
         state = await self.wizard.load(control.session_id, interaction.user.id)
         done = await self.set_reminder(interaction, state, deadline_index(index), choice)
-        await interaction.response.edit_message(content=done, view=None, embeds=[])
+        await Reply(content=done, embeds=(), view=None).edit(interaction)
 
     async def on_remind_typed(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         state = await self.wizard.load(control.session_id, interaction.user.id)
@@ -349,17 +346,17 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     async def on_cases(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         cases = await self.cases.cases(interaction.user.id, self.bot.now())
-        await interaction.response.edit_message(**cases_message(cases))
+        await cases_message(cases).edit(interaction)
 
     async def on_case(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         session_id = parse_row_id(values[0]) if values else None
-        await interaction.response.edit_message(**await self.case_page(interaction, session_id or 0))
+        await (await self.case_page(interaction, session_id or 0)).edit(interaction)
 
     async def on_unremind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         job_id = parse_row_id(values[0]) if values else None
         cancelled = await self.cases.cancel_reminder(interaction.user.id, job_id or 0, self.bot.now())
         note = f"Reminder of {discord_time(cancelled.at)} cancelled."
-        await interaction.response.edit_message(**await self.case_page(interaction, control.session_id, note))
+        await (await self.case_page(interaction, control.session_id, note)).edit(interaction)
 
     async def on_result(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         result = values[0] if values else ""
@@ -368,10 +365,10 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return
         await self.cases.close(interaction.user.id, control.session_id, result, None, self.bot.now())
         page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
-        await interaction.response.edit_message(**page)
+        await page.edit(interaction)
 
     async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        async def first_step() -> dict[str, Any]:
+        async def first_step() -> Reply:
             new = await self.steps.duplicate(
                 control.session_id, interaction.user.id, self.bot.now(), guild_id=installed_guild(interaction)
             )
@@ -382,27 +379,20 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
     async def on_no_prompts(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         await self.cases.stop_result_prompts(interaction.user.id, self.bot.now())
         done = "Understood: I won't ask how cases ended again. You can still record it from `/dispute cases`."
-        await interaction.response.edit_message(content=done, view=None, embeds=[])
+        await Reply(content=done, embeds=(), view=None).edit(interaction)
 
-    async def draft_reply(
-        self, interaction: Interaction, control: ControlId, draft_id: str, rest: list[str]
-    ) -> dict[str, Any]:
-        """The chosen draft as a private message: a code block to copy and the same text as a file.
-
-        Parts beyond the first message are put in ``rest``, to be sent as followups.
-        """
+    async def draft(self, interaction: Interaction, control: ControlId, draft_id: str) -> Reply:
+        """The chosen draft as a private message: a code block to copy (the rest as followups) and a file."""
         state = await self.wizard.load(control.session_id, interaction.user.id)
         outcome = self.wizard.outcome(state, self.bot.now())
         draft = next((d for d in outcome.drafts if d.id == draft_id), None)
         if draft is None:
             raise DisputeDeskError("That draft no longer fits your answers; pick another one.")
-        messages, attachment = draft_messages(draft)
-        rest.extend(messages[1:])
-        return {"content": messages[0], "file": attachment}
+        return draft_reply(draft)
 
     async def share(self, interaction: Interaction, state: WizardState, action: str) -> None:
         if action == "share_no":
-            await interaction.response.edit_message(content="Not posted.", view=None)
+            await Reply(content="Not posted.", view=None).edit(interaction)
             return
         if not can_share(interaction):
             raise DisputeDeskError(
@@ -426,7 +416,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             text += f"\n\nDispute Desk suggests: {outcome.recommended.title}. What would you do?"
         report = anonymise_report(text, await self.names_of(interaction, state))
         await self.wizard.store_share_preview(state, report.text, self.bot.now())
-        await interaction.response.send_message(ephemeral=True, **share_preview(report, state.id))
+        await share_preview(report, state.id).send(interaction)
 
     async def names_of(self, interaction: Interaction, state: WizardState) -> list[str]:
         """The seller's own names, which must never be shared."""
@@ -443,11 +433,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             raise DisputeDeskError("The text to share is empty; nothing was posted.")
         report = anonymise_report(edited[:SHARE_TEXT_MAX], await self.names_of(interaction, state))
         await self.wizard.store_share_preview(state, report.text, self.bot.now())
-        preview = share_preview(report, state.id)
-        if interaction.message is not None:
-            await interaction.response.edit_message(**preview)
-        else:
-            await interaction.response.send_message(ephemeral=True, **preview)
+        await share_preview(report, state.id).answer(interaction)
 
     async def post_shared(self, interaction: Interaction, state: WizardState) -> None:
         """Post exactly the text the user previewed (stored when it was shown), once."""
@@ -460,10 +446,10 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         destination = await feedback_destination(self.bot, interaction.guild_id) if interaction.guild_id else None
         if destination is not None:
             where = await post_feedback(destination, f"Feedback wanted: case #{state.id}", post)
-            await interaction.response.edit_message(content=where, view=None)
+            await Reply(content=where, view=None).edit(interaction)
             return
         await channel.send(post[:MESSAGE_LIMIT])
-        await interaction.response.edit_message(content="Posted in this channel.", view=None)
+        await Reply(content="Posted in this channel.", view=None).edit(interaction)
 
     # -- forms ---------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -477,18 +463,10 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if control.action == "remind_modal":
             state = await self.wizard.load(control.session_id, interaction.user.id)
             when = str(typed.get("when") or "")
-            payload: dict[str, Any] = {"content": await self.set_reminder(
-                interaction, state, deadline_index(control.argument), when
-            ), "view": None, "embeds": []}  # fmt: skip
+            done = await self.set_reminder(interaction, state, deadline_index(control.argument), when)
+            reply = Reply(content=done, embeds=(), view=None)
         else:
             amount = str(typed.get("amount") or "")
             await self.cases.close(interaction.user.id, control.session_id, "partial_refund", amount, self.bot.now())
-            payload = await self.case_page(interaction, control.session_id, "Result saved with the case.")
-        if interaction.message is not None:
-            await interaction.response.edit_message(**payload)
-        else:
-            await interaction.response.send_message(ephemeral=True, **payload)
-
-
-async def _ready(message: dict[str, Any]) -> dict[str, Any]:
-    return message
+            reply = await self.case_page(interaction, control.session_id, "Result saved with the case.")
+        await reply.answer(interaction)
