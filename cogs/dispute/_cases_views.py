@@ -8,7 +8,7 @@ import discord
 
 from bot.discord_limits import MESSAGE_LIMIT, fit
 from bot.disputes.cases.reminders import PRESET_LABELS, PRESETS, discord_time
-from bot.disputes.cases.service import RESULTS, CaseSummary, Reminder
+from bot.disputes.cases.service import RESULTS, CasePage, CaseSummary
 from bot.disputes.cases.stats import MIN_GROUP, ServerOutcomes
 from bot.disputes.engine.outcome import Deadline
 from bot.disputes.wizard.custom_ids import ControlId
@@ -102,8 +102,9 @@ def cases_message(cases: list[CaseSummary], note: str | None = None) -> Reply:
     return Reply(content=note, embeds=(embed,), view=view)
 
 
-def case_message(case: CaseSummary, reminders: list[Reminder], note: str | None = None) -> Reply:
+def case_message(page: CasePage, note: str | None = None) -> Reply:
     """One case: its summary, its reminders (cancel one), its result (record one)."""
+    case, reminders = page.case, page.reminders
     lines = [f"{case.amount} · {case.result_label}"]
     if case.next_deadline is not None:
         deadline = case.next_deadline

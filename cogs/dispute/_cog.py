@@ -11,7 +11,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.anonymise import anonymise_report
 from bot.control_ids import parse_row_id
 from bot.discord_limits import MESSAGE_LIMIT
 from bot.disputes.cases.reminders import KIND as REMINDER
@@ -19,7 +18,6 @@ from bot.disputes.cases.reminders import confirmation_text, discord_time
 from bot.disputes.cases.service import RESULT_PROMPT
 from bot.disputes.engine.flow import Flow, load_flow
 from bot.disputes.wizard.custom_ids import ControlId
-from bot.disputes.wizard.service import WizardState
 from bot.disputes.wizard.step import Click, Shown, StepAction
 from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
@@ -38,7 +36,6 @@ from cogs.dispute._cases_views import (
     stats_message,
 )
 from cogs.dispute._views import (
-    SHARE_TEXT_MAX,
     WizardControl,
     draft_reply,
     form_modal,
@@ -65,6 +62,7 @@ def _choices(flow: Flow, question_id: str) -> list[app_commands.Choice[str]]:
 
 
 FLOW = load_flow()
+RESULT_SAVED = "Result saved with the case."
 
 
 def deadline_index(text: str) -> int:
@@ -80,6 +78,11 @@ def installed_here(interaction: Interaction) -> bool:
 def installed_guild(interaction: Interaction) -> int | None:
     """The server's id where the bot itself is installed, else None (its cases count in /dispute stats)."""
     return interaction.guild_id if installed_here(interaction) else None
+
+
+def own_names(interaction: Interaction) -> tuple[str, str]:
+    """The user's Discord names, which a shared text must never carry."""
+    return interaction.user.name, interaction.user.display_name
 
 
 def can_share(interaction: Interaction) -> bool:
@@ -101,8 +104,8 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         self.flow = bot.services.flow
         self.steps = bot.services.steps
         self.wizard = bot.services.wizard
-        self.profiles = bot.services.profiles
         self.cases = bot.services.cases
+        self.sharing = bot.services.share
         # Every control and form of /dispute: the action of its custom id -> its one handler.
         self.actions: dict[str, Handler] = {
             **dict.fromkeys(StepAction, self.on_step),
@@ -268,11 +271,10 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return DROPPED
         return None
 
-    async def set_reminder(self, interaction: Interaction, state: WizardState, index: int, choice: str) -> str:
+    async def set_reminder(self, interaction: Interaction, session_id: int, index: int, choice: str) -> str:
         """Schedule the reminder, then prove it can be delivered with a confirmation DM (or undo it)."""
         now = self.bot.now()
-        heading = " · ".join(self.cases.heading(state.session.answers))
-        reminder = await self.cases.set_reminder(state, index, choice, heading, now)
+        reminder = await self.cases.remind(session_id, interaction.user.id, index, choice, now)
         try:
             channel = await interaction.user.create_dm()
             await channel.send(confirmation_text(reminder.note, reminder.at))
@@ -287,10 +289,6 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             f"before **{reminder.note.deadline}**. Change or cancel it from `/dispute cases`."
         )
 
-    async def case_page(self, interaction: Interaction, session_id: int, note: str | None = None) -> Reply:
-        now = self.bot.now()
-        case = await self.cases.case(interaction.user.id, session_id, now)
-        return case_message(case, await self.cases.reminders(interaction.user.id, session_id), note)
 
     # -- controls ------------------------------------------------------------------------------
     # -- wizard steps: one call into the core per click ------------------------------------------
@@ -317,8 +315,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         await answer_in_time(interaction, self.draft(interaction, control, values[0]), update=False)
 
     async def on_share(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        await self.share(interaction, state, control.action)
+        await self.share(interaction, control.session_id, control.action)
 
     async def on_share_text(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         await self.after_share_edit(interaction, control, dict(interaction.data or {}))
@@ -328,16 +325,13 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     # -- case and reminder controls: one handler per action ----------------------------------------
     async def on_remind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        deadlines = self.cases.running_deadlines(state, self.bot.now())
-        if not deadlines:
-            raise DisputeDeskError("This case has no deadline still running, so there is nothing to remind you of.")
-        await reminder_picker(state.id, deadlines, self.bot.now()).send(interaction)
+        now = self.bot.now()
+        deadlines = await self.cases.deadlines_to_remind(control.session_id, interaction.user.id, now)
+        await reminder_picker(control.session_id, deadlines, now).send(interaction)
 
     async def on_remind_set(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         index, _, choice = control.argument.partition("=")
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        done = await self.set_reminder(interaction, state, deadline_index(index), choice)
+        done = await self.set_reminder(interaction, control.session_id, deadline_index(index), choice)
         await Reply(content=done, embeds=(), view=None).edit(interaction)
 
     async def on_remind_typed(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
@@ -350,22 +344,22 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     async def on_case(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         session_id = parse_row_id(values[0]) if values else None
-        await (await self.case_page(interaction, session_id or 0)).edit(interaction)
+        page = await self.cases.page(interaction.user.id, session_id or 0, self.bot.now())
+        await case_message(page).edit(interaction)
 
     async def on_unremind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         job_id = parse_row_id(values[0]) if values else None
-        cancelled = await self.cases.cancel_reminder(interaction.user.id, job_id or 0, self.bot.now())
-        note = f"Reminder of {discord_time(cancelled.at)} cancelled."
-        await (await self.case_page(interaction, control.session_id, note)).edit(interaction)
+        page = await self.cases.cancel_on_page(interaction.user.id, control.session_id, job_id or 0, self.bot.now())
+        assert page.cancelled is not None
+        await case_message(page, f"Reminder of {discord_time(page.cancelled.at)} cancelled.").edit(interaction)
 
     async def on_result(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         result = values[0] if values else ""
         if result == "partial_refund":
             await interaction.response.send_modal(refund_modal(control.session_id))
             return
-        await self.cases.close(interaction.user.id, control.session_id, result, None, self.bot.now())
-        page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
-        await page.edit(interaction)
+        page = await self.cases.close_on_page(interaction.user.id, control.session_id, result, None, self.bot.now())
+        await case_message(page, RESULT_SAVED).edit(interaction)
 
     async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         async def first_step() -> Reply:
@@ -383,15 +377,11 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     async def draft(self, interaction: Interaction, control: ControlId, draft_id: str) -> Reply:
         """The chosen draft as a private message: a code block to copy (the rest as followups) and a file."""
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        outcome = self.wizard.outcome(state, self.bot.now())
-        draft = next((d for d in outcome.drafts if d.id == draft_id), None)
-        if draft is None:
-            raise DisputeDeskError("That draft no longer fits your answers; pick another one.")
-        return draft_reply(draft)
+        return draft_reply(await self.wizard.draft(control.session_id, interaction.user.id, draft_id, self.bot.now()))
 
-    async def share(self, interaction: Interaction, state: WizardState, action: str) -> None:
+    async def share(self, interaction: Interaction, session_id: int, action: str) -> None:
         if action == "share_no":
+            await self.wizard.load(session_id, interaction.user.id)  # only the case's owner answers
             await Reply(content="Not posted.", view=None).edit(interaction)
             return
         if not can_share(interaction):
@@ -401,51 +391,34 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if not await allowed(self.bot, interaction.guild_id, "share"):
             raise DisputeDeskError("This server's moderators turned **Share for feedback** off; nothing was posted.")
         if action == "share_ok":
-            await self.post_shared(interaction, state)
+            await self.post_shared(interaction, session_id)
             return
         if action == "share_edit":
-            previewed = self.wizard.share_preview(state)
-            if previewed is None:
-                raise DisputeDeskError("Press **Share for feedback** first.")
-            await interaction.response.send_modal(share_edit_modal(state.id, previewed))
+            previewed = await self.sharing.previewed(session_id, interaction.user.id)
+            await interaction.response.send_modal(share_edit_modal(session_id, previewed))
             return
-        outcome = self.wizard.outcome(state, self.bot.now())
-        buyer_words = str(state.session.answers.get("buyer_message") or "")
-        text = outcome.summary + (f'\n\nThe buyer wrote: "{buyer_words}"' if buyer_words else "")
-        if outcome.recommended is not None:
-            text += f"\n\nDispute Desk suggests: {outcome.recommended.title}. What would you do?"
-        report = anonymise_report(text, await self.names_of(interaction, state))
-        await self.wizard.store_share_preview(state, report.text, self.bot.now())
-        await share_preview(report, state.id).send(interaction)
-
-    async def names_of(self, interaction: Interaction, state: WizardState) -> list[str]:
-        """The seller's own names, which must never be shared."""
-        profile = await self.profiles.get(state.user_id)
-        return [n for n in (profile.display_name, interaction.user.name, interaction.user.display_name) if n]
+        report = await self.sharing.preview(session_id, interaction.user.id, own_names(interaction), self.bot.now())
+        await share_preview(report, session_id).send(interaction)
 
     async def after_share_edit(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:
         """The user edited the text to share: check it again, store it, show it before posting."""
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        if self.wizard.share_preview(state) is None:
-            raise DisputeDeskError("Press **Share for feedback** first.")
-        edited = str(modal_values(data).get("text") or "").strip()
-        if not edited:
-            raise DisputeDeskError("The text to share is empty; nothing was posted.")
-        report = anonymise_report(edited[:SHARE_TEXT_MAX], await self.names_of(interaction, state))
-        await self.wizard.store_share_preview(state, report.text, self.bot.now())
-        await share_preview(report, state.id).answer(interaction)
+        edited = str(modal_values(data).get("text") or "")
+        report = await self.sharing.edit(
+            control.session_id, interaction.user.id, edited, own_names(interaction), self.bot.now()
+        )
+        await share_preview(report, control.session_id).answer(interaction)
 
-    async def post_shared(self, interaction: Interaction, state: WizardState) -> None:
+    async def post_shared(self, interaction: Interaction, session_id: int) -> None:
         """Post exactly the text the user previewed (stored when it was shown), once."""
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
             raise DisputeDeskError("This channel can't take posts; share from a text channel.")
-        shared = await self.wizard.take_share_preview(state, self.bot.now())
+        shared = await self.sharing.take(session_id, interaction.user.id, self.bot.now())
         post = f"**A member asks for feedback on a case** (shared by them after review)\n>>> {shared}"
         # The server's feedback channel (/settings), when set: a forum post of its own, or a thread.
         destination = await feedback_destination(self.bot, interaction.guild_id) if interaction.guild_id else None
         if destination is not None:
-            where = await post_feedback(destination, f"Feedback wanted: case #{state.id}", post)
+            where = await post_feedback(destination, f"Feedback wanted: case #{session_id}", post)
             await Reply(content=where, view=None).edit(interaction)
             return
         await channel.send(post[:MESSAGE_LIMIT])
@@ -461,12 +434,13 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         """A reminder time typed, or a refund amount: apply it and update the message it came from."""
         typed = modal_values(data)
         if control.action == "remind_modal":
-            state = await self.wizard.load(control.session_id, interaction.user.id)
             when = str(typed.get("when") or "")
-            done = await self.set_reminder(interaction, state, deadline_index(control.argument), when)
+            done = await self.set_reminder(interaction, control.session_id, deadline_index(control.argument), when)
             reply = Reply(content=done, embeds=(), view=None)
         else:
             amount = str(typed.get("amount") or "")
-            await self.cases.close(interaction.user.id, control.session_id, "partial_refund", amount, self.bot.now())
-            reply = await self.case_page(interaction, control.session_id, "Result saved with the case.")
+            page = await self.cases.close_on_page(
+                interaction.user.id, control.session_id, "partial_refund", amount, self.bot.now()
+            )
+            reply = case_message(page, RESULT_SAVED)
         await reply.answer(interaction)

@@ -14,6 +14,7 @@ from bot.disputes.engine.outcome import Draft, Outcome
 from bot.disputes.wizard.custom_ids import PATTERN, ControlId
 from bot.disputes.wizard.outcome_card import Card, outcome_cards
 from bot.disputes.wizard.service import WizardState
+from bot.disputes.wizard.share import SHARE_TEXT_MAX
 from bot.disputes.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 from bot.rendering import split_message
 from bot.tones import TONES
@@ -184,9 +185,6 @@ def draft_reply(draft: Draft) -> Reply:
     messages[-1] += notes
     attachment = text_file(draft.text + "\n", f"{draft.id}-{draft.tone}.txt")
     return Reply(content=messages[0], files=(attachment,), followups=tuple(messages[1:]))
-
-
-SHARE_TEXT_MAX = 1_800  # the post adds a heading; Discord's limit is 2,000
 
 
 def share_preview(report: Anonymised, session_id: int) -> Reply:
