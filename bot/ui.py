@@ -10,9 +10,9 @@ import io
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias
 
 import discord
 
@@ -251,6 +251,33 @@ def text_field(
         default=default[:max_length] or None,
         placeholder=placeholder or None,
     )
+
+
+class FormField(NamedTuple):
+    """One labelled text input of a form: its key, what the user reads, its limits."""
+
+    key: str
+    label: str
+    description: str
+    placeholder: str
+    max_length: int
+    required: bool
+    paragraph: bool = False
+
+
+def add_fields(modal: discord.ui.Modal, fields: Iterable[FormField], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    """Each field as a labelled text input, filled with what was typed before (cut to fit)."""
+    for field in fields:
+        component = text_field(
+            field.key,
+            paragraph=field.paragraph,
+            required=field.required,
+            max_length=field.max_length,
+            default=str(typed.get(field.key, "")),
+            placeholder=field.placeholder,
+        )
+        modal.add_item(discord.ui.Label(text=field.label, description=field.description, component=component))
+    return modal
 
 
 Handler = Callable[[discord.Interaction[Any], Any, list[str]], Awaitable[None]]

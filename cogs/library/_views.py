@@ -29,7 +29,7 @@ from bot.replies.template_transfer import ImportPlan
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.server_settings import ServerSettings
 from bot.storage.server_templates import ServerTemplate, Suggestion, TemplateVersion, UsageCounts, VersionConflict
-from bot.ui import Reply, accepting_clicks, code_block
+from bot.ui import FormField, Reply, accepting_clicks, add_fields, code_block
 
 MESSAGE_LIMIT = 2000
 MODAL_TIMEOUT = 15 * 60
@@ -86,28 +86,13 @@ def button(
 def template_form(custom_id: str, title: str, typed: Mapping[str, str]) -> discord.ui.Modal:
     modal = discord.ui.Modal(title=fit(title, 45), custom_id=custom_id, timeout=MODAL_TIMEOUT)
     fields = (
-        ("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}", "late-payment", 100, True),
-        ("title", "Title", "What it is for, shown in the list", "Late payment reminder", TITLE_MAX, True),
-        ("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: server)", "payments", 100, False),
-        ("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
-         MAX_SOURCE_CHARS, True),
+        FormField("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}", "late-payment", 100, True),
+        FormField("title", "Title", "What it is for, shown in the list", "Late payment reminder", TITLE_MAX, True),
+        FormField("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: server)", "payments", 100, False),
+        FormField("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
+                  MAX_SOURCE_CHARS, True, paragraph=True),
     )  # fmt: skip
-    for key, label, description, placeholder, limit, required in fields:
-        modal.add_item(
-            discord.ui.Label(
-                text=label,
-                description=description,
-                component=discord.ui.TextInput(
-                    custom_id=key,
-                    style=discord.TextStyle.paragraph if key == "body" else discord.TextStyle.short,
-                    required=required,
-                    max_length=limit,
-                    default=str(typed.get(key, ""))[:limit] or None,
-                    placeholder=placeholder,
-                ),
-            )
-        )
-    return modal
+    return add_fields(modal, fields, typed)
 
 
 def reason_form(suggestion_id: int) -> discord.ui.Modal:

@@ -28,7 +28,7 @@ from bot.replies.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, Autho
 from bot.replies.service import AuthorCheck, FillStep, Suggestions
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
-from bot.ui import EMBED_COLOUR, ControlItem, Reply, code_block, text_field, text_file
+from bot.ui import EMBED_COLOUR, ControlItem, FormField, Reply, add_fields, code_block, text_field, text_file
 
 MODAL_TIMEOUT = 15 * 60
 _TEXT_LIMIT = 1000
@@ -185,28 +185,16 @@ def author_modal(draft_id: int, typed: Mapping[str, str], *, editing: bool) -> d
         timeout=MODAL_TIMEOUT,
     )
     fields = (
-        ("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}: used in /reply", "late-invoice", 100, True),
-        ("title", "Title", "What it is for, shown in the list", "Invoice overdue: a friendly nudge", TITLE_MAX, True),
-        ("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: {DEFAULT_CATEGORY})", "payments", 100, False),
-        ("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
-         MAX_SOURCE_CHARS, True),
+        FormField("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}: used in /reply", "late-invoice", 100,
+                  True),
+        FormField("title", "Title", "What it is for, shown in the list", "Invoice overdue: a friendly nudge",
+                  TITLE_MAX, True),
+        FormField("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: {DEFAULT_CATEGORY})", "payments",
+                  100, False),
+        FormField("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
+                  MAX_SOURCE_CHARS, True, paragraph=True),
     )  # fmt: skip
-    for key, label, description, placeholder, limit, required in fields:
-        modal.add_item(
-            discord.ui.Label(
-                text=label,
-                description=description,
-                component=discord.ui.TextInput(
-                    custom_id=key,
-                    style=discord.TextStyle.paragraph if key == "body" else discord.TextStyle.short,
-                    required=required,
-                    max_length=limit,
-                    default=typed.get(key, "")[:limit] or None,
-                    placeholder=placeholder,
-                ),
-            )
-        )
-    return modal
+    return add_fields(modal, fields, typed)
 
 
 def _problem_lines(problems: Sequence[AuthorProblem]) -> str:
