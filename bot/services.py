@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.disputes.cases.service import CaseService
 from bot.disputes.engine.flow import Flow, load_flow
 from bot.disputes.wizard.service import WizardService
+from bot.disputes.wizard.share import ShareService
 from bot.disputes.wizard.step import StepService
 from bot.replies import LIBRARY_DIR, load_library
 from bot.replies.authoring import AuthoringService
@@ -40,6 +41,8 @@ class Services:
     #: The /dispute cog's one entry point per wizard step.
     steps: StepService
     cases: CaseService
+    #: Share for feedback: preview, edit, post.
+    share: ShareService
     #: Quick replies, one job each: finding templates, /reply, "Draft a reply…", /templates mine.
     catalog: TemplateCatalog
     filling: FillService
@@ -73,6 +76,7 @@ def build_services(db: Database, jobs: JobRepository, renderer: AsyncRenderer) -
         wizard=wizard,
         steps=StepService(wizard, cases, profiles, limits),
         cases=cases,
+        share=ShareService(wizard, profiles),
         catalog=catalog,
         filling=filling,
         suggestions=suggestions,

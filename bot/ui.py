@@ -1,6 +1,7 @@
-"""The Discord toolkit both cogs share: private answers, persistent controls and their dispatch, text as
-code blocks and files, and answering in time. (Discord's limits and fit() are in bot/discord_limits.py,
-the custom-id scheme in bot/control_ids.py, the modal payload reader in bot/modal_values.py.)"""
+"""The Discord toolkit both cogs share: the Reply a handler answers with, private answers, persistent
+controls and their dispatch, text as code blocks and files, and answering in time. (Discord's limits
+and fit() are in bot/discord_limits.py, the custom-id scheme in bot/control_ids.py, the modal payload
+reader in bot/modal_values.py.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import io
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias
 
 import discord
 
@@ -29,6 +31,90 @@ Interaction: TypeAlias = discord.Interaction["DisputeBot"]
 EMBED_COLOUR = discord.Colour.from_rgb(46, 117, 182)
 ERROR_COLOUR = discord.Colour.from_rgb(200, 80, 60)
 CODE_BLOCK_OVERHEAD = len("```\n\n```")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer as Discord receives it, sent as a new message or as an edit of the clicked one.
+
+    A field left at ``MISSING`` is not sent, so an edit keeps what the message had; ``None`` clears
+    (``view=None`` removes the buttons). ``files`` go out as files on a new message and as the
+    message's attachments on an edit (an empty tuple removes them). ``followups`` are more private
+    messages sent after this one (a text too long for one message).
+    """
+
+    content: str | None = discord.utils.MISSING
+    embeds: Sequence[discord.Embed] = discord.utils.MISSING
+    view: discord.ui.View | None = discord.utils.MISSING
+    files: Sequence[discord.File] = discord.utils.MISSING
+    allowed_mentions: discord.AllowedMentions = discord.utils.MISSING
+    ephemeral: bool = True
+    followups: tuple[str, ...] = ()
+
+    def but(self, **changes: Any) -> Reply:
+        """This reply with some fields changed."""
+        return replace(self, **changes)
+
+    def _fields(self) -> dict[str, Any]:
+        fields = {
+            "content": self.content,
+            "embeds": self.embeds,
+            "view": self.view,
+            "allowed_mentions": self.allowed_mentions,
+        }
+        return {name: value for name, value in fields.items() if value is not discord.utils.MISSING}
+
+    def _as_edit(self) -> dict[str, Any]:
+        fields = self._fields()
+        if self.files is not discord.utils.MISSING:
+            fields["attachments"] = list(self.files)
+        return fields
+
+    def _as_new(self) -> dict[str, Any]:
+        fields = self._fields()
+        if self.files:
+            fields["files"] = list(self.files)
+        return fields
+
+    async def send(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer the interaction with a new message (private unless ``ephemeral`` is False)."""
+        await interaction.response.send_message(ephemeral=self.ephemeral, **self._as_new())
+        await self._follow_up(interaction)
+
+    async def edit(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer the interaction by editing the message its control was on."""
+        await interaction.response.edit_message(**self._as_edit())
+        await self._follow_up(interaction)
+
+    async def edit_original(self, interaction: discord.Interaction[Any]) -> None:
+        """Replace the answer of an interaction acknowledged earlier (deferred)."""
+        await interaction.edit_original_response(**self._as_edit())
+        await self._follow_up(interaction)
+
+    async def answer(self, interaction: discord.Interaction[Any]) -> None:
+        """Edit the message the control or form came from, or answer with a new message when there is none."""
+        if updates_a_message(interaction):
+            await self.edit(interaction)
+        else:
+            await self.send(interaction)
+
+    async def post(self, channel: discord.abc.Messageable) -> discord.Message:
+        """Send as a message of its own in ``channel`` (a direct message, say)."""
+        return await channel.send(**self._as_new())
+
+    async def _follow_up(self, interaction: discord.Interaction[Any]) -> None:
+        for part in self.followups:
+            await interaction.followup.send(part, ephemeral=self.ephemeral)
+
+
+def updates_a_message(interaction: discord.Interaction[Any]) -> bool:
+    """True when the interaction came from a control or form on a message, which its answer replaces."""
+    return interaction.message is not None and interaction.type is not discord.InteractionType.application_command
+
+
+async def ready(reply: Reply) -> Reply:
+    """A reply already built, for answer_in_time."""
+    return reply
 
 
 async def send_private(interaction: discord.Interaction[Any], content: str, **kwargs: Any) -> None:
@@ -104,25 +190,22 @@ def interaction_age(interaction: discord.Interaction[Any]) -> float:
 
 async def answer_in_time(
     interaction: discord.Interaction[Any],
-    build: Coroutine[Any, Any, dict[str, Any]],
+    build: Coroutine[Any, Any, Reply],
     *,
     update: bool,
 ) -> None:
-    """Send what ``build`` makes: edit the clicked message (``update``) or a new private message."""
+    """Send the Reply ``build`` makes: edit the clicked message (``update``) or a new private message."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ACKNOWLEDGE_AFTER_S - interaction_age(interaction)
     slots = _build_slots()
-    task: asyncio.Future[dict[str, Any]] | None = None
+    task: asyncio.Future[Reply] | None = None
     if deadline > loop.time() and await _acquire_before(slots, deadline):
         task = asyncio.ensure_future(build)
         task.add_done_callback(lambda _: slots.release())
         await asyncio.wait({task}, timeout=max(0.0, deadline - loop.time()))
         if task.done():
-            payload = task.result()
-            if update:
-                await interaction.response.edit_message(**payload)
-            else:
-                await interaction.response.send_message(ephemeral=True, **payload)
+            reply = task.result()
+            await (reply.edit(interaction) if update else reply.send(interaction))
             return
     try:
         if update:
@@ -137,13 +220,10 @@ async def answer_in_time(
         raise
     if task is None:
         async with slots:
-            payload = await build
+            reply = await build
     else:
-        payload = await task
-    files = payload.pop("files", None) or ([payload.pop("file")] if "file" in payload else None)
-    if files:
-        payload["attachments"] = files
-    await interaction.edit_original_response(**payload)
+        reply = await task
+    await reply.edit_original(interaction)
 
 
 async def _acquire_before(slots: asyncio.Semaphore, deadline: float) -> bool:
@@ -171,6 +251,33 @@ def text_field(
         default=default[:max_length] or None,
         placeholder=placeholder or None,
     )
+
+
+class FormField(NamedTuple):
+    """One labelled text input of a form: its key, what the user reads, its limits."""
+
+    key: str
+    label: str
+    description: str
+    placeholder: str
+    max_length: int
+    required: bool
+    paragraph: bool = False
+
+
+def add_fields(modal: discord.ui.Modal, fields: Iterable[FormField], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    """Each field as a labelled text input, filled with what was typed before (cut to fit)."""
+    for field in fields:
+        component = text_field(
+            field.key,
+            paragraph=field.paragraph,
+            required=field.required,
+            max_length=field.max_length,
+            default=str(typed.get(field.key, "")),
+            placeholder=field.placeholder,
+        )
+        modal.add_item(discord.ui.Label(text=field.label, description=field.description, component=component))
+    return modal
 
 
 Handler = Callable[[discord.Interaction[Any], Any, list[str]], Awaitable[None]]

@@ -19,7 +19,7 @@ from tests.s1 import S1_NOW, s1_answers
 from tests.wizard_driver import answer_step, control, is_outcome
 
 pytestmark = pytest.mark.timeout(120)
-SERVICES = ("steps", "wizard", "cases", "profiles")
+SERVICES = ("steps", "wizard", "cases", "sharing")
 
 
 class Recorder:
@@ -60,6 +60,15 @@ async def test_every_wizard_click_is_one_call_of_the_step_service(fake_discord: 
             kinds.update("form" if len(made) == 2 else "click" for _ in made)
             assert calls == ["steps.step"] * len(made)
         assert is_outcome(fake_discord.messages[message_id]) and kinds == {"form", "click"}
+
+        # Opening a draft from the outcome is one call too (load, plan, pick: WizardService.draft).
+        drafts = control(fake_discord.messages[message_id], "draft")
+        assert drafts is not None
+        calls.clear()
+        outcome = fake_discord.messages[message_id]
+        opened = await fake_discord.select(outcome, str(drafts), ["support_summary"], user=alice)
+        assert (await opened.message()).attachments
+        assert calls == ["wizard.draft"]
 
         for action, argument, values in (("tone", "firm", None), ("edit", None, ["goal"])):
             target = control(fake_discord.messages[message_id], action, argument)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import discord
 
 from bot.discord_limits import MESSAGE_LIMIT, fit
 from bot.disputes.cases.reminders import PRESET_LABELS, PRESETS, discord_time
-from bot.disputes.cases.service import RESULTS, CaseSummary, Reminder
+from bot.disputes.cases.service import RESULTS, CasePage, CaseSummary
 from bot.disputes.cases.stats import MIN_GROUP, ServerOutcomes
 from bot.disputes.engine.outcome import Deadline
 from bot.disputes.wizard.custom_ids import ControlId
-from bot.ui import EMBED_COLOUR
+from bot.ui import EMBED_COLOUR, Reply
 from cogs.dispute._views import MODAL_TIMEOUT, button, select
 
 # The list of cases is the user's own: its controls carry no case id (0 never names a row).
@@ -25,7 +24,7 @@ DMS_CLOSED = (
 )
 
 
-def reminder_picker(session_id: int, deadlines: list[tuple[int, Deadline]], now: datetime) -> dict[str, Any]:
+def reminder_picker(session_id: int, deadlines: list[tuple[int, Deadline]], now: datetime) -> Reply:
     """Which deadline, and when before it: 6 h, 1 h, or a typed time."""
     view = discord.ui.View(timeout=None)
     lines = []
@@ -40,7 +39,7 @@ def reminder_picker(session_id: int, deadlines: list[tuple[int, Deadline]], now:
             ))  # fmt: skip
         view.add_item(button(ControlId(session_id, "remind_typed", str(index)), f"{number} · Another time…", row=row))
     content = "When should I remind you, by direct message?\n" + "\n".join(lines)
-    return {"content": fit(content, MESSAGE_LIMIT), "view": view, "embeds": []}
+    return Reply(content=fit(content, MESSAGE_LIMIT), embeds=(), view=view)
 
 
 def reminder_modal(session_id: int, index: int) -> discord.ui.Modal:
@@ -57,20 +56,20 @@ def reminder_modal(session_id: int, index: int) -> discord.ui.Modal:
     return modal
 
 
-def reminder_dm(session_id: int, text: str) -> dict[str, Any]:
+def reminder_dm(session_id: int, text: str) -> Reply:
     """The reminder itself, with a button back to the case."""
     view = discord.ui.View(timeout=None)
     view.add_item(button(ControlId(session_id, "show"), "Open the case", style=discord.ButtonStyle.primary, row=0))
-    return {"content": text, "view": view}
+    return Reply(content=text, view=view)
 
 
-def result_prompt_dm(session_id: int, text: str) -> dict[str, Any]:
+def result_prompt_dm(session_id: int, text: str) -> Reply:
     """The "how did it end?" question: results in one click, and a way to stop these questions."""
     view = discord.ui.View(timeout=None)
     options = [discord.SelectOption(label=label, value=value) for value, label in RESULTS.items()]
     view.add_item(select(ControlId(session_id, "result"), "How did it end?", options, row=0))
     view.add_item(button(ControlId(LIST, "no_prompts"), "Don't ask me again", row=1))
-    return {"content": text, "view": view}
+    return Reply(content=text, view=view)
 
 
 def _case_line(case: CaseSummary) -> str:
@@ -81,7 +80,7 @@ def _case_line(case: CaseSummary) -> str:
     return " · ".join(parts)
 
 
-def cases_message(cases: list[CaseSummary], note: str | None = None) -> dict[str, Any]:
+def cases_message(cases: list[CaseSummary], note: str | None = None) -> Reply:
     """The user's open and finished cases, and a select to open one."""
     open_cases = [c for c in cases if c.open]
     finished = [c for c in cases if not c.open]
@@ -100,11 +99,12 @@ def cases_message(cases: list[CaseSummary], note: str | None = None) -> dict[str
     ]  # fmt: skip
     if options:
         view.add_item(select(ControlId(LIST, "case"), "Open a case…", options, row=0))
-    return {"content": note, "embeds": [embed], "view": view}
+    return Reply(content=note, embeds=(embed,), view=view)
 
 
-def case_message(case: CaseSummary, reminders: list[Reminder], note: str | None = None) -> dict[str, Any]:
+def case_message(page: CasePage, note: str | None = None) -> Reply:
     """One case: its summary, its reminders (cancel one), its result (record one)."""
+    case, reminders = page.case, page.reminders
     lines = [f"{case.amount} · {case.result_label}"]
     if case.next_deadline is not None:
         deadline = case.next_deadline
@@ -135,7 +135,7 @@ def case_message(case: CaseSummary, reminders: list[Reminder], note: str | None 
         discord.SelectOption(label=label, value=value, default=value == case.result) for value, label in RESULTS.items()
     ]
     view.add_item(select(ControlId(case.id, "result"), "Close with a result…", results, row=2))
-    return {"content": note, "embeds": [embed], "view": view}
+    return Reply(content=note, embeds=(embed,), view=view)
 
 
 def refund_modal(session_id: int) -> discord.ui.Modal:
@@ -150,7 +150,7 @@ def refund_modal(session_id: int) -> discord.ui.Modal:
     return modal
 
 
-def stats_message(outcomes: ServerOutcomes) -> dict[str, Any]:
+def stats_message(outcomes: ServerOutcomes) -> Reply:
     """How cases ended in this server, by type and platform: counts and shares, small groups hidden."""
     embed = discord.Embed(title="How cases ended in this server", colour=EMBED_COLOUR)
     for group in outcomes.groups[:25]:
@@ -169,4 +169,4 @@ def stats_message(outcomes: ServerOutcomes) -> dict[str, Any]:
     )
     if outcomes.empty:
         embed.description += "\n\nNo group has enough cases yet."
-    return {"embeds": [embed]}
+    return Reply(embeds=(embed,))

@@ -11,7 +11,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.anonymise import anonymise_report
 from bot.control_ids import parse_row_id
 from bot.discord_limits import MESSAGE_LIMIT
 from bot.disputes.cases.reminders import KIND as REMINDER
@@ -19,13 +18,12 @@ from bot.disputes.cases.reminders import confirmation_text, discord_time
 from bot.disputes.cases.service import RESULT_PROMPT
 from bot.disputes.engine.flow import Flow, load_flow
 from bot.disputes.wizard.custom_ids import ControlId
-from bot.disputes.wizard.service import WizardState
 from bot.disputes.wizard.step import Click, Shown, StepAction
 from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
-from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
+from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, ready
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
     case_message,
@@ -38,9 +36,8 @@ from cogs.dispute._cases_views import (
     stats_message,
 )
 from cogs.dispute._views import (
-    SHARE_TEXT_MAX,
     WizardControl,
-    draft_messages,
+    draft_reply,
     form_modal,
     label_of,
     outcome_message,
@@ -65,6 +62,7 @@ def _choices(flow: Flow, question_id: str) -> list[app_commands.Choice[str]]:
 
 
 FLOW = load_flow()
+RESULT_SAVED = "Result saved with the case."
 
 
 def deadline_index(text: str) -> int:
@@ -80,6 +78,11 @@ def installed_here(interaction: Interaction) -> bool:
 def installed_guild(interaction: Interaction) -> int | None:
     """The server's id where the bot itself is installed, else None (its cases count in /dispute stats)."""
     return interaction.guild_id if installed_here(interaction) else None
+
+
+def own_names(interaction: Interaction) -> tuple[str, str]:
+    """The user's Discord names, which a shared text must never carry."""
+    return interaction.user.name, interaction.user.display_name
 
 
 def can_share(interaction: Interaction) -> bool:
@@ -101,8 +104,8 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         self.flow = bot.services.flow
         self.steps = bot.services.steps
         self.wizard = bot.services.wizard
-        self.profiles = bot.services.profiles
         self.cases = bot.services.cases
+        self.sharing = bot.services.share
         # Every control and form of /dispute: the action of its custom id -> its one handler.
         self.actions: dict[str, Handler] = {
             **dict.fromkeys(StepAction, self.on_step),
@@ -158,7 +161,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         """Start a new case: a few questions, then options, deadlines, evidence and drafts."""
         prefill = {key: value for key, value in (("platform", platform), ("dispute_type", type)) if value}
 
-        async def first_step() -> dict[str, Any]:
+        async def first_step() -> Reply:
             shown = await self.steps.start(
                 interaction.user.id, prefill, self.bot.now(), guild_id=installed_guild(interaction)
             )
@@ -172,7 +175,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         """Bring back an unfinished case, e.g. after its message disappeared."""
         guild_id = installed_guild(interaction)
         shown = await self.steps.resume(interaction.user.id, case, self.bot.now(), guild_id=guild_id)
-        await interaction.response.send_message(ephemeral=True, **self.message(interaction, shown))
+        await self.message(interaction, shown).send(interaction)
 
     @resume.autocomplete("case")
     async def resume_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -191,7 +194,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         cases = await self.cases.cases(interaction.user.id, self.bot.now())
         if not cases:
             raise DisputeDeskError("You have no cases yet. Start one with `/dispute start`.")
-        await interaction.response.send_message(ephemeral=True, **cases_message(cases))
+        await cases_message(cases).send(interaction)
 
     @dispute.command(name="stats")
     async def stats_command(self, interaction: Interaction) -> None:
@@ -199,14 +202,14 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if interaction.guild_id is None or not installed_here(interaction):
             raise DisputeDeskError("`/dispute stats` works in a server where Dispute Desk is installed.")
         outcomes = await self.cases.server_outcomes(interaction.guild_id)
-        await interaction.response.send_message(ephemeral=True, **stats_message(outcomes))
+        await stats_message(outcomes).send(interaction)
 
     # -- rendering -----------------------------------------------------------------------------
-    def message(self, interaction: Interaction, shown: Shown) -> dict[str, Any]:
+    def message(self, interaction: Interaction, shown: Shown) -> Reply:
         """What a step shows, laid out: the screen, the outcome, or a closing line."""
         state = shown.state
         if shown.closed:
-            return {"content": shown.note, "embeds": [], "view": None}
+            return Reply(content=shown.note, embeds=(), view=None)
         if shown.outcome is None:
             assert state.screen is not None
             message = question_message(state, state.screen, self.flow, shown.profile)
@@ -215,8 +218,8 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
                 state, shown.outcome, self.flow, can_share=can_share(interaction), can_remind=shown.can_remind
             )
             if shown.community:
-                message = {**message, "content": f"-# {shown.community}"}
-        return {**message, "content": shown.note} if shown.note else message
+                message = message.but(content=f"-# {shown.community}")
+        return message.but(content=shown.note) if shown.note else message
 
     @staticmethod
     def click(
@@ -233,7 +236,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             installed_guild(interaction),
         )
 
-    async def stepped(self, interaction: Interaction, click: Click) -> dict[str, Any]:
+    async def stepped(self, interaction: Interaction, click: Click) -> Reply:
         return self.message(interaction, await self.steps.step(click, self.bot.now()))
 
     # -- reminders -----------------------------------------------------------------------------
@@ -249,7 +252,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return DROPPED
         channel = await self.bot.create_dm(discord.Object(job.user_id))
         try:
-            await channel.send(**reminder_dm(note.session_id, text))
+            await reminder_dm(note.session_id, text).post(channel)
         except discord.Forbidden:  # the user closed their DMs since: retrying would not help
             log.warning("reminder %s not delivered: user %s no longer accepts direct messages", job.id, job.user_id)
             return DROPPED
@@ -263,17 +266,16 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return DROPPED
         channel = await self.bot.create_dm(discord.Object(job.user_id))
         try:
-            await channel.send(**result_prompt_dm(job.session_id, text))
+            await result_prompt_dm(job.session_id, text).post(channel)
         except discord.Forbidden:
             log.info("result prompt %s not delivered: user %s does not accept direct messages", job.id, job.user_id)
             return DROPPED
         return None
 
-    async def set_reminder(self, interaction: Interaction, state: WizardState, index: int, choice: str) -> str:
+    async def set_reminder(self, interaction: Interaction, session_id: int, index: int, choice: str) -> str:
         """Schedule the reminder, then prove it can be delivered with a confirmation DM (or undo it)."""
         now = self.bot.now()
-        heading = " · ".join(self.cases.heading(state.session.answers))
-        reminder = await self.cases.set_reminder(state, index, choice, heading, now)
+        reminder = await self.cases.remind(session_id, interaction.user.id, index, choice, now)
         try:
             channel = await interaction.user.create_dm()
             await channel.send(confirmation_text(reminder.note, reminder.at))
@@ -288,10 +290,6 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             f"before **{reminder.note.deadline}**. Change or cancel it from `/dispute cases`."
         )
 
-    async def case_page(self, interaction: Interaction, session_id: int, note: str | None = None) -> dict[str, Any]:
-        now = self.bot.now()
-        case = await self.cases.case(interaction.user.id, session_id, now)
-        return case_message(case, await self.cases.reminders(interaction.user.id, session_id), note)
 
     # -- controls ------------------------------------------------------------------------------
     # -- wizard steps: one call into the core per click ------------------------------------------
@@ -305,7 +303,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if screen is not None and screen.kind == "form":
             await interaction.response.send_modal(form_modal(shown.state, screen, shown.profile))
         else:
-            await answer_in_time(interaction, _ready(self.message(interaction, shown)), update=True)
+            await answer_in_time(interaction, ready(self.message(interaction, shown)), update=True)
 
     async def on_submit(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         click = self.click(interaction, control, typed=form_values(interaction))
@@ -315,14 +313,10 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         await answer_in_time(interaction, self.stepped(interaction, self.click(interaction, control)), update=False)
 
     async def on_draft(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        rest: list[str] = []
-        await answer_in_time(interaction, self.draft_reply(interaction, control, values[0], rest), update=False)
-        for part in rest:
-            await interaction.followup.send(part, ephemeral=True)
+        await answer_in_time(interaction, self.draft(interaction, control, values[0]), update=False)
 
     async def on_share(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        await self.share(interaction, state, control.action)
+        await self.share(interaction, control.session_id, control.action)
 
     async def on_share_text(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         await self.after_share_edit(interaction, control, dict(interaction.data or {}))
@@ -332,17 +326,14 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     # -- case and reminder controls: one handler per action ----------------------------------------
     async def on_remind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        deadlines = self.cases.running_deadlines(state, self.bot.now())
-        if not deadlines:
-            raise DisputeDeskError("This case has no deadline still running, so there is nothing to remind you of.")
-        await interaction.response.send_message(ephemeral=True, **reminder_picker(state.id, deadlines, self.bot.now()))
+        now = self.bot.now()
+        deadlines = await self.cases.deadlines_to_remind(control.session_id, interaction.user.id, now)
+        await reminder_picker(control.session_id, deadlines, now).send(interaction)
 
     async def on_remind_set(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         index, _, choice = control.argument.partition("=")
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        done = await self.set_reminder(interaction, state, deadline_index(index), choice)
-        await interaction.response.edit_message(content=done, view=None, embeds=[])
+        done = await self.set_reminder(interaction, control.session_id, deadline_index(index), choice)
+        await Reply(content=done, embeds=(), view=None).edit(interaction)
 
     async def on_remind_typed(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         state = await self.wizard.load(control.session_id, interaction.user.id)
@@ -350,29 +341,29 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     async def on_cases(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         cases = await self.cases.cases(interaction.user.id, self.bot.now())
-        await interaction.response.edit_message(**cases_message(cases))
+        await cases_message(cases).edit(interaction)
 
     async def on_case(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         session_id = parse_row_id(values[0]) if values else None
-        await interaction.response.edit_message(**await self.case_page(interaction, session_id or 0))
+        page = await self.cases.page(interaction.user.id, session_id or 0, self.bot.now())
+        await case_message(page).edit(interaction)
 
     async def on_unremind(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         job_id = parse_row_id(values[0]) if values else None
-        cancelled = await self.cases.cancel_reminder(interaction.user.id, job_id or 0, self.bot.now())
-        note = f"Reminder of {discord_time(cancelled.at)} cancelled."
-        await interaction.response.edit_message(**await self.case_page(interaction, control.session_id, note))
+        page = await self.cases.cancel_on_page(interaction.user.id, control.session_id, job_id or 0, self.bot.now())
+        assert page.cancelled is not None
+        await case_message(page, f"Reminder of {discord_time(page.cancelled.at)} cancelled.").edit(interaction)
 
     async def on_result(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         result = values[0] if values else ""
         if result == "partial_refund":
             await interaction.response.send_modal(refund_modal(control.session_id))
             return
-        await self.cases.close(interaction.user.id, control.session_id, result, None, self.bot.now())
-        page = await self.case_page(interaction, control.session_id, "Result saved with the case.")
-        await interaction.response.edit_message(**page)
+        page = await self.cases.close_on_page(interaction.user.id, control.session_id, result, None, self.bot.now())
+        await case_message(page, RESULT_SAVED).edit(interaction)
 
     async def on_duplicate(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        async def first_step() -> dict[str, Any]:
+        async def first_step() -> Reply:
             new = await self.steps.duplicate(
                 control.session_id, interaction.user.id, self.bot.now(), guild_id=installed_guild(interaction)
             )
@@ -383,27 +374,16 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
     async def on_no_prompts(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         await self.cases.stop_result_prompts(interaction.user.id, self.bot.now())
         done = "Understood: I won't ask how cases ended again. You can still record it from `/dispute cases`."
-        await interaction.response.edit_message(content=done, view=None, embeds=[])
+        await Reply(content=done, embeds=(), view=None).edit(interaction)
 
-    async def draft_reply(
-        self, interaction: Interaction, control: ControlId, draft_id: str, rest: list[str]
-    ) -> dict[str, Any]:
-        """The chosen draft as a private message: a code block to copy and the same text as a file.
+    async def draft(self, interaction: Interaction, control: ControlId, draft_id: str) -> Reply:
+        """The chosen draft as a private message: a code block to copy (the rest as followups) and a file."""
+        return draft_reply(await self.wizard.draft(control.session_id, interaction.user.id, draft_id, self.bot.now()))
 
-        Parts beyond the first message are put in ``rest``, to be sent as followups.
-        """
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        outcome = self.wizard.outcome(state, self.bot.now())
-        draft = next((d for d in outcome.drafts if d.id == draft_id), None)
-        if draft is None:
-            raise DisputeDeskError("That draft no longer fits your answers; pick another one.")
-        messages, attachment = draft_messages(draft)
-        rest.extend(messages[1:])
-        return {"content": messages[0], "file": attachment}
-
-    async def share(self, interaction: Interaction, state: WizardState, action: str) -> None:
+    async def share(self, interaction: Interaction, session_id: int, action: str) -> None:
         if action == "share_no":
-            await interaction.response.edit_message(content="Not posted.", view=None)
+            await self.wizard.load(session_id, interaction.user.id)  # only the case's owner answers
+            await Reply(content="Not posted.", view=None).edit(interaction)
             return
         if not can_share(interaction):
             raise DisputeDeskError(
@@ -412,59 +392,38 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         if not await allowed(self.bot, interaction.guild_id, "share"):
             raise DisputeDeskError("This server's moderators turned **Share for feedback** off; nothing was posted.")
         if action == "share_ok":
-            await self.post_shared(interaction, state)
+            await self.post_shared(interaction, session_id)
             return
         if action == "share_edit":
-            previewed = self.wizard.share_preview(state)
-            if previewed is None:
-                raise DisputeDeskError("Press **Share for feedback** first.")
-            await interaction.response.send_modal(share_edit_modal(state.id, previewed))
+            previewed = await self.sharing.previewed(session_id, interaction.user.id)
+            await interaction.response.send_modal(share_edit_modal(session_id, previewed))
             return
-        outcome = self.wizard.outcome(state, self.bot.now())
-        buyer_words = str(state.session.answers.get("buyer_message") or "")
-        text = outcome.summary + (f'\n\nThe buyer wrote: "{buyer_words}"' if buyer_words else "")
-        if outcome.recommended is not None:
-            text += f"\n\nDispute Desk suggests: {outcome.recommended.title}. What would you do?"
-        report = anonymise_report(text, await self.names_of(interaction, state))
-        await self.wizard.store_share_preview(state, report.text, self.bot.now())
-        await interaction.response.send_message(ephemeral=True, **share_preview(report, state.id))
-
-    async def names_of(self, interaction: Interaction, state: WizardState) -> list[str]:
-        """The seller's own names, which must never be shared."""
-        profile = await self.profiles.get(state.user_id)
-        return [n for n in (profile.display_name, interaction.user.name, interaction.user.display_name) if n]
+        report = await self.sharing.preview(session_id, interaction.user.id, own_names(interaction), self.bot.now())
+        await share_preview(report, session_id).send(interaction)
 
     async def after_share_edit(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:
         """The user edited the text to share: check it again, store it, show it before posting."""
-        state = await self.wizard.load(control.session_id, interaction.user.id)
-        if self.wizard.share_preview(state) is None:
-            raise DisputeDeskError("Press **Share for feedback** first.")
-        edited = str(modal_values(data).get("text") or "").strip()
-        if not edited:
-            raise DisputeDeskError("The text to share is empty; nothing was posted.")
-        report = anonymise_report(edited[:SHARE_TEXT_MAX], await self.names_of(interaction, state))
-        await self.wizard.store_share_preview(state, report.text, self.bot.now())
-        preview = share_preview(report, state.id)
-        if interaction.message is not None:
-            await interaction.response.edit_message(**preview)
-        else:
-            await interaction.response.send_message(ephemeral=True, **preview)
+        edited = str(modal_values(data).get("text") or "")
+        report = await self.sharing.edit(
+            control.session_id, interaction.user.id, edited, own_names(interaction), self.bot.now()
+        )
+        await share_preview(report, control.session_id).answer(interaction)
 
-    async def post_shared(self, interaction: Interaction, state: WizardState) -> None:
+    async def post_shared(self, interaction: Interaction, session_id: int) -> None:
         """Post exactly the text the user previewed (stored when it was shown), once."""
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
             raise DisputeDeskError("This channel can't take posts; share from a text channel.")
-        shared = await self.wizard.take_share_preview(state, self.bot.now())
+        shared = await self.sharing.take(session_id, interaction.user.id, self.bot.now())
         post = f"**A member asks for feedback on a case** (shared by them after review)\n>>> {shared}"
         # The server's feedback channel (/settings), when set: a forum post of its own, or a thread.
         destination = await feedback_destination(self.bot, interaction.guild_id) if interaction.guild_id else None
         if destination is not None:
-            where = await post_feedback(destination, f"Feedback wanted: case #{state.id}", post)
-            await interaction.response.edit_message(content=where, view=None)
+            where = await post_feedback(destination, f"Feedback wanted: case #{session_id}", post)
+            await Reply(content=where, view=None).edit(interaction)
             return
         await channel.send(post[:MESSAGE_LIMIT])
-        await interaction.response.edit_message(content="Posted in this channel.", view=None)
+        await Reply(content="Posted in this channel.", view=None).edit(interaction)
 
     # -- forms ---------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -476,20 +435,13 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         """A reminder time typed, or a refund amount: apply it and update the message it came from."""
         typed = modal_values(data)
         if control.action == "remind_modal":
-            state = await self.wizard.load(control.session_id, interaction.user.id)
             when = str(typed.get("when") or "")
-            payload: dict[str, Any] = {"content": await self.set_reminder(
-                interaction, state, deadline_index(control.argument), when
-            ), "view": None, "embeds": []}  # fmt: skip
+            done = await self.set_reminder(interaction, control.session_id, deadline_index(control.argument), when)
+            reply = Reply(content=done, embeds=(), view=None)
         else:
             amount = str(typed.get("amount") or "")
-            await self.cases.close(interaction.user.id, control.session_id, "partial_refund", amount, self.bot.now())
-            payload = await self.case_page(interaction, control.session_id, "Result saved with the case.")
-        if interaction.message is not None:
-            await interaction.response.edit_message(**payload)
-        else:
-            await interaction.response.send_message(ephemeral=True, **payload)
-
-
-async def _ready(message: dict[str, Any]) -> dict[str, Any]:
-    return message
+            page = await self.cases.close_on_page(
+                interaction.user.id, control.session_id, "partial_refund", amount, self.bot.now()
+            )
+            reply = case_message(page, RESULT_SAVED)
+        await reply.answer(interaction)

@@ -14,10 +14,11 @@ from bot.disputes.engine.outcome import Draft, Outcome
 from bot.disputes.wizard.custom_ids import PATTERN, ControlId
 from bot.disputes.wizard.outcome_card import Card, outcome_cards
 from bot.disputes.wizard.service import WizardState
+from bot.disputes.wizard.share import SHARE_TEXT_MAX
 from bot.disputes.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 from bot.rendering import split_message
 from bot.tones import TONES
-from bot.ui import EMBED_COLOUR, ERROR_COLOUR, ControlItem, code_block, text_field, text_file
+from bot.ui import EMBED_COLOUR, ERROR_COLOUR, ControlItem, Reply, code_block, text_field, text_file
 
 FOOTER = "Saved as you go: /dispute resume brings this case back. Only you can see it."
 MODAL_TIMEOUT = 15 * 60
@@ -52,7 +53,7 @@ def navigation(view: discord.ui.View, session_id: int, row: int) -> None:
     view.add_item(button(ControlId(session_id, "cancel"), "Cancel", style=discord.ButtonStyle.danger, row=row))
 
 
-def question_message(state: WizardState, screen: Screen, flow: Flow, profile: Mapping[str, str]) -> dict[str, Any]:
+def question_message(state: WizardState, screen: Screen, flow: Flow, profile: Mapping[str, str]) -> Reply:
     """The wizard message for a screen: embed with progress and help, controls that fit the question."""
     answers = state.session.answers
     view = discord.ui.View(timeout=None)
@@ -93,7 +94,7 @@ def question_message(state: WizardState, screen: Screen, flow: Flow, profile: Ma
         colour=ERROR_COLOUR if state.error else EMBED_COLOUR,
     )
     embed.set_footer(text=FOOTER)
-    return {"embeds": [embed], "view": view, "content": None}
+    return Reply(content=None, embeds=(embed,), view=view)
 
 
 def form_modal(state: WizardState, screen: Screen, profile: Mapping[str, str]) -> discord.ui.Modal:
@@ -131,7 +132,7 @@ def label_of(flow: Flow, question_id: str, value: Any) -> str:
 
 def outcome_message(
     state: WizardState, outcome: Outcome, flow: Flow, *, can_share: bool, can_remind: bool = False
-) -> dict[str, Any]:
+) -> Reply:
     answers = state.session.answers
     tone = str(answers.get("tone") or "neutral")
     platform = label_of(flow, "platform", answers["platform"])
@@ -164,7 +165,7 @@ def outcome_message(
         view.add_item(button(ControlId(state.id, "remind"), "Remind me", row=3))
     view.add_item(button(ControlId(state.id, "restart"), "Start over", row=3))
     view.add_item(button(ControlId(state.id, "cancel"), "Close case", style=discord.ButtonStyle.danger, row=3))
-    return {"embeds": embeds, "view": view, "content": None}
+    return Reply(content=None, embeds=tuple(embeds), view=view)
 
 
 def card_embed(card: Card) -> discord.Embed:
@@ -174,21 +175,19 @@ def card_embed(card: Card) -> discord.Embed:
     return embed
 
 
-def draft_messages(draft: Draft) -> tuple[list[str], discord.File]:
-    """The draft as copy-ready code blocks (split within 2,000 chars) and as a .txt file."""
+def draft_reply(draft: Draft) -> Reply:
+    """The draft as copy-ready code blocks (split within 2,000 chars, the rest as followups) and a .txt file."""
     header = f"**{draft.title}** · to the {draft.audience} · {draft.tone} tone"
     notes = "".join(f"\n-# {note}" for note in draft.notes)
     overhead = len(header) + len(notes) + len("```\n\n```") + 2
     chunks = split_message(draft.text, MESSAGE_LIMIT - overhead)
     messages = [f"{header}\n{code_block(chunk)}" if i == 0 else code_block(chunk) for i, chunk in enumerate(chunks)]
     messages[-1] += notes
-    return messages, text_file(draft.text + "\n", f"{draft.id}-{draft.tone}.txt")
+    attachment = text_file(draft.text + "\n", f"{draft.id}-{draft.tone}.txt")
+    return Reply(content=messages[0], files=(attachment,), followups=tuple(messages[1:]))
 
 
-SHARE_TEXT_MAX = 1_800  # the post adds a heading; Discord's limit is 2,000
-
-
-def share_preview(report: Anonymised, session_id: int) -> dict[str, Any]:
+def share_preview(report: Anonymised, session_id: int) -> Reply:
     """What would be posted, what was removed and what was not: posting needs a click on it."""
     view = discord.ui.View(timeout=None)
     view.add_item(button(ControlId(session_id, "share_ok"), "Post it in this channel",
@@ -196,7 +195,7 @@ def share_preview(report: Anonymised, session_id: int) -> dict[str, Any]:
     view.add_item(button(ControlId(session_id, "share_edit"), "Edit it first", row=0))
     view.add_item(button(ControlId(session_id, "share_no"), "Don't post", row=0))
     intro = f"This is what would be posted. {report.summary()}\n>>> "
-    return {"content": intro + fit(report.text, MESSAGE_LIMIT - len(intro)), "view": view}
+    return Reply(content=intro + fit(report.text, MESSAGE_LIMIT - len(intro)), view=view)
 
 
 def share_edit_modal(session_id: int, text: str) -> discord.ui.Modal:

@@ -134,7 +134,7 @@ class LibraryCog(commands.Cog, name="Library"):
         """Delete a server template (you confirm first; its history is kept)."""
         guild_id = await self.curator_guild(interaction)
         stored = await self.library.get(guild_id, template)
-        await interaction.response.send_message(ephemeral=True, **delete_confirmation(stored))
+        await delete_confirmation(stored).send(interaction)
 
     @library_group.command(name="history")
     @app_commands.describe(template="A template of this server's library")
@@ -188,9 +188,7 @@ class LibraryCog(commands.Cog, name="Library"):
         found, diff = await self.library.suggestion_diff(guild_id, suggestion)
         if found.status != "pending":
             raise DisputeDeskError(f"Suggestion #{found.id} was already {found.status}.")
-        await interaction.response.send_message(
-            ephemeral=True, allowed_mentions=discord.AllowedMentions.none(), **review_message(found, diff)
-        )
+        await review_message(found, diff).send(interaction)
 
     @library_group.command(name="stats")
     async def stats(self, interaction: Interaction) -> None:
@@ -231,7 +229,7 @@ class LibraryCog(commands.Cog, name="Library"):
             self.bot.db, "guild", guild_id, data, self.library.shared,
             on_conflict="replace" if replace else "keep", checker=self.library.checker,
         )  # fmt: skip
-        await interaction.response.send_message(ephemeral=True, **import_message(plan, data))
+        await import_message(plan, data).send(interaction)
 
     @edit.autocomplete("template")
     @delete.autocomplete("template")
@@ -426,9 +424,7 @@ class LibraryCog(commands.Cog, name="Library"):
             except VersionConflict as conflict:
                 current = await self.library.get(guild_id, str(number))
                 diff = diff_text(current.template.body, typed.get("body", ""), f"version {current.version}", "yours")
-                await interaction.response.send_message(
-                    ephemeral=True, **conflict_message(conflict, number, typed, diff)
-                )
+                await conflict_message(conflict, number, typed, diff).send(interaction)
                 return
             await self.private(interaction, saved_line(saved, "Saved"))
         elif action == REJECT_FORM:

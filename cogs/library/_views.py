@@ -29,7 +29,7 @@ from bot.replies.template_transfer import ImportPlan
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.server_settings import ServerSettings
 from bot.storage.server_templates import ServerTemplate, Suggestion, TemplateVersion, UsageCounts, VersionConflict
-from bot.ui import accepting_clicks, code_block
+from bot.ui import FormField, Reply, accepting_clicks, add_fields, code_block
 
 MESSAGE_LIMIT = 2000
 MODAL_TIMEOUT = 15 * 60
@@ -86,28 +86,13 @@ def button(
 def template_form(custom_id: str, title: str, typed: Mapping[str, str]) -> discord.ui.Modal:
     modal = discord.ui.Modal(title=fit(title, 45), custom_id=custom_id, timeout=MODAL_TIMEOUT)
     fields = (
-        ("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}", "late-payment", 100, True),
-        ("title", "Title", "What it is for, shown in the list", "Late payment reminder", TITLE_MAX, True),
-        ("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: server)", "payments", 100, False),
-        ("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
-         MAX_SOURCE_CHARS, True),
+        FormField("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}", "late-payment", 100, True),
+        FormField("title", "Title", "What it is for, shown in the list", "Late payment reminder", TITLE_MAX, True),
+        FormField("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: server)", "payments", 100, False),
+        FormField("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
+                  MAX_SOURCE_CHARS, True, paragraph=True),
     )  # fmt: skip
-    for key, label, description, placeholder, limit, required in fields:
-        modal.add_item(
-            discord.ui.Label(
-                text=label,
-                description=description,
-                component=discord.ui.TextInput(
-                    custom_id=key,
-                    style=discord.TextStyle.paragraph if key == "body" else discord.TextStyle.short,
-                    required=required,
-                    max_length=limit,
-                    default=str(typed.get(key, ""))[:limit] or None,
-                    placeholder=placeholder,
-                ),
-            )
-        )
-    return modal
+    return add_fields(modal, fields, typed)
 
 
 def reason_form(suggestion_id: int) -> discord.ui.Modal:
@@ -140,14 +125,14 @@ def saved_line(saved: ServerTemplate, verb: str) -> str:
 
 def conflict_message(
     conflict: VersionConflict, template_id: int, yours: Mapping[str, str], diff: str
-) -> dict[str, Any]:
+) -> Reply:
     """The later of two saves: what changed meanwhile, and merge (edit again) or overwrite."""
     view = discord.ui.View(timeout=None)
     view.add_item(button(template_id, MERGE, "Merge: edit again", str(conflict.current), discord.ButtonStyle.primary))
     view.add_item(button(template_id, OVERWRITE, "Overwrite with mine", str(conflict.current)))
     body = f"{safe(str(conflict))}\n\nYour version against the current one:\n" + code_block(fit(diff or "(same)", 1400))
     data = json.dumps(dict(yours), ensure_ascii=False).encode()
-    return {"content": fit(body), "view": view, "files": [discord.File(io.BytesIO(data), filename=YOURS_FILE)]}
+    return Reply(content=fit(body), view=view, files=(discord.File(io.BytesIO(data), filename=YOURS_FILE),))
 
 
 def history_message(name: str, versions: Sequence[TemplateVersion]) -> str:
@@ -164,14 +149,14 @@ def diff_message(name: str, old: int, new: int, diff: str) -> str:
     return fit(f"`{name}`: version {old} → {new}\n```diff\n{fenced(diff)[:1800]}\n```")
 
 
-def delete_confirmation(stored: ServerTemplate) -> dict[str, Any]:
+def delete_confirmation(stored: ServerTemplate) -> Reply:
     view = discord.ui.View(timeout=None)
     view.add_item(button(stored.id, DELETE_OK, "Delete it", str(stored.version), discord.ButtonStyle.danger))
     view.add_item(button(0, CANCEL, "Keep it"))
-    return {
-        "content": f"Delete server template `{stored.name}` (version {stored.version})? Its history is kept.",
-        "view": view,
-    }
+    return Reply(
+        content=f"Delete server template `{stored.name}` (version {stored.version})? Its history is kept.",
+        view=view,
+    )
 
 
 def queue_message(pending: Sequence[Suggestion]) -> str:
@@ -184,7 +169,7 @@ def queue_message(pending: Sequence[Suggestion]) -> str:
     return fit("\n".join(lines))
 
 
-def review_message(suggestion: Suggestion, diff: str) -> dict[str, Any]:
+def review_message(suggestion: Suggestion, diff: str) -> Reply:
     view = discord.ui.View(timeout=None)
     view.add_item(button(suggestion.id, APPROVE, "Approve", style=discord.ButtonStyle.success))
     view.add_item(button(suggestion.id, REJECT, "Reject with a reason", style=discord.ButtonStyle.danger))
@@ -192,7 +177,7 @@ def review_message(suggestion: Suggestion, diff: str) -> dict[str, Any]:
     head = f"Suggestion #{suggestion.id} from <@{suggestion.suggester_id}>: {what} — {safe(suggestion.title)}"
     preview = f"\n\nAs it would read:\n{code_block(fit(suggestion.body, 700))}"
     change = f"\nWhat it changes:\n```diff\n{fenced(diff)[:700]}\n```"
-    return {"content": fit(head + preview + change), "view": view}
+    return Reply(content=fit(head + preview + change), view=view, allowed_mentions=discord.AllowedMentions.none())
 
 
 def stats_message(usage: Sequence[UsageCounts], stale: Sequence[ServerTemplate], cap: int) -> str:
@@ -206,16 +191,16 @@ def stats_message(usage: Sequence[UsageCounts], stale: Sequence[ServerTemplate],
     return fit("\n".join(lines))
 
 
-def import_message(plan: ImportPlan, data: bytes) -> dict[str, Any]:
+def import_message(plan: ImportPlan, data: bytes) -> Reply:
     view = discord.ui.View(timeout=None)
     argument = f"{plan.digest}-{plan.on_conflict}"
     view.add_item(button(0, IMPORT_OK, "Import", argument, discord.ButtonStyle.primary))
     view.add_item(button(0, CANCEL, "Cancel"))
-    return {
-        "content": fit(safe(plan.summary())),
-        "view": view,
-        "files": [discord.File(io.BytesIO(data), filename=IMPORT_FILE)],
-    }
+    return Reply(
+        content=fit(safe(plan.summary())),
+        view=view,
+        files=(discord.File(io.BytesIO(data), filename=IMPORT_FILE),),
+    )
 
 
 def settings_message(settings: ServerSettings) -> str:

@@ -13,7 +13,7 @@ from discord.ext import commands, tasks
 from bot.health import HEARTBEAT_EVERY_S, heartbeat_key
 from bot.help_text import ABOUT_LINES, INTRO, chunk_lines, format_uptime
 from bot.storage.database import ENGINE_ERRORS
-from bot.ui import EMBED_COLOUR
+from bot.ui import EMBED_COLOUR, Reply
 
 if TYPE_CHECKING:
     from bot.client import DisputeBot
@@ -68,7 +68,7 @@ class MetaCog(commands.Cog):
         for number, chunk in enumerate(chunk_lines(describe_commands(self.bot.tree), FIELD_LIMIT)):
             embed.add_field(name="Commands" if number == 0 else "\u200b", value=chunk, inline=False)
         embed.set_footer(text="Drafts are suggestions, not legal advice. The bot never writes to your buyer.")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await Reply(embeds=(embed,)).send(interaction)
 
     @app_commands.command(name="about")
     async def about_command(self, interaction: discord.Interaction[DisputeBot]) -> None:
@@ -82,4 +82,4 @@ class MetaCog(commands.Cog):
             f"This process runs {self.bot.shards_description()}",
             *ABOUT_LINES,
         ]
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        await Reply("\n".join(lines)).send(interaction)

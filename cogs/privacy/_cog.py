@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.replies.service import DRAFT_TTL
 from bot.scheduler import FINISHED_RETENTION
 from bot.storage.user_data import USER_DATA, count_user_rows, export_user_data, forget_user
-from bot.ui import send_private, text_file
+from bot.ui import Reply, send_private, text_file
 from cogs.privacy._views import confirm_view
 
 if TYPE_CHECKING:
@@ -48,10 +48,9 @@ class PrivacyCog(commands.Cog):
         """Get a copy of everything stored about you, as a JSON file only you can see."""
         data = await export_user_data(self.bot.db, interaction.user.id, self.bot.now())
         total = sum(len(rows) for rows in data["tables"].values())
-        await interaction.response.send_message(
-            f"Everything stored about you: {total} record(s) in the attached file.",
-            file=text_file(json.dumps(data, indent=2, ensure_ascii=False), "dispute-desk-my-data.json"),
-            ephemeral=True,
+        attachment = text_file(json.dumps(data, indent=2, ensure_ascii=False), "dispute-desk-my-data.json")
+        await Reply(f"Everything stored about you: {total} record(s) in the attached file.", files=(attachment,)).send(
+            interaction
         )
 
     @privacy.command(name="delete")
@@ -62,11 +61,10 @@ class PrivacyCog(commands.Cog):
             await send_private(interaction, "Nothing is stored about you.")
             return
         listed = "\n".join(f"- {WHAT_IS_KEPT[table]}: {count}" for table, count in counts.items() if count)
-        await interaction.response.send_message(
+        await Reply(
             f"This deletes, for good:\n{listed}\n\nIt cannot be undone. `/privacy export` first if you want a copy.",
             view=confirm_view(interaction.user.id),
-            ephemeral=True,
-        )
+        ).send(interaction)
 
     async def handle_forget_click(
         self, interaction: discord.Interaction[DisputeBot], user_id: int, action: str
@@ -75,9 +73,8 @@ class PrivacyCog(commands.Cog):
             await send_private(interaction, "These buttons belong to someone else's /privacy request.")
             return
         if action == "keep":
-            await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+            await Reply("Nothing was deleted.", view=None).edit(interaction)
             return
         removed = await forget_user(self.bot.db, user_id)
-        await interaction.response.edit_message(
-            content=f"Deleted {sum(removed.values())} record(s): nothing about you is stored any more.", view=None
-        )
+        done = f"Deleted {sum(removed.values())} record(s): nothing about you is stored any more."
+        await Reply(done, view=None).edit(interaction)

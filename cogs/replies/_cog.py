@@ -28,7 +28,7 @@ from bot.replies.personal import MAX_PERSONAL_TEMPLATES
 from bot.replies.platforms import load_platforms
 from bot.replies.service import FillStep
 from bot.tones import TONE_LABELS
-from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
+from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, updates_a_message
 from cogs.library._settings import allowed
 from cogs.replies._views import (
     ReplyControlItem,
@@ -159,37 +159,22 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         """Show a step: the result, the form (when this interaction may open one) or a page button."""
         if step.pending is not None:
             # Rendering waits for a sandbox worker: acknowledge in time, then show the result.
-            update = self.updates_a_message(interaction)
-            await answer_in_time(interaction, self.finished(interaction, step, update=update), update=update)
+            update = updates_a_message(interaction)
+            await answer_in_time(interaction, self.finished(interaction, step), update=update)
         elif step.ready:
-            await self.show(interaction, result_message(step))
+            await result_message(step).answer(interaction)
         elif can_open_form and not step.error and not advanced:
             await interaction.response.send_modal(fill_modal(step))
         else:
-            await self.show(interaction, page_message(step, advanced=advanced))
+            await page_message(step, advanced=advanced).answer(interaction)
 
-    async def finished(self, interaction: Interaction, step: FillStep, *, update: bool) -> dict[str, Any]:
+    async def finished(self, interaction: Interaction, step: FillStep) -> Reply:
         done = await self.filling.finish(step, interaction.user.id, self.bot.now())
-        return as_payload(result_message(done), update=update)
+        return result_message(done)
 
-    async def checked(self, interaction: Interaction, draft_id: int, submitted: dict[str, str]) -> dict[str, Any]:
+    async def checked(self, interaction: Interaction, draft_id: int, submitted: dict[str, str]) -> Reply:
         check = await self.authoring.check_authoring(draft_id, interaction.user.id, submitted, self.bot.now())
-        return as_payload(author_result_message(check), update=self.updates_a_message(interaction))
-
-    @staticmethod
-    def updates_a_message(interaction: Interaction) -> bool:
-        return interaction.message is not None and interaction.type is not discord.InteractionType.application_command
-
-    @staticmethod
-    async def show(interaction: Interaction, message: dict[str, Any]) -> None:
-        """Replace the message the control was on, or answer privately when there is none."""
-        if interaction.message is not None and interaction.type is not discord.InteractionType.application_command:
-            await interaction.response.edit_message(**message)
-            return
-        message = dict(message)
-        if "attachments" in message:
-            message["files"] = message.pop("attachments")
-        await interaction.response.send_message(ephemeral=True, **message)
+        return author_result_message(check)
 
     # -- "Draft a reply…" ----------------------------------------------------------------------
     async def draft_a_reply(self, interaction: Interaction, message: discord.Message) -> None:
@@ -200,7 +185,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         suggestions = await self.suggestions.suggest_for_message(
             interaction.user.id, words, self.bot.now(), guild_id=interaction.guild_id
         )
-        await interaction.response.send_message(ephemeral=True, **suggestions_message(suggestions, words))
+        await suggestions_message(suggestions, words).send(interaction)
 
     # -- /templates mine -----------------------------------------------------------------------
     @mine.command(name="create")
@@ -223,20 +208,20 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         """Show one of your personal templates as written."""
         stored = await self.authoring.own(interaction.user.id, template)
         warnings = await self.authoring.text_warnings(interaction.user.id, stored.body)
-        await interaction.response.send_message(ephemeral=True, **show_template(stored, warnings))
+        await show_template(stored, warnings).send(interaction)
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:
         """List your personal templates."""
         owned = await self.authoring.list_own(interaction.user.id)
-        await interaction.response.send_message(ephemeral=True, **list_templates(owned, MAX_PERSONAL_TEMPLATES))
+        await list_templates(owned, MAX_PERSONAL_TEMPLATES).send(interaction)
 
     @mine.command(name="delete")
     @app_commands.describe(template="One of your templates")
     async def delete(self, interaction: Interaction, template: str) -> None:
         """Delete one of your personal templates (you confirm first)."""
         stored = await self.authoring.own(interaction.user.id, template)
-        await interaction.response.send_message(ephemeral=True, **delete_confirmation(stored))
+        await delete_confirmation(stored).send(interaction)
 
     @edit.autocomplete("template")
     @show_one.autocomplete("template")
@@ -254,7 +239,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     async def on_open_page(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         step = await self.filling.current(control.id, interaction.user.id)
         if step.ready:
-            await self.show(interaction, result_message(step))
+            await result_message(step).answer(interaction)
         else:
             await interaction.response.send_modal(fill_modal(step))
 
@@ -263,7 +248,8 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
             raise DisputeDeskError("This server's moderators turned **Post here** off: copy the text instead.")
         text = await self.filling.claim_post(control.id, interaction.user.id, self.bot.now())
         try:
-            await interaction.response.send_message(post_text(text), allowed_mentions=discord.AllowedMentions.none())
+            post = Reply(post_text(text), allowed_mentions=discord.AllowedMentions.none(), ephemeral=False)
+            await post.send(interaction)
         except discord.HTTPException:
             await self.filling.release_post(control.id, self.bot.now())
             raise
@@ -277,7 +263,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     async def on_pick_dispute(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         case = await self.suggestions.open_case(control.id, interaction.user.id, values[0], self.bot.now())
-        await interaction.response.edit_message(content=case_message(case), view=None)
+        await Reply(content=case_message(case), view=None).edit(interaction)
 
     async def on_author_fix(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         typed, editing = await self.authoring.typed_in(control.id, interaction.user.id)
@@ -285,18 +271,15 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     async def on_author_save(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         saved = await self.authoring.save_authoring(control.id, interaction.user.id, self.bot.now())
-        await interaction.response.edit_message(
-            content=f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`.",
-            embeds=[],
-            view=None,
-        )
+        saved_line = f"Saved ★ `{saved.name}`. Use it anywhere with `/reply template:{saved.name}`."
+        await Reply(content=saved_line, embeds=(), view=None).edit(interaction)
 
     async def on_delete(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         gone = await self.authoring.delete_own(interaction.user.id, control.id)
-        await interaction.response.edit_message(content=f"Deleted `{gone.name}`.", view=None)
+        await Reply(content=f"Deleted `{gone.name}`.", view=None).edit(interaction)
 
     async def on_keep(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
-        await interaction.response.edit_message(content="Kept. Nothing was deleted.", view=None)
+        await Reply(content="Kept. Nothing was deleted.", view=None).edit(interaction)
 
     async def on_fill_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         page = clicked_row_id(control.argument or "0")
@@ -306,7 +289,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     async def on_author_submit(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         # Lint (in a process) and a sandboxed preview: acknowledge in time, then answer.
-        update = self.updates_a_message(interaction)
+        update = updates_a_message(interaction)
         checked = self.checked(interaction, control.id, form_values(interaction))
         await answer_in_time(interaction, checked, update=update)
 
@@ -315,14 +298,6 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     async def on_interaction(self, interaction: Interaction) -> None:
         """Handle every quick-reply form here, so a form opened before a restart is still accepted."""
         await self.handle_form(interaction, ReplyControl, (FILL_SUBMIT, AUTHOR_SUBMIT))
-
-
-def as_payload(message: dict[str, Any], *, update: bool) -> dict[str, Any]:
-    """A view's message for answer_in_time: a new message takes ``files``, an edit ``attachments``."""
-    message = dict(message)
-    if not update and "attachments" in message:
-        message["files"] = message.pop("attachments")
-    return message
 
 
 def case_message(case: Any) -> str:

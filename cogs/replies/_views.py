@@ -28,7 +28,7 @@ from bot.replies.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, Autho
 from bot.replies.service import AuthorCheck, FillStep, Suggestions
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
-from bot.ui import EMBED_COLOUR, ControlItem, code_block, text_field, text_file
+from bot.ui import EMBED_COLOUR, ControlItem, FormField, Reply, add_fields, code_block, text_field, text_file
 
 MODAL_TIMEOUT = 15 * 60
 _TEXT_LIMIT = 1000
@@ -99,7 +99,7 @@ def _input(variable: TemplateVariable, typed: str) -> discord.ui.TextInput[Any]:
     )
 
 
-def page_message(step: FillStep, *, advanced: bool) -> dict[str, Any]:
+def page_message(step: FillStep, *, advanced: bool) -> Reply:
     """Between form pages (a modal cannot open a modal), or after a refused value: one button."""
     where = f"page {step.page + 1} of {step.pages}"
     lines = [f"**{step.template.title}**"]
@@ -114,10 +114,10 @@ def page_message(step: FillStep, *, advanced: bool) -> dict[str, Any]:
         label = f"Fill in ({where})"
     view = discord.ui.View(timeout=None)
     view.add_item(button(ReplyControl(step.draft_id, OPEN_PAGE), label, style=discord.ButtonStyle.primary))
-    return {"content": fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False), "view": view, "embeds": []}
+    return Reply(content=fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False), embeds=(), view=view)
 
 
-def result_message(step: FillStep) -> dict[str, Any]:
+def result_message(step: FillStep) -> Reply:
     """The finished reply: copy-ready (code block and .txt) and a button that posts it when clicked."""
     assert step.text is not None
     header = f"**{step.template.title}** · {step.tone} tone · only you can see this; copy it or post it here"
@@ -128,9 +128,9 @@ def result_message(step: FillStep) -> dict[str, Any]:
     view.add_item(button(ReplyControl(step.draft_id, POST), "Post here", style=discord.ButtonStyle.success))
     attachment = text_file(step.text + "\n", f"{step.template.name}-{step.tone}.txt")
     if len(header) + 1 + len(block) <= MESSAGE_LIMIT:
-        return {"content": f"{header}\n{block}", "embeds": [], "view": view, "attachments": [attachment]}
+        return Reply(content=f"{header}\n{block}", embeds=(), view=view, files=(attachment,))
     embed = discord.Embed(description=fit(block, 4096, at_boundary=False), colour=EMBED_COLOUR)
-    return {"content": header, "embeds": [embed], "view": view, "attachments": [attachment]}
+    return Reply(content=header, embeds=(embed,), view=view, files=(attachment,))
 
 
 def warning_lines(warnings: Sequence[str], limit: int = 5) -> str:
@@ -147,7 +147,7 @@ def post_text(text: str) -> str:
 
 
 # -- "Draft a reply…" ------------------------------------------------------------------------------
-def suggestions_message(suggestions: Suggestions, buyer_words: str) -> dict[str, Any]:
+def suggestions_message(suggestions: Suggestions, buyer_words: str) -> Reply:
     quoted = fit(" ".join(neutralise_mentions(buyer_words).split()), 300, at_boundary=False)
     lines = [f"For this message:\n> {quoted}"]
     view = discord.ui.View(timeout=None)
@@ -173,8 +173,8 @@ def suggestions_message(suggestions: Suggestions, buyer_words: str) -> dict[str,
         lines.append("Or open a `/dispute` case of the matching type, with the buyer's words.")
     if not suggestions.templates and not suggestions.disputes:
         lines.append("No reply matched these words. Search all replies with `/reply` (type in `template`).")
-        return {"content": fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False)}
-    return {"content": fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False), "view": view}
+        return Reply(content=fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False))
+    return Reply(content=fit("\n".join(lines), MESSAGE_LIMIT, at_boundary=False), view=view)
 
 
 # -- personal templates ----------------------------------------------------------------------------
@@ -185,28 +185,16 @@ def author_modal(draft_id: int, typed: Mapping[str, str], *, editing: bool) -> d
         timeout=MODAL_TIMEOUT,
     )
     fields = (
-        ("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}: used in /reply", "late-invoice", 100, True),
-        ("title", "Title", "What it is for, shown in the list", "Invoice overdue: a friendly nudge", TITLE_MAX, True),
-        ("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: {DEFAULT_CATEGORY})", "payments", 100, False),
-        ("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
-         MAX_SOURCE_CHARS, True),
+        FormField("name", "Trigger name", f"Lowercase and dashes, ≤ {NAME_MAX}: used in /reply", "late-invoice", 100,
+                  True),
+        FormField("title", "Title", "What it is for, shown in the list", "Invoice overdue: a friendly nudge",
+                  TITLE_MAX, True),
+        FormField("category", "Category", f"One word, ≤ {CATEGORY_MAX} (empty: {DEFAULT_CATEGORY})", "payments",
+                  100, False),
+        FormField("body", "Text", "{{ buyer_name }} marks a value asked for when used", "Hi {{ buyer_name }}, …",
+                  MAX_SOURCE_CHARS, True, paragraph=True),
     )  # fmt: skip
-    for key, label, description, placeholder, limit, required in fields:
-        modal.add_item(
-            discord.ui.Label(
-                text=label,
-                description=description,
-                component=discord.ui.TextInput(
-                    custom_id=key,
-                    style=discord.TextStyle.paragraph if key == "body" else discord.TextStyle.short,
-                    required=required,
-                    max_length=limit,
-                    default=typed.get(key, "")[:limit] or None,
-                    placeholder=placeholder,
-                ),
-            )
-        )
-    return modal
+    return add_fields(modal, fields, typed)
 
 
 def _problem_lines(problems: Sequence[AuthorProblem]) -> str:
@@ -215,7 +203,7 @@ def _problem_lines(problems: Sequence[AuthorProblem]) -> str:
     )
 
 
-def author_result_message(check: AuthorCheck) -> dict[str, Any]:
+def author_result_message(check: AuthorCheck) -> Reply:
     view = discord.ui.View(timeout=None)
     if not check.ok:
         content = (
@@ -223,7 +211,7 @@ def author_result_message(check: AuthorCheck) -> dict[str, Any]:
             f"{_problem_lines(check.problems)}\n\nPress **Fix** to reopen the form."
         )
         view.add_item(button(ReplyControl(check.draft_id, AUTHOR_FIX), "Fix", style=discord.ButtonStyle.primary))
-        return {"content": fit(content, MESSAGE_LIMIT, at_boundary=False), "embeds": [], "view": view}
+        return Reply(content=fit(content, MESSAGE_LIMIT, at_boundary=False), embeds=(), view=view)
     assert check.preview is not None
     variables = ", ".join(f"`{v.name}` ({v.type})" for v in check.variables) or "none"
     embed = discord.Embed(
@@ -239,47 +227,47 @@ def author_result_message(check: AuthorCheck) -> dict[str, Any]:
     content = f"{verb}, or edit it again. Nothing is saved yet."
     if check.warnings:
         content += "\n" + warning_lines(check.warnings)
-    return {"content": content, "embeds": [embed], "view": view}
+    return Reply(content=content, embeds=(embed,), view=view)
 
 
-def show_template(stored: StoredTemplate, warnings: Sequence[str] = ()) -> dict[str, Any]:
+def show_template(stored: StoredTemplate, warnings: Sequence[str] = ()) -> Reply:
     variables = ", ".join(f"`{v.get('name')}` ({v.get('type', 'text')})" for v in stored.variables) or "none"
     block = code_block(stored.body)
     embed = discord.Embed(title=fit(f"★ {stored.title}", 256, at_boundary=False), colour=EMBED_COLOUR)
     embed.add_field(name="Trigger", value=f"`/reply template:{stored.name}`", inline=True)
     embed.add_field(name="Category", value=fit(stored.category, 1024, at_boundary=False), inline=True)
     embed.add_field(name="Values", value=fit(variables, 1024, at_boundary=False), inline=False)
-    extra: dict[str, Any] = {"content": warning_lines(warnings)} if warnings else {}
+    reply = Reply(content=warning_lines(warnings)) if warnings else Reply()
     if len(block) <= 4096 - 100:
         embed.description = block
-        return {"embeds": [embed], **extra}
+        return reply.but(embeds=(embed,))
     embed.description = "The text is in the attached file."
-    return {"embeds": [embed], "file": text_file(stored.body, f"{stored.name}.j2"), **extra}
+    return reply.but(embeds=(embed,), files=(text_file(stored.body, f"{stored.name}.j2"),))
 
 
-def list_templates(owned: Sequence[StoredTemplate], limit: int) -> dict[str, Any]:
+def list_templates(owned: Sequence[StoredTemplate], limit: int) -> Reply:
     if not owned:
-        return {
-            "content": "You have no personal templates yet. Write one with `/templates mine create`; "
+        return Reply(
+            content="You have no personal templates yet. Write one with `/templates mine create`; "
             "it follows you to every server and DM."
-        }
+        )
     lines = [f"`{t.name}` — {t.title} ({t.category})" for t in owned]
     description = "\n".join(lines)
     embed = discord.Embed(title=f"Your templates ({len(owned)} of {limit})", colour=EMBED_COLOUR)
     embed.set_footer(text="Use one with /reply template:<name>. Only you see these.")
     if len(description) <= 4096:
         embed.description = description
-        return {"embeds": [embed]}
+        return Reply(embeds=(embed,))
     embed.description = fit(description, 4000, at_boundary=False) + "\nThe full list is in the attached file."
-    return {"embeds": [embed], "file": text_file(description + "\n", "my-templates.txt")}
+    return Reply(embeds=(embed,), files=(text_file(description + "\n", "my-templates.txt"),))
 
 
-def delete_confirmation(stored: StoredTemplate) -> dict[str, Any]:
+def delete_confirmation(stored: StoredTemplate) -> Reply:
     view = discord.ui.View(timeout=None)
     view.add_item(button(ReplyControl(stored.id, DELETE), "Delete it", style=discord.ButtonStyle.danger))
     view.add_item(button(ReplyControl(stored.id, KEEP), "Keep it"))
-    return {
-        "content": f"Delete your template `{stored.name}` ({fit(stored.title, 100, at_boundary=False)})? "
+    return Reply(
+        content=f"Delete your template `{stored.name}` ({fit(stored.title, 100, at_boundary=False)})? "
         "This can't be undone.",
-        "view": view,
-    }
+        view=view,
+    )

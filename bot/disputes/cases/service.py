@@ -74,6 +74,15 @@ class CaseSummary:
         return f"{label} ({self.result_amount})" if self.result_amount else label
 
 
+@dataclass(frozen=True)
+class CasePage:
+    """One case as /dispute cases shows it: its summary and reminders (and the one just cancelled)."""
+
+    case: CaseSummary
+    reminders: list[Reminder]
+    cancelled: Reminder | None = None
+
+
 class CaseService:
     def __init__(self, wizard: WizardService, jobs: JobRepository) -> None:
         self.wizard = wizard
@@ -85,6 +94,19 @@ class CaseService:
         if self.wizard.screen(state) is not None:
             return []
         return [(i, d) for i, d in enumerate(self.wizard.outcome(state, now).deadlines) if d.due > now]
+
+    async def deadlines_to_remind(self, session_id: int, user_id: int, now: datetime) -> list[tuple[int, Deadline]]:
+        """The "Remind me" button: the user's case's running deadlines; refused when none is left."""
+        deadlines = self.running_deadlines(await self.wizard.load(session_id, user_id), now)
+        if not deadlines:
+            raise ReminderError("This case has no deadline still running, so there is nothing to remind you of.")
+        return deadlines
+
+    async def remind(self, session_id: int, user_id: int, deadline_index: int, choice: str, now: datetime) -> Reminder:
+        """A reminder picked or typed for one deadline of the user's case: scheduled, headed by the case."""
+        state = await self.wizard.load(session_id, user_id)
+        heading = " · ".join(self.heading(state.session.answers))
+        return await self.set_reminder(state, deadline_index, choice, heading, now)
 
     async def set_reminder(
         self, state: WizardState, deadline_index: int, choice: str, heading: str, now: datetime
@@ -169,6 +191,23 @@ class CaseService:
         if row is None:
             raise SessionGone()
         return self._summary(row, now)
+
+    async def page(self, user_id: int, session_id: int, now: datetime) -> CasePage:
+        """One of the user's cases with its pending reminders."""
+        return CasePage(await self.case(user_id, session_id, now), await self.reminders(user_id, session_id))
+
+    async def cancel_on_page(self, user_id: int, session_id: int, job_id: int, now: datetime) -> CasePage:
+        """Cancel one of the case's reminders; the case as it is after."""
+        cancelled = await self.cancel_reminder(user_id, job_id, now)
+        page = await self.page(user_id, session_id, now)
+        return CasePage(page.case, page.reminders, cancelled)
+
+    async def close_on_page(
+        self, user_id: int, session_id: int, result: str, amount: str | None, now: datetime
+    ) -> CasePage:
+        """Record the case's result (see :meth:`close`); the case as it is after."""
+        await self.close(user_id, session_id, result, amount, now)
+        return await self.page(user_id, session_id, now)
 
     def heading(self, answers: Mapping[str, Any]) -> tuple[str, str]:
         """The case's platform and dispute type as people read them."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.disputes.engine.errors import InvalidAnswer, InvalidAnswers, SessionError
 from bot.disputes.engine.flow import Flow
-from bot.disputes.engine.outcome import Outcome
+from bot.disputes.engine.outcome import Draft, Outcome
 from bot.disputes.engine.planner import plan_outcome
 from bot.disputes.engine.session import Session, default_for, go_back, jump_to, record_answer, start_session
 from bot.disputes.wizard.steps import SELF_ANSWERED, Screen, current_screen
@@ -278,6 +278,14 @@ class WizardService:
     # -- reading -------------------------------------------------------------------------------
     def screen(self, state: WizardState) -> Screen | None:
         return state.screen
+
+    async def draft(self, session_id: int, user_id: int, draft_id: str, now: datetime) -> Draft:
+        """One draft of the user's case, as its answers make it now."""
+        outcome = self.outcome(await self.load(session_id, user_id), now)
+        draft = next((d for d in outcome.drafts if d.id == draft_id), None)
+        if draft is None:
+            raise DisputeDeskError("That draft no longer fits your answers; pick another one.")
+        return draft
 
     def outcome(self, state: WizardState, now: datetime) -> Outcome:
         try:
