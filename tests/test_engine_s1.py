@@ -35,7 +35,8 @@ def test_s1(tone: str) -> None:
     decline = drafts["decline_with_path_forward"]
     assert decline["audience"] == "buyer"
     text = decline["text"]
-    assert "cancellation" in text and ("declin" in text or "not accept" in text or "can't accept" in text)
+    # The refusal is said as what happens instead ("Rather than a cancellation, ..."), not as a bare "declining".
+    assert "rather than a cancellation" in text.lower() and "declining" not in text
     assert "fix it at no cost" in text  # free fixes ...
     assert "$150" in text and "3 days" in text and "custom extra" in text  # ... apart from priced extras
     assert len(text) <= 2000

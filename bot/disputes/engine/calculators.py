@@ -70,6 +70,10 @@ def revisions_phrase(used: int, included: int) -> str:
     """'2 of the 3 included revision rounds are used', 'both included rounds are used, plus two more at no charge'."""
     if included == 0:
         return "no revision rounds were included" + (f", and I did {_count(used)} at no charge" if used else "")
+    if used == 0:
+        if included == 1:
+            return "the included revision round is still unused"
+        return f"none of the {included} included revision rounds is used yet"
     if used < included:
         verb = "is" if used == 1 else "are"
         return f"{used} of the {included} included revision rounds {verb} used"
@@ -305,6 +309,14 @@ def respond_by(inputs: Inputs) -> dict[str, Any]:
     return {"has_respond_by": bool(inputs.answers.get("response_due_at"))}
 
 
+REPLY_BY_DAYS = 7  # a stop-or-license notice asks for an answer within this many days
+
+
+def reply_by(inputs: Inputs) -> dict[str, Any]:
+    """A concrete date for the other side to answer by: a week from today."""
+    return {"reply_by_on": day_text(inputs.now.date() + timedelta(days=REPLY_BY_DAYS))}
+
+
 def deposit_split(inputs: Inputs) -> dict[str, Any]:
     """Pro rata: the work done is earned; the rest of the deposit goes back, or the client owes the gap."""
     answers, currency = inputs.answers, inputs.currency
@@ -409,6 +421,7 @@ CALCULATORS: Mapping[str, Calculator] = {
         ),
         Calculator("new_work", ("has_new_work",), new_work, "true when the client asks for new work before paying"),
         Calculator("respond_by", ("has_respond_by",), respond_by, "true when the seller gave the respond-by date"),
+        Calculator("reply_by", ("reply_by_on",), reply_by, "a date a week from today for the other side to answer by"),
         Calculator(
             "deposit_split",
             ("earned", "refund_due", "owed", "client_owes", "refund_is_zero"),

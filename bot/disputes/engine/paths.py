@@ -50,6 +50,7 @@ SAMPLES: Mapping[str, tuple[Any, ...]] = {
     "hours_disputed": (10,),
     "invoice_number": ("INV-2026-041",),
     "new_work_asked": ("a PDF export of the reports", None),
+    "requested_change": (None,),  # the new-work variant is pinned by the cases (cancellation_after_delivery-3)
     "new_work_price": ("250",),
     "new_work_days": (4,),
     "invoice_ref": ("INV-2026-031 of 1 Nov 2026",),

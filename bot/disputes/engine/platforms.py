@@ -26,6 +26,9 @@ _PLATFORM_KEYS = {
     "order",
     "delivered_via",
     "new_offer",
+    "terms",
+    "extra_sent",
+    "extra_accept",
 }
 
 
@@ -43,6 +46,9 @@ class Platform:
     order: str = "order"
     delivered_via: str = "through the order page"
     new_offer: str = "a new order"
+    terms: str = "the platform's Terms of Service"
+    extra_sent: str = "I've sent it as a separate offer"
+    extra_accept: str = "I'll start as soon as you accept it"
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,9 @@ def parse_platforms(data: Mapping[str, Any]) -> Platforms:
             _text(entry, "order", where, problems, default="order"),
             _text(entry, "delivered_via", where, problems, default="through " + str(entry.get("place", "?"))),
             _text(entry, "new_offer", where, problems, default=str(entry.get("extra_tool", "?"))),
+            _text(entry, "terms", where, problems, default="the platform's Terms of Service"),
+            _text(entry, "extra_sent", where, problems, default="I've sent it as a separate offer"),
+            _text(entry, "extra_accept", where, problems, default="I'll start as soon as you accept it"),
         )
     processors: dict[str, Processor] = {}
     for processor_id, entry in dict(data.get("processors", {})).items():
