@@ -196,7 +196,8 @@ async def answer_in_time(
 ) -> None:
     """Send the Reply ``build`` makes: edit the clicked message (``update``) or a new private message."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + ACKNOWLEDGE_AFTER_S - interaction_age(interaction)
+    budget = getattr(interaction.client, "acknowledge_after_s", ACKNOWLEDGE_AFTER_S)
+    deadline = loop.time() + budget - interaction_age(interaction)
     slots = _build_slots()
     task: asyncio.Future[Reply] | None = None
     if deadline > loop.time() and await _acquire_before(slots, deadline):

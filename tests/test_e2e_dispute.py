@@ -211,15 +211,15 @@ async def test_control_ids_survive_as_plain_strings() -> None:
     assert str(ControlId(5, "answer", "platform=fiverr")) == "dd:5:answer:platform=fiverr"
 
 
-async def test_a_busy_bot_acknowledges_first_and_edits_after(
-    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_busy_bot_acknowledges_first_and_edits_after(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     """Past the acknowledgement budget every step is deferred, then the message is edited."""
-    import bot.ui
 
-    monkeypatch.setattr(bot.ui, "ACKNOWLEDGE_AFTER_S", 0.0)
+    def no_budget(bot: DisputeBot) -> None:
+        fixed_clock(bot)
+        bot.acknowledge_after_s = 0.0
+
     alice = fake_discord.add_user("alice")
-    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+    async with desk_bot(fake_discord, tmp_path, prepare=no_budget):
         started = await fake_discord.slash("dispute start", user=alice, dm=True)
         acknowledged = await started.response()
         assert acknowledged.type == 5 and acknowledged.data["flags"] & EPHEMERAL
