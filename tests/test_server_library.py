@@ -287,6 +287,41 @@ async def test_server_search_matches_every_typed_word_like_personal_search_and_s
     assert [h.template.id for h in hits] == [first.id]
 
 
+async def test_a_short_server_list_is_the_top_of_the_full_ranking_with_the_members_use(db: Database) -> None:
+    """Only the best unused server templates are ranked per keystroke: the cut must not change the list."""
+    from bot.storage.reply_templates import search_words, text_relevance, usage_score
+
+    library = ServerLibrary(db, SHARED)
+    words = ["invoice", "late", "refund", "logo", "deadline", "revision", "scope", "payment"]
+    for n in range(40):
+        body = f"Hi {{{{ buyer_name }}}}, about the {words[n % 8]} and the {words[(n * 5) % 8]} {words[n % 3]}."
+        form = {**typed(name=f"t{n:02}", body=body), "title": f"{words[(n * 3) % 8]} note"}
+        await library.create(GUILD, CURATOR, form, NOW)
+    repo = ReplyTemplateRepository(db)
+    stored = {s.id: s for s in await library.templates.list_all(GUILD)}
+    used = sorted(stored)[5:40:6]
+    for n, template_id in enumerate(used):
+        for _ in range(n + 1):
+            await repo.record_use(MEMBER, template_id, NOW - timedelta(days=n * 7))
+    for query in ("", "inv", "late", "re", "logo sc", "pay", "t3"):
+        full = await repo.search(query, user_id=MEMBER, guild_id=GUILD, limit=200, now=NOW)
+        server = [h for h in full if h.template.scope == "guild"]
+        expected = []
+        for s in stored.values():
+            t = s.template
+            relevance = text_relevance(search_words(query), t.name, t.title, t.category, t.body)
+            if relevance is not None:
+                hit = next((h for h in server if h.template.id == s.id), None)
+                assert hit is not None, (query, s.name)
+                expected.append((-usage_score(relevance, hit.uses, hit.last_used_at, NOW), t.name))
+        assert len(server) == len(expected), query
+        if query:
+            assert [h.template.name for h in server] == [name for _, name in sorted(expected)], query
+        for limit in (3, 10):
+            short = await repo.search(query, user_id=MEMBER, guild_id=GUILD, limit=limit, now=NOW)
+            assert [h.template.id for h in short] == [h.template.id for h in full[:limit]], (query, limit)
+
+
 async def test_the_servers_default_platform_and_currency_fill_what_a_profile_lacks(db: Database) -> None:
     from tests.quickreply_fixtures import quick_reply_service
 
