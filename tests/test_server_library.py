@@ -132,6 +132,47 @@ async def test_checks_are_the_personal_ones_and_name_the_problem(library: Server
         await library.create(GUILD, CURATOR, typed(), NOW)
 
 
+# Passes the lint; the sandbox stops it when it is rendered with sample values (10 × 10 × 100 loops).
+LOOP_BOMB = "{% set s = 'abcdefghij' * 10 %}{% for a in s %}{% for b in s %}{{ a }}{% endfor %}{% endfor %}"
+LOOP_LIMIT = "with sample values it fails: loops ran more than 1,000 times"
+
+
+async def test_a_text_that_fails_in_the_sandbox_is_shown_to_the_curator_and_nothing_is_saved(
+    library: ServerLibrary,
+) -> None:
+    """As a personal template: lint, then a render with sample values in the sandbox, before any save."""
+    with pytest.raises(TemplateProblems) as refused:
+        await library.create(GUILD, CURATOR, typed(body=LOOP_BOMB), NOW)
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.line) == ("Body", 1) and LOOP_LIMIT in problem.message
+    assert await library.templates.list_all(GUILD) == []
+    saved = await library.create(GUILD, CURATOR, typed(), NOW)
+    with pytest.raises(TemplateProblems, match="the reply is longer than 2,000 characters"):
+        await library.edit(GUILD, CURATOR, saved.id, typed(body="{{ 'x' * 1500 }}{{ 'y' * 1500 }}"),
+                           base_version=1, now=NOW)  # fmt: skip
+    kept = await library.get(GUILD, str(saved.id))
+    assert (kept.version, kept.template.body) == (1, saved.template.body)
+    # A member's suggestion goes through the same checks.
+    with pytest.raises(TemplateProblems, match="loops ran more than 1,000 times"):
+        await library.suggest(GUILD, MEMBER, typed(name="spin", body=LOOP_BOMB), NOW)
+    assert await library.queue(GUILD) == []
+
+
+async def test_approving_a_suggestion_that_fails_in_the_sandbox_saves_nothing_and_keeps_it_queued(
+    library: ServerLibrary,
+) -> None:
+    from bot.storage.reply_templates import TemplateRecord
+
+    # Stored as it was suggested (before the sandbox check, say): the approval checks it again.
+    record = TemplateRecord("spin", "Spin", "server", "", LOOP_BOMB)
+    waiting = await library.templates.add_suggestion(GUILD, MEMBER, record, template_id=None, base_version=None,
+                                                     now=NOW)  # fmt: skip
+    with pytest.raises(TemplateProblems, match="loops ran more than 1,000 times"):
+        await library.approve(GUILD, CURATOR, waiting.id, NOW)
+    assert await library.templates.list_all(GUILD) == []
+    assert [s.id for s in await library.queue(GUILD)] == [waiting.id]
+
+
 async def test_the_server_cap_is_named_when_reached(db: Database) -> None:
     library = ServerLibrary(db, SHARED, cap=3)
     for n in range(3):
