@@ -30,6 +30,7 @@ from bot.replies.service import FillStep
 from bot.tones import TONE_LABELS
 from bot.ui import ActionDispatch, Handler, Interaction, answer_in_time, form_values
 from cogs.library._settings import allowed
+from cogs.library._views import suggest_mine_view
 from cogs.replies._views import (
     ReplyControlItem,
     author_modal,
@@ -223,7 +224,10 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         """Show one of your personal templates as written."""
         stored = await self.authoring.own(interaction.user.id, template)
         warnings = await self.authoring.text_warnings(interaction.user.id, stored.body)
-        await interaction.response.send_message(ephemeral=True, **show_template(stored, warnings))
+        shown = show_template(stored, warnings)
+        if interaction.guild_id is not None and interaction.is_guild_integration():  # the bot is in this server
+            shown["view"] = suggest_mine_view(stored.id)
+        await interaction.response.send_message(ephemeral=True, **shown)
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:
