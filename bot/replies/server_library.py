@@ -49,7 +49,7 @@ class NotACurator(DisputeDeskError):
     def __init__(self) -> None:
         super().__init__(
             "Only this server's template curators can do that: members with Manage Server or the curator role "
-            "set in `/settings`. You can suggest a template with `/library suggest`."
+            "set in `/settings`. You can suggest a template with `/suggest`."
         )
 
 
