@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import heapq
 import json
 import math
 import re
@@ -348,6 +347,7 @@ class _ServerLibrary:
                     holders = self.index.setdefault(prefix, {})
                     holders[position] = holders.get(position, 0.0) + weight
         self._best: dict[tuple[tuple[str, ...], int], list[tuple[float, dict[str, Any]]]] = {}
+        self._leading: dict[tuple[str, ...], dict[int, float]] = {}
 
     def relevance(self, template_id: int, words: Sequence[str]) -> tuple[float, dict[str, Any]] | None:
         """One template's relevance to ``words`` and its row; None when it does not match."""
@@ -375,15 +375,32 @@ class _ServerLibrary:
                 self._best.pop(next(iter(self._best)))
         return found
 
+    def _totals(self, words: tuple[str, ...]) -> dict[int, float]:
+        """Every matching row's relevance; a query's leading words are reused from the queries before
+        it (typing on extends the last word, so "late pay" → "late paym" reads "late" from here)."""
+        if len(words) == 1:
+            return self.index.get(words[0], {})
+        found = self._leading.get(words)
+        if found is None:
+            before, holders = self._totals(words[:-1]), self.index.get(words[-1], {})
+            found = {position: before[position] + holders[position] for position in before.keys() & holders.keys()}
+            self._leading[words] = found
+            while len(self._leading) > _BEST_KEPT:
+                self._leading.pop(next(iter(self._leading)))
+        return found
+
     def _rank(self, words: Sequence[str], count: int) -> list[tuple[float, dict[str, Any]]]:
-        totals = self.index.get(words[0], {})
-        for word in words[1:]:
-            holders = self.index.get(word, {})
-            totals = {position: total + holders[position] for position, total in totals.items() if position in holders}
-            if not totals:
-                return []
-        ranked = heapq.nsmallest(count, ((-total, position) for position, total in totals.items()))
-        return [(-negative, self.rows[position]) for negative, position in ranked]
+        totals = self._totals(tuple(words))
+        if not totals:
+            return []
+        # Totals are sums of whole weights: the count-th best one is a floor that keeps exactly the
+        # rows (and their ties) that can make the list; only those are put in order.
+        chosen = list(totals)
+        if len(chosen) > count:
+            floor = sorted(totals.values(), reverse=True)[count - 1]
+            chosen = [position for position, total in totals.items() if total >= floor]
+        chosen.sort(key=lambda position: (-totals[position], position))
+        return [(totals[position], self.rows[position]) for position in chosen[:count]]
 
 
 # Server libraries kept for search, by (database file, server): (stamp, library). The oldest go first.
