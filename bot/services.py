@@ -84,5 +84,5 @@ def build_services(db: Database, jobs: JobRepository, renderer: AsyncRenderer) -
         reply_drafts=reply_drafts,
         renders=renders,
         checker=checker,
-        server_library=ServerLibrary(db, shared_variables, checker=checker),
+        server_library=ServerLibrary(db, shared_variables, checker=checker, renderer=renderer),
     )

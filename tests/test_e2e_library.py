@@ -291,3 +291,39 @@ async def test_a_shared_case_lands_in_the_forum_channel_as_its_own_post(
         await (await fake_discord.slash("settings set", user=cora, guild=guild, options={"share": False})).response()
         again = await fake_discord.click(outcome, str(control(outcome, "share")), user=alice)
         assert "turned **Share for feedback** off" in await answer_text(again)
+
+
+async def test_a_member_suggests_a_personal_template_from_templates_mine(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    from bot.storage.reply_templates import ReplyTemplateRepository, TemplateRecord
+
+    cora = fake_discord.add_user("cora")
+    mel = fake_discord.add_user("mel")
+    guild = fake_discord.add_guild("Sellers", owner=cora)
+    foreign = fake_discord.add_guild("Elsewhere", bot_member=False, owner=mel)
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        mine = TemplateRecord("scope-creep", "Scope creep answer", "revisions", "",
+                              "Hi {{ buyer_name }}, that is outside the order; I can quote it separately.")  # fmt: skip
+        await ReplyTemplateRepository(bot.db).create("user", mel.id, mine)
+        shown = await fake_discord.slash("templates mine show", user=mel, guild=guild,
+                                         options={"template": "scope-creep"})  # fmt: skip
+        await shown.response()
+        message = await shown.message()
+        opened = await fake_discord.click(message, lb(message, "suggest_mine"), user=mel)
+        modal = await opened.wait_modal()
+        prefilled = {row["component"]["custom_id"]: row["component"].get("value")
+                     for row in modal["components"] if "component" in row}  # fmt: skip
+        assert prefilled == {"name": mine.name, "title": mine.title, "category": mine.category, "body": mine.body}
+        sent = await form(fake_discord, opened, {"title": "Scope creep: quote it separately"})
+        assert "suggestion #1 (`scope-creep`) is with this server's curators" in await answer_text(sent)
+        (waiting,) = await ServerTemplateRepository(bot.db).pending(guild.id)
+        assert (waiting.suggester_id, waiting.title, waiting.body) == (mel.id, "Scope creep: quote it separately",
+                                                                        mine.body)  # fmt: skip
+        assert await library_rows(bot, guild.id) == []  # a curator decides
+        # Where the bot itself is not installed (or in a DM) the template shows without the button.
+        for where in ({"guild": foreign}, {"dm": True, "user_installed": True}):
+            elsewhere = await fake_discord.slash("templates mine show", user=mel, options={"template": "scope-creep"},
+                                                 **where)  # fmt: skip
+            await elsewhere.response()
+            assert (await elsewhere.message()).custom_ids() == []

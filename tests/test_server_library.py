@@ -132,6 +132,47 @@ async def test_checks_are_the_personal_ones_and_name_the_problem(library: Server
         await library.create(GUILD, CURATOR, typed(), NOW)
 
 
+# Passes the lint; the sandbox stops it when it is rendered with sample values (10 × 10 × 100 loops).
+LOOP_BOMB = "{% set s = 'abcdefghij' * 10 %}{% for a in s %}{% for b in s %}{{ a }}{% endfor %}{% endfor %}"
+LOOP_LIMIT = "with sample values it fails: loops ran more than 1,000 times"
+
+
+async def test_a_text_that_fails_in_the_sandbox_is_shown_to_the_curator_and_nothing_is_saved(
+    library: ServerLibrary,
+) -> None:
+    """As a personal template: lint, then a render with sample values in the sandbox, before any save."""
+    with pytest.raises(TemplateProblems) as refused:
+        await library.create(GUILD, CURATOR, typed(body=LOOP_BOMB), NOW)
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.line) == ("Body", 1) and LOOP_LIMIT in problem.message
+    assert await library.templates.list_all(GUILD) == []
+    saved = await library.create(GUILD, CURATOR, typed(), NOW)
+    with pytest.raises(TemplateProblems, match="the reply is longer than 2,000 characters"):
+        await library.edit(GUILD, CURATOR, saved.id, typed(body="{{ 'x' * 1500 }}{{ 'y' * 1500 }}"),
+                           base_version=1, now=NOW)  # fmt: skip
+    kept = await library.get(GUILD, str(saved.id))
+    assert (kept.version, kept.template.body) == (1, saved.template.body)
+    # A member's suggestion goes through the same checks.
+    with pytest.raises(TemplateProblems, match="loops ran more than 1,000 times"):
+        await library.suggest(GUILD, MEMBER, typed(name="spin", body=LOOP_BOMB), NOW)
+    assert await library.queue(GUILD) == []
+
+
+async def test_approving_a_suggestion_that_fails_in_the_sandbox_saves_nothing_and_keeps_it_queued(
+    library: ServerLibrary,
+) -> None:
+    from bot.storage.reply_templates import TemplateRecord
+
+    # Stored as it was suggested (before the sandbox check, say): the approval checks it again.
+    record = TemplateRecord("spin", "Spin", "server", "", LOOP_BOMB)
+    waiting = await library.templates.add_suggestion(GUILD, MEMBER, record, template_id=None, base_version=None,
+                                                     now=NOW)  # fmt: skip
+    with pytest.raises(TemplateProblems, match="loops ran more than 1,000 times"):
+        await library.approve(GUILD, CURATOR, waiting.id, NOW)
+    assert await library.templates.list_all(GUILD) == []
+    assert [s.id for s in await library.queue(GUILD)] == [waiting.id]
+
+
 async def test_the_server_cap_is_named_when_reached(db: Database) -> None:
     library = ServerLibrary(db, SHARED, cap=3)
     for n in range(3):
@@ -285,6 +326,41 @@ async def test_server_search_matches_every_typed_word_like_personal_search_and_s
     await library.edit(GUILD, CURATOR, first.id, typed(name=first.name, body="Zebra crossing"), base_version=1, now=NOW)
     hits = await repo.search("zebra", user_id=MEMBER, guild_id=GUILD, now=NOW)
     assert [h.template.id for h in hits] == [first.id]
+
+
+async def test_a_short_server_list_is_the_top_of_the_full_ranking_with_the_members_use(db: Database) -> None:
+    """Only the best unused server templates are ranked per keystroke: the cut must not change the list."""
+    from bot.storage.reply_templates import search_words, text_relevance, usage_score
+
+    library = ServerLibrary(db, SHARED)
+    words = ["invoice", "late", "refund", "logo", "deadline", "revision", "scope", "payment"]
+    for n in range(40):
+        body = f"Hi {{{{ buyer_name }}}}, about the {words[n % 8]} and the {words[(n * 5) % 8]} {words[n % 3]}."
+        form = {**typed(name=f"t{n:02}", body=body), "title": f"{words[(n * 3) % 8]} note"}
+        await library.create(GUILD, CURATOR, form, NOW)
+    repo = ReplyTemplateRepository(db)
+    stored = {s.id: s for s in await library.templates.list_all(GUILD)}
+    used = sorted(stored)[5:40:6]
+    for n, template_id in enumerate(used):
+        for _ in range(n + 1):
+            await repo.record_use(MEMBER, template_id, NOW - timedelta(days=n * 7))
+    for query in ("", "inv", "late", "re", "logo sc", "pay", "t3"):
+        full = await repo.search(query, user_id=MEMBER, guild_id=GUILD, limit=200, now=NOW)
+        server = [h for h in full if h.template.scope == "guild"]
+        expected = []
+        for s in stored.values():
+            t = s.template
+            relevance = text_relevance(search_words(query), t.name, t.title, t.category, t.body)
+            if relevance is not None:
+                hit = next((h for h in server if h.template.id == s.id), None)
+                assert hit is not None, (query, s.name)
+                expected.append((-usage_score(relevance, hit.uses, hit.last_used_at, NOW), t.name))
+        assert len(server) == len(expected), query
+        if query:
+            assert [h.template.name for h in server] == [name for _, name in sorted(expected)], query
+        for limit in (3, 10):
+            short = await repo.search(query, user_id=MEMBER, guild_id=GUILD, limit=limit, now=NOW)
+            assert [h.template.id for h in short] == [h.template.id for h in full[:limit]], (query, limit)
 
 
 async def test_the_servers_default_platform_and_currency_fill_what_a_profile_lacks(db: Database) -> None:

@@ -106,6 +106,7 @@ async def test_a_library_that_moved_after_the_dry_run_is_not_imported(db: Databa
     assert (await library.get(GUILD, "late-payment")).template.body == "Newer."
 
 
+LOOP_BOMB = "{% set s = 'abcdefghij' * 10 %}{% for a in s %}{% for b in s %}{{ a }}{% endfor %}{% endfor %}"
 BAD_FILES: list[tuple[str, bytes, str]] = [
     ("oversized", b" " * (MAX_FILE_BYTES + 1), f"at most {MAX_FILE_BYTES:,} are accepted"),
     ("not json", b"{'format': 1", "not valid JSON: Expecting property name enclosed in double quotes at line 1"),
@@ -114,6 +115,11 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("other format", b'{"format": "carl-bot", "templates": []}', 'its "format" must be "dispute-desk-templates"'),
     ("newer", b'{"format": "dispute-desk-templates", "format_version": 9, "templates": []}', "format version 9"),
     ("unsafe body", document(entry("ok"), entry("evil", "{{ ''.__class__.__mro__ }}")), "template 2 (`evil`): Body"),
+    # Past the lint, stopped by the sandbox when test-rendered with sample values: which limit, named.
+    ("loop bomb", document(entry("ok"), entry("spin", LOOP_BOMB), entry("ok2")),
+     "template 2 (`spin`): Body line 1: with sample values it fails: loops ran more than 1,000 times"),
+    ("too long", document(entry("long", "{{ 'x' * 1500 }}{{ 'y' * 1500 }}")),
+     "template 1 (`long`): Body: with sample values it fails: the reply is longer than 2,000 characters"),
     ("bad name", document(entry("Not OK")), "template 1: `Not OK` is not a valid name"),
     ("twice", document(entry("a"), entry("a")), "template 2: the name `a` appears twice"),
     ("extra field", document({**entry("a"), "exec": "rm -rf"}), "template 1 has an unknown field `exec`"),

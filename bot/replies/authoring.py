@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 from bot.control_ids import parse_row_id
 from bot.errors import DisputeDeskError, TemplateError
 from bot.ratelimit import (
     authoring_cooldown,
 )
-from bot.replies import TemplateVariable, resolve
+from bot.replies import ReplyTemplate, Resolution, TemplateVariable, resolve
 from bot.replies.catalog import TemplateCatalog
+from bot.replies.fill import AsyncRenderer, render_resolution_async
 from bot.replies.lint_process import TemplateChecker
 from bot.replies.personal import (
     MAX_PERSONAL_TEMPLATES,
@@ -35,8 +37,48 @@ from bot.replies.service import (
     wording_warnings,
 )
 from bot.replies.wording import check_reply
+from bot.sandbox import render_in_process
 from bot.storage.profiles import ProfileRepository
-from bot.storage.reply_templates import StoredTemplate
+from bot.storage.reply_templates import Scope, StoredTemplate
+
+
+def drafted_template(
+    scope: Scope, owner_id: int, cleaned: PersonalDraft, variables: Sequence[TemplateVariable]
+) -> ReplyTemplate:
+    """What an author typed (checked), as the fillable template it will be once saved."""
+    record = personal_record(cleaned, variables)
+    return personal_template(
+        StoredTemplate(0, scope, owner_id, cleaned.name, cleaned.title, cleaned.category, "", cleaned.body,
+                       tuple(record.variables))
+    )  # fmt: skip
+
+
+def sample_resolution(template: ReplyTemplate, profile: Mapping[str, str], today: date) -> Resolution:
+    """The template filled for a preview: the profile's values, sample values for everything else."""
+    known = resolve(template, profile=profile, options={}, today=today)
+    return resolve(template, profile=profile, options=sample_values(known.to_ask), today=today)
+
+
+def render_problem(error: TemplateError) -> AuthorProblem:
+    """A render failure in the sandbox, as the author is shown it."""
+    return AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
+
+
+async def render_here(source: str, values: Mapping[str, object]) -> str:
+    """The sandbox's renderer in this process (same dialect and limits), off the event loop."""
+    return await asyncio.to_thread(render_in_process, source, values)
+
+
+async def render_sample(
+    renderer: AsyncRenderer, scope: Scope, owner_id: int, cleaned: PersonalDraft,
+    variables: Sequence[TemplateVariable], today: date,
+) -> str:  # fmt: skip
+    """The preview of a checked server (or imported) template: sample values, rendered in the sandbox.
+
+    TemplateError when it fails there (a limit of the sandbox, or an error with sample values).
+    """
+    resolution = sample_resolution(drafted_template(scope, owner_id, cleaned, variables), {}, today)
+    return await render_resolution_async(resolution, renderer)
 
 
 class AuthoringService:
@@ -99,21 +141,12 @@ class AuthoringService:
         result = AuthorCheck(draft_id, editing_id is not None, tuple(problems), variables, name=cleaned.name)
         if problems:
             return result
-        template = personal_template(
-            StoredTemplate(0, "user", user_id, cleaned.name, cleaned.title, cleaned.category, "", cleaned.body,
-                           tuple(personal_record(cleaned, variables).variables))
-        )  # fmt: skip
-        known = await self.renders.resolve(template, user_id, None, {}, now)
-        resolution = resolve(
-            template,
-            profile=(await self.profiles.get(user_id)).known_values(),
-            options=sample_values(known.to_ask),
-            today=now.date(),
-        )
+        template = drafted_template("user", user_id, cleaned, variables)
+        resolution = sample_resolution(template, (await self.profiles.get(user_id)).known_values(), now.date())
         try:
             preview = await self.renders.render(user_id, resolution, now)
         except TemplateError as error:
-            problem = AuthorProblem("Body", f"with sample values it fails: {error.message}", error.line)
+            problem = render_problem(error)
             return AuthorCheck(draft_id, editing_id is not None, (problem,), variables, name=cleaned.name)
         await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": True}, now)
         warnings = wording_warnings(preview, resolution)

@@ -24,6 +24,7 @@ DELETE_OK = "delete"  # id = template, argument = version
 APPROVE = "approve"  # id = suggestion
 REJECT = "reject_ask"  # id = suggestion: open the reason form
 IMPORT_OK = "import"  # id 0, argument = "<digest>-<keep|replace>"
+SUGGEST_MINE = "suggest_mine"  # id = the member's personal template: open the suggestion form with it
 CANCEL = "cancel"
 FORMS = (ADD_FORM, EDIT_FORM, SUGGEST_FORM, REJECT_FORM)
 

@@ -9,12 +9,14 @@ version (``bot/storage/server_templates.py``); a save names the version it start
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
-from bot.errors import DisputeDeskError
+from bot.errors import DisputeDeskError, TemplateError
 from bot.replies import TemplateVariable
+from bot.replies.authoring import render_here, render_problem, render_sample
+from bot.replies.fill import AsyncRenderer
 from bot.replies.lint_process import TemplateChecker
 from bot.replies.personal import AuthorProblem, Draft, clean_draft, clean_slug, personal_record
 from bot.storage.database import Database
@@ -47,7 +49,7 @@ class NotACurator(DisputeDeskError):
     def __init__(self) -> None:
         super().__init__(
             "Only this server's template curators can do that: members with Manage Server or the curator role "
-            "set in `/settings`. You can suggest a template with `/library suggest`."
+            "set in `/settings`. You can suggest a template with `/suggest`."
         )
 
 
@@ -110,8 +112,10 @@ class ServerLibrary:
         cap: int = MAX_SERVER_TEMPLATES,
         lint_timeout_s: float = LINT_TIMEOUT_S,
         checker: TemplateChecker | None = None,
+        renderer: AsyncRenderer = render_here,
     ) -> None:
         self.checker = checker or TemplateChecker()
+        self.renderer = renderer  # the sandbox a new text is test-rendered in, as a personal template's
         self.templates = ServerTemplateRepository(db)
         self.settings = ServerSettingsRepository(db)
         self.shared = shared_variables
@@ -125,15 +129,27 @@ class ServerLibrary:
             raise NotACurator()
 
     # -- checks ----------------------------------------------------------------------------------
-    async def checked(self, typed: Mapping[str, str]) -> TemplateRecord:
-        """The record to save from what was typed; TemplateProblems naming every problem."""
+    async def checked(self, typed: Mapping[str, str], today: date | None = None) -> TemplateRecord:
+        """The record to save from what was typed; TemplateProblems naming every problem.
+
+        As for a personal template: the lint, then a render with sample values in the sandbox (a
+        text that fails there is refused, nothing is saved).
+        """
         draft = clean_draft(typed)
         if draft.category == "personal" and not str(typed.get("category", "")).strip():
             draft = Draft(draft.name, draft.title, "server", draft.body)
         problems, variables = await self._check(draft)
         if problems:
             raise TemplateProblems(problems, draft.name)
+        await self.preview(draft, variables, today or datetime.now(UTC).date())
         return personal_record(draft, variables)
+
+    async def preview(self, draft: Draft, variables: Sequence[TemplateVariable], today: date) -> str:
+        """The checked text rendered with sample values in the sandbox; TemplateProblems when it fails."""
+        try:
+            return await render_sample(self.renderer, "guild", 0, draft, variables, today)
+        except TemplateError as error:
+            raise TemplateProblems([render_problem(error)], draft.name) from None
 
     async def _check(self, draft: Draft) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
         try:
@@ -154,7 +170,7 @@ class ServerLibrary:
         return found
 
     async def create(self, guild_id: int, author_id: int, typed: Mapping[str, str], now: datetime) -> ServerTemplate:
-        record = await self.checked(typed)
+        record = await self.checked(typed, now.date())
         saved = await self.templates.create(guild_id, record, author_id=author_id, cap=self.cap, now=now)
         if saved is None:
             raise ServerLibraryFull(self.cap)
@@ -172,7 +188,7 @@ class ServerLibrary:
         overwrite: bool = False,
     ) -> ServerTemplate:
         """Save a new version; VersionConflict when it moved past ``base_version`` (unless ``overwrite``)."""
-        record = await self.checked(typed)
+        record = await self.checked(typed, now.date())
         if overwrite:
             current = await self.templates.get(guild_id, template_id)
             if current is None:
@@ -189,7 +205,8 @@ class ServerLibrary:
         old = await self.templates.version(guild_id, template_id, to_version)
         if old is None or old.action == "delete":
             raise NotFound(f"Version {to_version} of this template doesn't exist; `/library history` lists them.")
-        record = await self.checked({"name": old.name, "title": old.title, "category": old.category, "body": old.body})
+        typed = {"name": old.name, "title": old.title, "category": old.category, "body": old.body}
+        record = await self.checked(typed, now.date())
         return await self.templates.save(
             guild_id, template_id, record, base_version=base_version, author_id=author_id, now=now, action="rollback"
         )
@@ -222,7 +239,7 @@ class ServerLibrary:
             raise DisputeDeskError(
                 f"You have {MAX_PENDING_SUGGESTIONS} suggestions waiting for a curator; wait until they are decided."
             )
-        record = await self.checked(typed)
+        record = await self.checked(typed, now.date())
         target = await self.get(guild_id, edits) if edits else None
         if target is None and await self.templates.find(guild_id, record.name) is not None:
             raise DisputeDeskError(
@@ -261,7 +278,7 @@ class ServerLibrary:
         typed = {"name": suggestion.name, "title": suggestion.title, "category": suggestion.category,
                  "body": suggestion.body}  # fmt: skip
         try:
-            record = await self.checked(typed)
+            record = await self.checked(typed, now.date())
             if suggestion.template_id is None:
                 saved = await self.templates.create(
                     guild_id, record, author_id=suggestion.suggester_id, cap=self.cap, now=now, action="suggestion"

@@ -19,11 +19,13 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from bot.errors import DisputeDeskError
+from bot.errors import DisputeDeskError, TemplateError
 from bot.replies import TemplateVariable
+from bot.replies.authoring import render_here, render_problem, render_sample
+from bot.replies.fill import AsyncRenderer
 from bot.replies.lint_process import TemplateChecker
 from bot.replies.personal import MAX_PERSONAL_TEMPLATES, AuthorProblem, clean_draft, personal_record
 from bot.replies.server_library import LINT_TIMEOUT_S, MAX_SERVER_TEMPLATES
@@ -236,9 +238,13 @@ async def checked_records(
     shared: Mapping[str, TemplateVariable],
     timeout_s: float = LINT_TIMEOUT_S,
     checker: TemplateChecker | None = None,
+    renderer: AsyncRenderer = render_here,
+    today: date | None = None,
 ) -> list[tuple[FileTemplate, TemplateRecord]]:
-    """Every template through the authoring checks (lint in the check process); the first problem refuses."""
+    """Every template through the authoring checks: the lint in the check process, then a render
+    with sample values in the sandbox, as when it is written by hand; the first problem refuses."""
     checker = checker or TemplateChecker()
+    today = today or datetime.now(UTC).date()
     result: list[tuple[FileTemplate, TemplateRecord]] = []
     for number, template in enumerate(parsed.templates, start=1):
         typed = {"name": template.name, "title": template.title, "category": template.category, "body": template.body}
@@ -251,6 +257,10 @@ async def checked_records(
             raise ImportRefused(f"template {number} (`{template.name[:40]}`): {problems[0]}")
         if draft.name != template.name:
             raise ImportRefused(f"template {number}: `{template.name[:40]}` is not a valid name (try `{draft.name}`)")
+        try:
+            await render_sample(renderer, parsed.scope, 0, draft, variables, today)
+        except TemplateError as error:
+            raise ImportRefused(f"template {number} (`{template.name[:40]}`): {render_problem(error)}") from None
         result.append((template, personal_record(draft, variables)))
     return result
 
@@ -264,10 +274,11 @@ async def plan_import(
     *,
     on_conflict: OnConflict = "keep",
     checker: TemplateChecker | None = None,
+    renderer: AsyncRenderer = render_here,
 ) -> ImportPlan:
     """The dry run: what importing ``data`` into the library would do. Nothing is written."""
     parsed = parse_file(data, scope)
-    records = await checked_records(parsed, shared, checker=checker)
+    records = await checked_records(parsed, shared, checker=checker, renderer=renderer)
     return await _plan(db, parsed, records, owner_id, on_conflict)
 
 
@@ -333,10 +344,11 @@ async def apply_import(
     on_conflict: OnConflict = "keep",
     expected_digest: str | None = None,
     checker: TemplateChecker | None = None,
+    renderer: AsyncRenderer = render_here,
 ) -> ImportPlan:
     """Import for real, all or nothing in one transaction; LibraryMoved when it differs from the dry run."""
     parsed = parse_file(data, scope)
-    records = await checked_records(parsed, shared, checker=checker)
+    records = await checked_records(parsed, shared, checker=checker, renderer=renderer, today=now.date())
     async with db.transaction():
         plan = await _plan(db, parsed, records, owner_id, on_conflict)
         if expected_digest is not None and plan.digest != expected_digest:

@@ -249,9 +249,10 @@ class ReplyTemplateRepository:
         # One query: built-ins, the user's templates, the server templates they used (for their
         # counts) and the server library's stamp; the library itself comes from memory.
         rows: list[Any] = await self._db.fetch_all(
-            f"WITH visible(id) AS ({_VISIBLE_IDS}) "
-            f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, {_SERVER_STAMP} AS server_stamp "
-            "FROM visible v JOIN reply_templates t ON t.id = v.id "
+            # The stamp is read once (materialized), not once per branch of the visible set.
+            f"WITH stamp(server_stamp) AS MATERIALIZED {_SERVER_STAMP}, visible(id) AS ({_VISIBLE_IDS}) "
+            f"SELECT {_COLUMNS}, COALESCE(u.uses, 0) AS uses, u.last_used_at, s.server_stamp "
+            "FROM visible v JOIN reply_templates t ON t.id = v.id CROSS JOIN stamp s "
             "LEFT JOIN template_usage u ON u.template_id = t.id AND u.user_id = :user",
             {"user": user_id, "guild": guild_id if guild_id is not None else -1},
         )
@@ -271,9 +272,20 @@ class ReplyTemplateRepository:
         if guild_id is not None:
             stamp = rows[0]["server_stamp"] if rows else None
             library = await self._server_library(guild_id, stamp)
-            for relevance, row in library.matches(words):
-                uses, last = used.get(row["id"], (0, None))
-                scored.append((usage_score(relevance, uses, last, now), row, uses, last))
+            # The templates this member used rank with their use; of the others only the best
+            # ``limit`` can make the list, and the library keeps them ranked per query.
+            for template_id, (uses, last) in used.items():
+                found = library.relevance(template_id, words)
+                if found is not None:
+                    relevance, row = found
+                    scored.append((usage_score(relevance, uses, last, now), row, uses, last))
+            taken = 0
+            for relevance, row in library.best(words, limit + len(used)):
+                if taken == limit:
+                    break
+                if row["id"] not in used:
+                    scored.append((relevance, row, 0, None))
+                    taken += 1
         if words:
             scored.sort(key=lambda hit: (-hit[0], hit[1]["name"]))
         else:
@@ -317,33 +329,84 @@ class ReplyTemplateRepository:
 class _ServerLibrary:
     """A server's templates for search, with every start of every word mapped to the templates
     holding it and its field weights: a keystroke looks its words up instead of scanning 500 rows.
-    Same result as :func:`text_relevance` on each row."""
+    Same relevance as :func:`text_relevance` on each row.
+
+    Rows are kept in name order, so a position is also the tie-break of equal relevance; the best
+    rows of a query are remembered (members of a server type the same few starts of words)."""
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
+        self.rows = sorted(rows, key=lambda row: row["name"])
+        self.positions = {row["id"]: position for position, row in enumerate(self.rows)}
+        # With nothing typed, unused templates come in (category, name) order, as in search().
+        self.unranked = sorted(self.rows, key=lambda row: (row["category"], row["name"]))
         self.index: dict[str, dict[int, float]] = {}
-        for position, row in enumerate(rows):
+        for position, row in enumerate(self.rows):
             fields = (row["name"], row["title"], row["category"], row["body"])
             for weight, field in zip(_FIELD_WEIGHTS, fields, strict=True):
                 for prefix in _field_prefixes(field):
                     holders = self.index.setdefault(prefix, {})
                     holders[position] = holders.get(position, 0.0) + weight
+        self._best: dict[tuple[tuple[str, ...], int], list[tuple[float, dict[str, Any]]]] = {}
+        self._leading: dict[tuple[str, ...], dict[int, float]] = {}
 
-    def matches(self, words: Sequence[str]) -> list[tuple[float, dict[str, Any]]]:
+    def relevance(self, template_id: int, words: Sequence[str]) -> tuple[float, dict[str, Any]] | None:
+        """One template's relevance to ``words`` and its row; None when it does not match."""
+        position = self.positions.get(template_id)
+        if position is None:
+            return None
+        total = 0.0
+        for word in words:
+            weight = self.index.get(word, {}).get(position)
+            if weight is None:
+                return None
+            total += weight
+        return total, self.rows[position]
+
+    def best(self, words: Sequence[str], count: int) -> list[tuple[float, dict[str, Any]]]:
+        """The ``count`` best matches of ``words``, best first (relevance, then name)."""
         if not words:
-            return [(0.0, row) for row in self.rows]
-        found = dict(self.index.get(words[0], {}))
-        for word in words[1:]:
-            holders = self.index.get(word, {})
-            found = {position: total + holders[position] for position, total in found.items() if position in holders}
-            if not found:
-                return []
-        return [(total, self.rows[position]) for position, total in found.items()]
+            return [(0.0, row) for row in self.unranked[:count]]
+        key = (tuple(words), count)
+        found = self._best.get(key)
+        if found is None:
+            found = self._rank(words, count)
+            self._best[key] = found
+            while len(self._best) > _BEST_KEPT:
+                self._best.pop(next(iter(self._best)))
+        return found
+
+    def _totals(self, words: tuple[str, ...]) -> dict[int, float]:
+        """Every matching row's relevance; a query's leading words are reused from the queries before
+        it (typing on extends the last word, so "late pay" → "late paym" reads "late" from here)."""
+        if len(words) == 1:
+            return self.index.get(words[0], {})
+        found = self._leading.get(words)
+        if found is None:
+            before, holders = self._totals(words[:-1]), self.index.get(words[-1], {})
+            found = {position: before[position] + holders[position] for position in before.keys() & holders.keys()}
+            self._leading[words] = found
+            while len(self._leading) > _BEST_KEPT:
+                self._leading.pop(next(iter(self._leading)))
+        return found
+
+    def _rank(self, words: Sequence[str], count: int) -> list[tuple[float, dict[str, Any]]]:
+        totals = self._totals(tuple(words))
+        if not totals:
+            return []
+        # Totals are sums of whole weights: the count-th best one is a floor that keeps exactly the
+        # rows (and their ties) that can make the list; only those are put in order.
+        chosen = list(totals)
+        if len(chosen) > count:
+            floor = sorted(totals.values(), reverse=True)[count - 1]
+            chosen = [position for position, total in totals.items() if total >= floor]
+        chosen.sort(key=lambda position: (-totals[position], position))
+        return [(totals[position], self.rows[position]) for position in chosen[:count]]
 
 
 # Server libraries kept for search, by (database file, server): (stamp, library). The oldest go first.
 _SERVER_ROWS: dict[tuple[int, str, int], tuple[str, _ServerLibrary]] = {}
 _SERVER_ROWS_KEPT = 256
+_BEST_KEPT = 256  # queries remembered per server library
 _SERVER_STAMP = (
     "(SELECT CAST(count(*) AS TEXT) || ':' || CAST(COALESCE(sum(version), 0) AS TEXT) || ':' || "
     "CAST(COALESCE(max(id), 0) AS TEXT) || ':' || CAST(count(quarantined) AS TEXT) "
@@ -352,8 +415,10 @@ _SERVER_STAMP = (
 _VISIBLE_IDS = (
     "SELECT id FROM reply_templates WHERE scope = 'builtin' AND owner_id = 0 "
     "UNION ALL SELECT id FROM reply_templates WHERE scope = 'user' AND owner_id = :user "
-    "UNION ALL SELECT u.template_id FROM template_usage u JOIN reply_templates g ON g.id = u.template_id "
-    "WHERE u.user_id = :user AND g.scope = 'guild' AND g.owner_id = :guild"
+    # From the member's uses (a few dozen rows) to their templates, not from the server's 500
+    # templates to their uses: CROSS JOIN keeps that order in SQLite (PostgreSQL plans it alike).
+    "UNION ALL SELECT u.template_id FROM template_usage u CROSS JOIN reply_templates g "
+    "WHERE g.id = u.template_id AND u.user_id = :user AND g.scope = 'guild' AND g.owner_id = :guild"
 )
 # Where a typed word is found counts this much: the name, then the title, category and body.
 _FIELD_WEIGHTS = (8.0, 4.0, 2.0, 1.0)

@@ -34,6 +34,7 @@ from bot.replies.library_controls import (
     REJECT_FORM,
     SCHEME,
     SUGGEST_FORM,
+    SUGGEST_MINE,
     control_id,
 )
 from bot.replies.server_library import MAX_SERVER_TEMPLATES, Outcome, diff_text
@@ -228,6 +229,7 @@ class LibraryCog(commands.Cog, name="Library"):
         plan = await plan_import(
             self.bot.db, "guild", guild_id, data, self.library.shared,
             on_conflict="replace" if replace else "keep", checker=self.library.checker,
+            renderer=self.library.renderer,
         )  # fmt: skip
         await import_message(plan, data).send(interaction)
 
@@ -264,6 +266,10 @@ class LibraryCog(commands.Cog, name="Library"):
     )
     async def suggest(self, interaction: Interaction, edits: str | None = None, mine: str | None = None) -> None:
         """Suggest a template for this server's library, or a change to one; curators decide."""
+        await self.open_suggestion(interaction, edits, mine)
+
+    async def open_suggestion(self, interaction: Interaction, edits: str | None, mine: str | None) -> None:
+        """The suggestion form, filled with the server template it edits and/or a personal template."""
         guild_id = installed_guild(interaction)
         typed: dict[str, str] = {}
         target = 0
@@ -317,6 +323,9 @@ class LibraryCog(commands.Cog, name="Library"):
         if action == CANCEL:
             await interaction.response.edit_message(content="Nothing was changed.", view=None, attachments=[])
             return
+        if action == SUGGEST_MINE:  # any member, from /templates mine show
+            await self.open_suggestion(interaction, None, str(number))
+            return
         guild_id = await self.curator_guild(interaction)
         user_id, now = interaction.user.id, self.now()
         if action == DELETE_OK:
@@ -348,7 +357,7 @@ class LibraryCog(commands.Cog, name="Library"):
             plan = await apply_import(
                 self.bot.db, "guild", guild_id, data, self.library.shared, author_id=user_id, now=now,
                 on_conflict="replace" if on_conflict == "replace" else "keep", expected_digest=digest,
-                checker=self.library.checker,
+                checker=self.library.checker, renderer=self.library.renderer,
             )  # fmt: skip
             written = sum(1 for e in plan.entries if e.writes)
             await interaction.response.edit_message(

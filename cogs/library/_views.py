@@ -20,6 +20,7 @@ from bot.replies.library_controls import (
     PATTERN,
     REJECT,
     REJECT_FORM,
+    SUGGEST_MINE,
     control_id,
 )
 from bot.replies.model import TITLE_MAX
@@ -81,6 +82,13 @@ def button(
     return LibraryControlItem(
         discord.ui.Button[Any](label=label, custom_id=custom_id, style=style), number, action, argument
     )
+
+
+def suggest_mine_view(template_id: int) -> discord.ui.View:
+    """Under one of the member's personal templates, in a server with the bot: share it with the server."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(button(template_id, SUGGEST_MINE, "Suggest to this server"))
+    return view
 
 
 def template_form(custom_id: str, title: str, typed: Mapping[str, str]) -> discord.ui.Modal:

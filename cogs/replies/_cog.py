@@ -30,6 +30,7 @@ from bot.replies.service import FillStep
 from bot.tones import TONE_LABELS
 from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, updates_a_message
 from cogs.library._settings import allowed
+from cogs.library._views import suggest_mine_view
 from cogs.replies._views import (
     ReplyControlItem,
     author_modal,
@@ -208,7 +209,10 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         """Show one of your personal templates as written."""
         stored = await self.authoring.own(interaction.user.id, template)
         warnings = await self.authoring.text_warnings(interaction.user.id, stored.body)
-        await show_template(stored, warnings).send(interaction)
+        shown = show_template(stored, warnings)
+        if interaction.guild_id is not None and interaction.is_guild_integration():  # the bot is in this server
+            shown = shown.but(view=suggest_mine_view(stored.id))
+        await shown.send(interaction)
 
     @mine.command(name="list")
     async def list_all(self, interaction: Interaction) -> None:
