@@ -12,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
-import contextlib
 import multiprocessing
-import os
 import threading
 from collections.abc import Mapping
 
 from bot.errors import DisputeDeskError
 from bot.replies.model import TemplateVariable
 from bot.replies.personal import AuthorProblem, Draft, check_draft
+from bot.sandbox.priority import yield_cpu
 
 MAX_WAITING = 8
 
@@ -33,19 +32,13 @@ class ChecksBusy(DisputeDeskError):
         super().__init__("Template checks are busy right now; submit the form again in a moment.")
 
 
-def lower_priority() -> None:
-    """Checks and renders yield the CPU to the process that answers interactions."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
-
-
 def _get_executor() -> concurrent.futures.ProcessPoolExecutor:
     global _executor
     with _lock:
         if _executor is None:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             _executor = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context(method), initializer=lower_priority
+                max_workers=1, mp_context=multiprocessing.get_context(method), initializer=yield_cpu
             )
         return _executor
 

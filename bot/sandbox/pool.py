@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.errors import RendererBusy, TemplateError, TemplateLimitError, TemplateStopped
 from bot.sandbox.limits import DEFAULT_LIMITS, Limits
+from bot.sandbox.priority import yield_cpu
 from bot.sandbox.render import render_in_process
 from bot.sandbox.values import plain_values
 
@@ -226,8 +227,7 @@ def default_pool() -> RenderPool:
 
 def _worker_main(conn: Connection, memory_bytes: int, timeout_s: float, limits: Limits) -> None:
     _limit_memory(memory_bytes)
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)  # renders yield the CPU to the process that answers interactions
+    yield_cpu()  # renders give way to the process that answers interactions
     with contextlib.suppress(Exception):
         render_in_process("{{ warm }}", {"warm": "up"}, limits)  # compile the environment once
     try:
