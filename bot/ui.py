@@ -165,22 +165,53 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Discord wants an answer within 3 s of the interaction's creation. The step is built and sent as
 # the interaction's own answer (one request) whenever that fits in the budget, waiting for one of a
-# few build slots if need be; only an interaction that cannot get a slot and finish in the budget
-# is acknowledged first and edited after (two requests). Deferring as soon as the bot is busy would
-# add a request to every interaction exactly when the event loop is saturated.
+# few build slots if need be; an interaction that cannot get a slot and finish in the budget, or
+# that arrives when more wait than the slots can serve, is acknowledged first and edited after (two
+# requests). Deferring as soon as a few handlers run added a request to every interaction under a
+# moderate load; waiting out the budget when hundreds queue made every acknowledgement late.
 ACKNOWLEDGE_AFTER_S = 1.2
 # Builds running at once: enough to keep the database and the loop busy, few enough that the loop
 # stays free to acknowledge whatever cannot be answered in time.
 BUILD_SLOTS = 16
-_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
-def _build_slots() -> asyncio.Semaphore:
+class _BuildSlots:
+    """This event loop's build slots, and how many interactions wait for one."""
+
+    def __init__(self) -> None:
+        self.semaphore = asyncio.Semaphore(BUILD_SLOTS)
+        self.waiting = 0
+
+    @property
+    def crowded(self) -> bool:
+        """More waiting than the slots can serve in a budget: acknowledge at once instead."""
+        return self.semaphore.locked() and self.waiting >= BUILD_SLOTS
+
+    async def acquire_before(self, deadline: float) -> bool:
+        """Take a slot if one frees before ``deadline`` (loop time); False otherwise."""
+        if not self.semaphore.locked():
+            await self.semaphore.acquire()
+            return True
+        self.waiting += 1
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self.semaphore.acquire()
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
+
+
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _BuildSlots] = weakref.WeakKeyDictionary()
+
+
+def _build_slots() -> _BuildSlots:
     """This event loop's build slots (a semaphore belongs to one loop; tests run many loops)."""
     loop = asyncio.get_running_loop()
     slots = _slots.get(loop)
     if slots is None:
-        slots = _slots[loop] = asyncio.Semaphore(BUILD_SLOTS)
+        slots = _slots[loop] = _BuildSlots()
     return slots
 
 
@@ -200,9 +231,9 @@ async def answer_in_time(
     deadline = loop.time() + budget - interaction_age(interaction)
     slots = _build_slots()
     task: asyncio.Future[Reply] | None = None
-    if deadline > loop.time() and await _acquire_before(slots, deadline):
+    if deadline > loop.time() and not slots.crowded and await slots.acquire_before(deadline):
         task = asyncio.ensure_future(build)
-        task.add_done_callback(lambda _: slots.release())
+        task.add_done_callback(lambda _: slots.semaphore.release())
         await asyncio.wait({task}, timeout=max(0.0, deadline - loop.time()))
         if task.done():
             reply = task.result()
@@ -220,24 +251,11 @@ async def answer_in_time(
             task.add_done_callback(lambda done: done.cancelled() or done.exception())
         raise
     if task is None:
-        async with slots:
+        async with slots.semaphore:
             reply = await build
     else:
         reply = await task
     await reply.edit_original(interaction)
-
-
-async def _acquire_before(slots: asyncio.Semaphore, deadline: float) -> bool:
-    """Take a build slot if one frees before ``deadline`` (loop time); False otherwise."""
-    if not slots.locked():
-        await slots.acquire()
-        return True
-    try:
-        async with asyncio.timeout_at(deadline):
-            await slots.acquire()
-    except TimeoutError:
-        return False
-    return True
 
 
 def text_field(

@@ -82,7 +82,8 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words)
 
 
-def _template(row: Row) -> StoredTemplate:
+def template_from_row(row: Row) -> StoredTemplate:
+    """A ``reply_templates`` row as a template (personal, built-in and server ones alike)."""
     return StoredTemplate(
         id=row["id"],
         scope=row["scope"],
@@ -159,7 +160,7 @@ class ReplyTemplateRepository:
         except INTEGRITY_ERRORS:
             raise TemplateNameTaken(record.name) from None
         assert row is not None
-        return _template(row)
+        return template_from_row(row)
 
     async def update(self, template_id: int, record: TemplateRecord) -> StoredTemplate | None:
         try:
@@ -172,7 +173,7 @@ class ReplyTemplateRepository:
             )
         except INTEGRITY_ERRORS:
             raise TemplateNameTaken(record.name) from None
-        return _template(row) if row else None
+        return template_from_row(row) if row else None
 
     async def quarantine(self, template_id: int, reason: str, now: datetime | None = None) -> bool:
         """Pause a user or server template until it is edited; True when it was not paused yet."""
@@ -190,21 +191,21 @@ class ReplyTemplateRepository:
 
     async def get(self, template_id: int) -> StoredTemplate | None:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM reply_templates t WHERE t.id = ?", (template_id,))
-        return _template(row) if row else None
+        return template_from_row(row) if row else None
 
     async def find_by_name(self, scope: Scope, owner_id: int, name: str) -> StoredTemplate | None:
         row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM reply_templates t WHERE scope = ? AND owner_id = ? AND name = ?",
             (scope, owner_id, name),
         )
-        return _template(row) if row else None
+        return template_from_row(row) if row else None
 
     async def list_owned(self, scope: Scope, owner_id: int) -> list[StoredTemplate]:
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM reply_templates t WHERE scope = ? AND owner_id = ? ORDER BY name",
             (scope, owner_id),
         )
-        return [_template(row) for row in rows]
+        return [template_from_row(row) for row in rows]
 
     async def count_owned(self, scope: Scope, owner_id: int) -> int:
         row = await self._db.fetch_one(
@@ -298,7 +299,7 @@ class ReplyTemplateRepository:
                     hit[1]["name"],
                 )
             )
-        return [SearchHit(_template(row), uses, last) for _, row, uses, last in scored[:limit]]
+        return [SearchHit(template_from_row(row), uses, last) for _, row, uses, last in scored[:limit]]
 
 
     async def _server_library(self, guild_id: int, stamp: str | None) -> _ServerLibrary:

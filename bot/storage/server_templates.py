@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from bot.errors import DisputeDeskError
 from bot.storage.database import INTEGRITY_ERRORS, Database, Row, to_timestamp
-from bot.storage.reply_templates import StoredTemplate, TemplateRecord
+from bot.storage.reply_templates import StoredTemplate, TemplateRecord, template_from_row
 
 VersionAction = Literal["create", "edit", "rollback", "delete", "import", "suggestion"]
 SuggestionStatus = Literal["pending", "approved", "rejected"]
@@ -106,19 +106,7 @@ class UsageCounts:
 
 
 def _stored(row: Row) -> ServerTemplate:
-    template = StoredTemplate(
-        id=row["id"],
-        scope=row["scope"],
-        owner_id=row["owner_id"],
-        name=row["name"],
-        title=row["title"],
-        category=row["category"],
-        description=row["description"],
-        body=row["body"],
-        variables=tuple(json.loads(row["variables"])),
-        quarantined=row["quarantined"],
-    )
-    return ServerTemplate(template, int(row["version"]))
+    return ServerTemplate(template_from_row(row), int(row["version"]))
 
 
 def _version(row: Row) -> TemplateVersion:
