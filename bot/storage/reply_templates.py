@@ -27,9 +27,9 @@ _RETURNING = "RETURNING id, scope, owner_id, name, title, category, description,
 class TemplateNameTaken(DisputeDeskError):
     """Another template of the same owner already has this name (two saves raced)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, holder: str = "You already have") -> None:
         self.name = name
-        super().__init__(f"You already have a template called `{name}`; choose another name.")
+        super().__init__(f"{holder} a template called `{name}`; choose another name.")
 
 
 class TemplateCapReached(DisputeDeskError):

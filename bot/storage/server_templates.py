@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from bot.errors import DisputeDeskError
 from bot.storage.database import INTEGRITY_ERRORS, Database, Row, to_timestamp
-from bot.storage.reply_templates import StoredTemplate, TemplateRecord, template_from_row
+from bot.storage.reply_templates import StoredTemplate, TemplateNameTaken, TemplateRecord, template_from_row
 
 VersionAction = Literal["create", "edit", "rollback", "delete", "import", "suggestion"]
 SuggestionStatus = Literal["pending", "approved", "rejected"]
@@ -40,10 +40,9 @@ class ServerTemplateGone(DisputeDeskError):
         super().__init__(f"The server template {f'`{name}` ' if name else ''}was deleted meanwhile.")
 
 
-class ServerNameTaken(DisputeDeskError):
+class ServerNameTaken(TemplateNameTaken):
     def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(f"This server already has a template called `{name}`; choose another name.")
+        super().__init__(name, "This server already has")
 
 
 @dataclass(frozen=True)
