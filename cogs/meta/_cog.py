@@ -41,6 +41,7 @@ def describe_commands(tree: app_commands.CommandTree[DisputeBot]) -> list[str]:
 class MetaCog(commands.Cog):
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
+        self._help: Reply | None = None
 
     async def cog_load(self) -> None:
         self.heartbeat.start()
@@ -64,11 +65,13 @@ class MetaCog(commands.Cog):
     @app_commands.command(name="help")
     async def help_command(self, interaction: discord.Interaction[DisputeBot]) -> None:
         """Show what Dispute Desk does and every command it has."""
-        embed = discord.Embed(title="Dispute Desk", description=INTRO, colour=EMBED_COLOUR)
-        for number, chunk in enumerate(chunk_lines(describe_commands(self.bot.tree), FIELD_LIMIT)):
-            embed.add_field(name="Commands" if number == 0 else "\u200b", value=chunk, inline=False)
-        embed.set_footer(text="Drafts are suggestions, not legal advice. The bot never writes to your buyer.")
-        await Reply(embeds=(embed,)).send(interaction)
+        if self._help is None:  # the command tree is fixed once the cogs are loaded: describe it once
+            embed = discord.Embed(title="Dispute Desk", description=INTRO, colour=EMBED_COLOUR)
+            for number, chunk in enumerate(chunk_lines(describe_commands(self.bot.tree), FIELD_LIMIT)):
+                embed.add_field(name="Commands" if number == 0 else "\u200b", value=chunk, inline=False)
+            embed.set_footer(text="Drafts are suggestions, not legal advice. The bot never writes to your buyer.")
+            self._help = Reply(embeds=(embed,))
+        await self._help.send(interaction)
 
     @app_commands.command(name="about")
     async def about_command(self, interaction: discord.Interaction[DisputeBot]) -> None:
