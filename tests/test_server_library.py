@@ -384,3 +384,15 @@ async def test_the_servers_default_platform_and_currency_fill_what_a_profile_lac
     await ProfileRepository(db).update(MEMBER, default_platform="upwork")
     resolved = await service.renders.resolve(service.catalog.template_of(stored), MEMBER, None, {}, NOW, GUILD)
     assert resolved.platform == "upwork"
+
+
+async def test_an_outcome_that_could_not_be_told_is_told_next_time(library: ServerLibrary) -> None:
+    new = await library.suggest(GUILD, MEMBER, typed(name="thanks", body="Thanks {{ buyer_name }}!"), NOW)
+    await library.reject(GUILD, CURATOR, new.id, "We have one already", NOW)
+    taken = await library.outcomes_for(MEMBER)
+    assert [o.suggestion.id for o in taken] == [new.id]
+    assert await library.outcomes_for(MEMBER) == []  # taken: a second command does not tell it twice
+    await library.untell(taken)  # the follow-up failed
+    assert [str(o) for o in await library.outcomes_for(MEMBER)] == [
+        "Your suggestion `thanks` was not accepted. Reason: We have one already"
+    ]

@@ -317,6 +317,11 @@ class ServerLibrary:
         """What was decided about the member's suggestions since they were last told (told once)."""
         return [Outcome(s) for s in await self.templates.take_outcomes(user_id)]
 
+    async def untell(self, outcomes: list[Outcome]) -> None:
+        """Telling failed: these outcomes are told on the member's next command instead."""
+        for outcome in outcomes:
+            await self.templates.mark_told(outcome.suggestion.id, told=False)
+
     async def _suggestion(self, guild_id: int, suggestion_id: int) -> Suggestion:
         found = await self.templates.suggestion(guild_id, suggestion_id)
         if found is None:

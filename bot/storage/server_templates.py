@@ -338,9 +338,11 @@ class ServerTemplateRepository:
         )
         return sorted((_suggestion(row) for row in rows), key=lambda s: s.id)
 
-    async def mark_told(self, suggestion_id: int) -> None:
-        """The suggester was told (by DM): not again on their next command."""
-        await self._db.execute("UPDATE template_suggestions SET notified = 1 WHERE id = ?", (suggestion_id,))
+    async def mark_told(self, suggestion_id: int, *, told: bool = True) -> None:
+        """The suggester was told (by DM): not again on their next command (``told=False``: again)."""
+        await self._db.execute(
+            "UPDATE template_suggestions SET notified = ? WHERE id = ?", (1 if told else 0, suggestion_id)
+        )
 
     # -- usage -----------------------------------------------------------------------------------
     async def usage(self, guild_id: int, now: datetime) -> list[UsageCounts]:

@@ -446,23 +446,30 @@ class LibraryCog(commands.Cog, name="Library"):
     # -- telling members -----------------------------------------------------------------------
     async def tell_outcomes(self, interaction: Interaction) -> None:
         """After the member's command is answered, privately: what curators decided about their suggestions."""
-        # Only once the command itself is answered: this never delays or competes with it.
-        for _ in range(int(OUTCOME_WAIT_S / 0.05)):
-            if interaction.response.is_done():
-                break
-            await asyncio.sleep(0.05)
-        else:
-            return
+        # Taken when the command arrives, so a command tells what was decided before it was sent
+        # (a decision made while it is answered waits for the next one); sent only once the
+        # command itself is answered, so this never delays or competes with it.
         try:
             if self.bot.draining:
                 return
             outcomes = await self.library.outcomes_for(interaction.user.id)
-            if not outcomes:
-                return
+        except Exception:  # the bot may be stopping; they are told next time
+            log.warning("could not read suggestions of user %s", interaction.user.id, exc_info=True)
+            return
+        if not outcomes:
+            return
+        try:
+            for _ in range(int(OUTCOME_WAIT_S / 0.05)):
+                if interaction.response.is_done():
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise TimeoutError("the command was not answered in time")
             text = "\n".join(str(o) for o in outcomes)[:1900]
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
-        except Exception:  # the bot may be stopping; they are told next time
+        except Exception:
             log.warning("could not tell user %s about their suggestions", interaction.user.id, exc_info=True)
+            await self.library.untell(outcomes)  # told next time instead
 
     async def tell_by_dm(self, suggestion_id: int, guild_id: int) -> None:
         """Where the member accepts DMs, tell them now (then not again on their next command)."""
