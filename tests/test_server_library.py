@@ -396,3 +396,37 @@ async def test_an_outcome_that_could_not_be_told_is_told_next_time(library: Serv
     assert [str(o) for o in await library.outcomes_for(MEMBER)] == [
         "Your suggestion `thanks` was not accepted. Reason: We have one already"
     ]
+
+
+async def test_search_sees_every_change_written_to_the_library_whoever_wrote_it(db: Database) -> None:
+    """The kept copy of a server library is checked against a revision the database raises itself
+    (triggers), so a change written by another process, or by plain SQL, is seen on the next keystroke."""
+    library = ServerLibrary(db, SHARED)
+    repo = ReplyTemplateRepository(db)
+    kept = await library.create(GUILD, CURATOR, typed(name="kept", body="About the invoice."), NOW)
+    gone = await library.create(GUILD, CURATOR, typed(name="gone", body="About the invoice too."), NOW)
+
+    async def server_names(query: str) -> list[str]:
+        hits = await repo.search(query, user_id=MEMBER, guild_id=GUILD, now=NOW)
+        return sorted(h.template.name for h in hits if h.template.scope == "guild")
+
+    assert await server_names("invoice") == ["gone", "kept"]
+    await db.execute("DELETE FROM reply_templates WHERE id = ?", (gone.id,))
+    assert await server_names("invoice") == ["kept"]
+    await db.execute("UPDATE reply_templates SET body = 'About the zebra.' WHERE id = ?", (kept.id,))
+    assert await server_names("invoice") == [] and await server_names("zebra") == ["kept"]
+    await db.execute(
+        "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, variables) "
+        "VALUES ('guild', ?, 'added', 'Added', '', '', 'A zebra again.', '[]')",
+        (GUILD,),
+    )
+    assert await server_names("zebra") == ["added", "kept"]
+    # Another server's change leaves this library's copy alone, and is seen in that server.
+    await db.execute(
+        "INSERT INTO reply_templates (scope, owner_id, name, title, category, description, body, variables) "
+        "VALUES ('guild', ?, 'theirs', 'Theirs', '', '', 'Their zebra.', '[]')",
+        (GUILD + 1,),
+    )
+    assert await server_names("zebra") == ["added", "kept"]
+    theirs = await repo.search("zebra", user_id=MEMBER, guild_id=GUILD + 1, now=NOW)
+    assert [h.template.name for h in theirs if h.template.scope == "guild"] == ["theirs"]

@@ -302,16 +302,16 @@ class ReplyTemplateRepository:
         return [SearchHit(template_from_row(row), uses, last) for _, row, uses, last in scored[:limit]]
 
 
-    async def _server_library(self, guild_id: int, stamp: str | None) -> _ServerLibrary:
+    async def _server_library(self, guild_id: int, stamp: int | None) -> _ServerLibrary:
         """A server's library for search, kept in memory while its stamp is unchanged.
 
         Every member of a server searches the same (up to 500) templates on every keystroke. The
-        stamp (how many, the sum of their versions, which every save raises, the newest id and how
-        many are paused) comes with the search query; only a new stamp reads the rows again.
+        stamp (a revision every change to the library raises, in the same transaction) comes with
+        the search query; only a new stamp reads the rows again.
         """
         if stamp is None:  # nothing else was visible to carry it
             row = await self._db.fetch_one(f"SELECT {_SERVER_STAMP}", {"guild": guild_id})
-            stamp = row[0] if row else ""
+            stamp = row[0] if row else 0
         # Per open database: the stamp is checked in the database itself on every search, so a
         # save by another process is seen too.
         key = (id(self._db), self._db.where, guild_id)
@@ -392,27 +392,20 @@ class _ServerLibrary:
 
     def _rank(self, words: Sequence[str], count: int) -> list[tuple[float, dict[str, Any]]]:
         totals = self._totals(tuple(words))
-        if not totals:
-            return []
-        # Totals are sums of whole weights: the count-th best one is a floor that keeps exactly the
-        # rows (and their ties) that can make the list; only those are put in order.
-        chosen = list(totals)
-        if len(chosen) > count:
-            floor = sorted(totals.values(), reverse=True)[count - 1]
-            chosen = [position for position, total in totals.items() if total >= floor]
-        chosen.sort(key=lambda position: (-totals[position], position))
-        return [(totals[position], self.rows[position]) for position in chosen[:count]]
+        # Best first, then by position: one number per row (totals are sums of whole weights, far
+        # below 2**20 positions apart), so the sort compares floats instead of calling a key.
+        keys = sorted([position - total * _POSITIONS for position, total in totals.items()])[:count]
+        rows = self.rows
+        return [(totals[position], rows[position]) for position in (int(key % _POSITIONS) for key in keys)]
 
 
 # Server libraries kept for search, by (database file, server): (stamp, library). The oldest go first.
-_SERVER_ROWS: dict[tuple[int, str, int], tuple[str, _ServerLibrary]] = {}
+_SERVER_ROWS: dict[tuple[int, str, int], tuple[int, _ServerLibrary]] = {}
 _SERVER_ROWS_KEPT = 256
 _BEST_KEPT = 256  # queries remembered per server library
-_SERVER_STAMP = (
-    "(SELECT CAST(count(*) AS TEXT) || ':' || CAST(COALESCE(sum(version), 0) AS TEXT) || ':' || "
-    "CAST(COALESCE(max(id), 0) AS TEXT) || ':' || CAST(count(quarantined) AS TEXT) "
-    "FROM reply_templates WHERE scope = 'guild' AND owner_id = :guild)"
-)
+_POSITIONS = float(2**20)  # more rows than a server library can hold
+# Raised by every change to the server's templates (migration 0012's triggers); 0 for none yet.
+_SERVER_STAMP = "(SELECT COALESCE(max(revision), 0) FROM server_library_stamps WHERE guild_id = :guild)"
 _VISIBLE_IDS = (
     "SELECT id FROM reply_templates WHERE scope = 'builtin' AND owner_id = 0 "
     "UNION ALL SELECT id FROM reply_templates WHERE scope = 'user' AND owner_id = :user "
