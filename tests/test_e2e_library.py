@@ -63,7 +63,10 @@ async def test_a_curator_creates_edits_rolls_back_and_deletes(fake_discord: Fake
     guild = fake_discord.add_guild("Sellers", owner=cora)  # the owner has Manage Server
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
         added = await form(fake_discord, await fake_discord.slash("library add", user=cora, guild=guild), LATE)
-        assert "Added server template `late-payment` (version 1)" in await answer_text(added)
+        added_text = await answer_text(added)
+        assert "Added server template `late-payment` (version 1)" in added_text
+        # The curator sees what members will get, rendered with sample values in the sandbox.
+        assert "With sample values it reads:\n```\nHi Sam, a friendly reminder that the invoice" in added_text
         opened = await fake_discord.slash("library edit", user=cora, guild=guild, options={"template": "late-payment"})
         edited = await form(fake_discord, opened, {"body": "Hello {{ buyer_name }}, the invoice is overdue."})
         assert "(version 2)" in await answer_text(edited)
@@ -173,7 +176,7 @@ async def test_a_suggestion_is_approved_and_used_and_a_rejection_reports_its_rea
         assert "#1 · a new template `thanks-note`" in await answer_text(queue)
         review = await fake_discord.slash("library review", user=cora, guild=guild, options={"suggestion": 1})
         shown = await review.response()
-        assert "Thank you {{ buyer_name }}, it was a pleasure." in shown.data["content"]
+        assert "With sample values it reads:\n```\nThank you Sam, it was a pleasure." in shown.data["content"]
         assert "+Thank you {{ buyer_name }}" in shown.data["content"]  # the diff
         approved = await fake_discord.click(await review.message(), lb(await review.message(), "approve"), user=cora)
         assert "Approved" in (await approved.response()).data["content"]

@@ -18,7 +18,7 @@ from bot.replies import TemplateVariable
 from bot.replies.authoring import render_here, render_problem, render_sample
 from bot.replies.fill import AsyncRenderer
 from bot.replies.lint_process import TemplateChecker
-from bot.replies.personal import AuthorProblem, Draft, clean_draft, clean_slug, personal_record
+from bot.replies.personal import AuthorProblem, Draft, clean_draft, clean_slug, personal_record, variable_from_dict
 from bot.storage.database import Database
 from bot.storage.reply_templates import TemplateRecord
 from bot.storage.server_settings import ServerSettingsRepository
@@ -150,6 +150,26 @@ class ServerLibrary:
             return await render_sample(self.renderer, "guild", 0, draft, variables, today)
         except TemplateError as error:
             raise TemplateProblems([render_problem(error)], draft.name) from None
+
+    async def sample(self, saved: ServerTemplate, today: date) -> str:
+        """How a saved server template reads with sample values ("" if it no longer renders)."""
+        t = saved.template
+        variables = tuple(variable_from_dict(v) for v in t.variables)
+        try:
+            return await self.preview(Draft(t.name, t.title, t.category, t.body), variables, today)
+        except TemplateProblems:
+            return ""
+
+    async def suggestion_sample(self, suggestion: Suggestion, today: date) -> str:
+        """How a suggested text would read with sample values ("" if it does not pass the checks)."""
+        draft = Draft(suggestion.name, suggestion.title, suggestion.category, suggestion.body)
+        problems, variables = await self._check(draft)
+        if problems:
+            return ""
+        try:
+            return await self.preview(draft, variables, today)
+        except TemplateProblems:
+            return ""
 
     async def _check(self, draft: Draft) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
         try:

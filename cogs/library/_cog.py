@@ -173,7 +173,8 @@ class LibraryCog(commands.Cog, name="Library"):
         saved = await self.library.rollback(
             guild_id, interaction.user.id, stored.id, version, base_version=stored.version, now=self.now()
         )
-        await self.private(interaction, saved_line(saved, f"Rolled back to version {version}:"))
+        sample = await self.library.sample(saved, self.now().date())
+        await self.private(interaction, saved_line(saved, f"Rolled back to version {version}:", sample))
 
     @library_group.command(name="queue")
     async def queue(self, interaction: Interaction) -> None:
@@ -189,7 +190,8 @@ class LibraryCog(commands.Cog, name="Library"):
         found, diff = await self.library.suggestion_diff(guild_id, suggestion)
         if found.status != "pending":
             raise DisputeDeskError(f"Suggestion #{found.id} was already {found.status}.")
-        await review_message(found, diff).send(interaction)
+        sample = await self.library.suggestion_sample(found, self.now().date())
+        await review_message(found, diff, sample).send(interaction)
 
     @library_group.command(name="stats")
     async def stats(self, interaction: Interaction) -> None:
@@ -424,7 +426,7 @@ class LibraryCog(commands.Cog, name="Library"):
         guild_id = await self.curator_guild(interaction)
         if action == ADD_FORM:
             saved = await self.library.create(guild_id, user_id, typed, now)
-            await self.private(interaction, saved_line(saved, "Added"))
+            await self.private(interaction, saved_line(saved, "Added", await self.library.sample(saved, now.date())))
         elif action == EDIT_FORM:
             try:
                 saved = await self.library.edit(
@@ -435,7 +437,7 @@ class LibraryCog(commands.Cog, name="Library"):
                 diff = diff_text(current.template.body, typed.get("body", ""), f"version {current.version}", "yours")
                 await conflict_message(conflict, number, typed, diff).send(interaction)
                 return
-            await self.private(interaction, saved_line(saved, "Saved"))
+            await self.private(interaction, saved_line(saved, "Saved", await self.library.sample(saved, now.date())))
         elif action == REJECT_FORM:
             decided = await self.library.reject(guild_id, user_id, number, typed.get("reason", ""), now)
             await self.private(

@@ -124,11 +124,14 @@ def typed_of(stored: ServerTemplate) -> dict[str, str]:
     return {"name": t.name, "title": t.title, "category": t.category, "body": t.body}
 
 
-def saved_line(saved: ServerTemplate, verb: str) -> str:
-    return (
+def saved_line(saved: ServerTemplate, verb: str, sample: str = "") -> str:
+    line = (
         f"{verb} server template `{saved.name}` (version {saved.version}). Every member can use it with "
         f"`/reply template:{saved.name}`."
     )
+    if sample:
+        line += f"\n\nWith sample values it reads:\n{code_block(fit(sample, 1200))}"
+    return fit(line)
 
 
 def conflict_message(
@@ -177,13 +180,15 @@ def queue_message(pending: Sequence[Suggestion]) -> str:
     return fit("\n".join(lines))
 
 
-def review_message(suggestion: Suggestion, diff: str) -> Reply:
+def review_message(suggestion: Suggestion, diff: str, sample: str) -> Reply:
     view = discord.ui.View(timeout=None)
     view.add_item(button(suggestion.id, APPROVE, "Approve", style=discord.ButtonStyle.success))
     view.add_item(button(suggestion.id, REJECT, "Reject with a reason", style=discord.ButtonStyle.danger))
     what = f"an edit of `{suggestion.name}`" if suggestion.template_id else f"a new template `{suggestion.name}`"
     head = f"Suggestion #{suggestion.id} from <@{suggestion.suggester_id}>: {what} — {safe(suggestion.title)}"
-    preview = f"\n\nAs it would read:\n{code_block(fit(suggestion.body, 700))}"
+    shown = sample or suggestion.body  # the text itself when it no longer renders
+    label = "With sample values it reads" if sample else "Its text (it does not render with sample values)"
+    preview = f"\n\n{label}:\n{code_block(fit(shown, 700))}"
     change = f"\nWhat it changes:\n```diff\n{fenced(diff)[:700]}\n```"
     return Reply(content=fit(head + preview + change), view=view, allowed_mentions=discord.AllowedMentions.none())
 
