@@ -2,6 +2,10 @@
 
 The clock is the ``now`` every service already receives (``bot.now()``), so tests that freeze
 the clock see a bucket that never refills and can count exactly how many requests were refused.
+
+Limits on what a user makes the bot store (cases, "Draft a reply…") are counted in the database
+(:meth:`Cooldown.hit_shared`), so they hold across bot processes; limits that protect a process's
+own CPU (checks, renders, autocomplete) stay in its memory, like the sandbox pool they protect.
 """
 
 from __future__ import annotations

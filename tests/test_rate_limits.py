@@ -203,3 +203,27 @@ async def test_the_case_limits_hold_across_processes(postgres_url: str) -> None:
             except RateLimited as error:
                 assert error.limit.name == "case_from_message"
         assert opened == a.suggestions.case_limit.burst
+
+
+async def test_draft_a_reply_is_counted_across_processes(postgres_url: str) -> None:
+    """Each "Draft a reply…" stores the buyer's words: one seller's burst is shared by every process."""
+    async with (
+        postgres_schema() as schema,
+        await Database.open(POSTGRES_URL, schema=schema) as first,
+        await Database.open(POSTGRES_URL, schema=schema) as second,
+    ):
+        await first.migrate()
+        a, b = quick_reply_service(first), quick_reply_service(second)
+        burst = a.suggestions.draft_a_reply_limit.burst
+        outcomes = []
+        for number in range(burst + 3):
+            services = a if number % 2 == 0 else b
+            try:
+                await services.suggestions.suggest_for_message(7, BUYER, NOW)
+                outcomes.append("stored")
+            except RateLimited as error:
+                assert error.limit.name == "draft_a_reply"
+                outcomes.append("refused")
+        assert outcomes == ["stored"] * burst + ["refused"] * 3
+        stored = await first.fetch_one("SELECT count(*) FROM reply_drafts WHERE kind = 'pick'")
+        assert stored is not None and stored[0] == burst

@@ -51,13 +51,14 @@ class SuggestionService:
         self.flow = flow
         self.draft_a_reply_limit = draft_a_reply_cooldown()
         self.case_limit = case_from_message_cooldown()
-        #: Where the case limit is counted (the database, shared by every bot process); None: memory.
+        #: Where the limits on stored drafts and cases are counted (the database, shared by every bot
+        #: process); None: memory.
         self.limits = limits
 
     async def suggest_for_message(
         self, user_id: int, text: str, now: datetime, guild_id: int | None = None
     ) -> Suggestions:
-        self.draft_a_reply_limit.hit(user_id, now)
+        await self.draft_a_reply_limit.hit_shared(self.limits, user_id, now)
         words = text.strip()
         if len(words) > BUYER_WORDS_MAX:
             words = words[: BUYER_WORDS_MAX - 1].rstrip() + "…"
