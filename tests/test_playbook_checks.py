@@ -244,6 +244,16 @@ def test_no_free_work_promised_in_a_public_reply() -> None:
     assert buyer_draft_problems(help_offer, "public", "fiverr", {}, []) == []
 
 
+def test_no_stock_phrase_to_a_buyer() -> None:
+    from bot.disputes.engine.checks import buyer_draft_problems
+
+    text = "I'm sorry communication felt slow to you. As per our agreement, kindly send the list."
+    assert [r.found for r in buyer_draft_problems(text, "buyer", "upwork", {}, [])] == ["felt slow", "As per", "kindly"]
+    assert buyer_draft_problems(text, "support", "upwork", {}, []) == []
+    plain = "I'm sorry my replies were slower than you needed. Could you send the list?"
+    assert buyer_draft_problems(plain, "buyer", "upwork", {}, []) == []
+
+
 def test_a_playbook_key_written_below_values_is_refused_with_how_to_fix_it() -> None:
     def change(data: dict[str, Any]) -> None:
         data.setdefault("values", {})["caveats"] = ["Start only once paid."]
