@@ -55,7 +55,13 @@ def test_every_type_has_at_least_two_cases_and_every_case_its_answers() -> None:
     assert min(per_type.values()) >= 2
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
+def with_pending_marks(case: dict[str, Any]) -> Any:
+    if "pending" not in case:
+        return case
+    return pytest.param(case, marks=pytest.mark.xfail(reason=case["pending"], strict=True))
+
+
+@pytest.mark.parametrize("case", [with_pending_marks(case) for case in CASES], ids=[case["file"] for case in CASES])
 def test_case_says_what_it_must_and_nothing_it_must_not(case: dict[str, Any]) -> None:
     for tone in TONES:
         outcome = outcome_of(case, tone)
@@ -74,3 +80,6 @@ def test_case_says_what_it_must_and_nothing_it_must_not(case: dict[str, Any]) ->
             assert wanted in buyer, f"{where}: no buyer draft says {wanted!r}"
         for banned in case["buyer_never"]:
             assert banned.lower() not in facing.lower(), f"{where}: a buyer-facing draft says {banned!r}"
+        public = "\n".join(d["text"] for d in outcome["drafts"] if d["audience"] == "public")
+        for banned in case.get("public_never", []):
+            assert banned.lower() not in public.lower(), f"{where}: a public draft says {banned!r}"

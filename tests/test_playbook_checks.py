@@ -231,6 +231,29 @@ def test_no_review_talk_to_a_fiverr_buyer_and_no_change_invitation_before_auto_r
     assert buyer_draft_problems("Could you release the milestone?", "buyer", "upwork", running, []) == []
 
 
+def test_no_free_work_promised_in_a_public_reply() -> None:
+    from bot.disputes.engine.checks import buyer_draft_problems
+
+    promise = "I'm always happy to make corrections to delivered work at no cost."
+    assert [(r.rule, r.found) for r in buyer_draft_problems(promise, "public", "upwork", {}, [])] == [
+        ("free-work-in-public", "at no cost")
+    ]
+    # the same offer in a private message to the buyer is fine; a public offer to help is too
+    assert buyer_draft_problems(promise, "buyer", "upwork", {}, []) == []
+    help_offer = "If anything in the delivered work needs attention, just send me a message."
+    assert buyer_draft_problems(help_offer, "public", "fiverr", {}, []) == []
+
+
+def test_no_stock_phrase_to_a_buyer() -> None:
+    from bot.disputes.engine.checks import buyer_draft_problems
+
+    text = "I'm sorry communication felt slow to you. As per our agreement, kindly send the list."
+    assert [r.found for r in buyer_draft_problems(text, "buyer", "upwork", {}, [])] == ["felt slow", "As per", "kindly"]
+    assert buyer_draft_problems(text, "support", "upwork", {}, []) == []
+    plain = "I'm sorry my replies were slower than you needed. Could you send the list?"
+    assert buyer_draft_problems(plain, "buyer", "upwork", {}, []) == []
+
+
 def test_a_playbook_key_written_below_values_is_refused_with_how_to_fix_it() -> None:
     def change(data: dict[str, Any]) -> None:
         data.setdefault("values", {})["caveats"] = ["Start only once paid."]

@@ -106,6 +106,43 @@ def buyer_message(inputs: Inputs) -> dict[str, Any]:
     }
 
 
+def auto_completed_at(inputs: Inputs) -> datetime | None:
+    """When a delivered order completed by itself before the buyer's request (the platform's auto-complete
+    time after delivery, with no action from the buyer), or None while it is still open."""
+    completed = _completion_due(inputs)
+    if completed is None or not _latest_delivery_known(inputs):
+        return None
+    return completed
+
+
+def _latest_delivery_known(inputs: Inputs) -> bool:
+    # A revision after the first delivery means a later delivery restarted the clock, unless its date is given.
+    return inputs.answers.get("last_delivery_at") is not None or not inputs.answers.get("revisions_used")
+
+
+def _completion_due(inputs: Inputs) -> datetime | None:
+    """The auto-complete moment when it came before the request, counted from the latest known delivery."""
+    fact = inputs.facts.by_id.get(f"{inputs.platform.id}.auto_complete")
+    delivered = as_datetime(inputs.answers.get("last_delivery_at") or inputs.answers.get("delivered_at"))
+    request = as_datetime(inputs.answers.get("request_received_at"))
+    if fact is None or not fact.unit or delivered is None or inputs.answers.get("order_state") != "delivered":
+        return None
+    completed = fact.due(delivered)
+    return completed if request is not None and request >= completed else None
+
+
+def order_clock(inputs: Inputs) -> dict[str, Any]:
+    """auto_completed: the order had completed by itself before the request. After a revision without the
+    latest delivery's date, the seller's "delivered, not completed" stands (a redelivery restarts the clock)."""
+    completed = auto_completed_at(inputs)
+    out: dict[str, Any] = {"auto_completed": completed is not None}
+    if completed is not None:
+        stem = "last_delivery_at" if inputs.answers.get("last_delivery_at") is not None else "delivered_at"
+        exact = not is_date_only(inputs.answers.get(stem))
+        out["auto_completed_on"] = moment_text(completed) if exact else day_text(completed.date())
+    return out
+
+
 def refund_room(inputs: Inputs) -> dict[str, Any]:
     """Whether the seller can give part of the amount back here, the platform's cap, and one offer."""
     answers, facts, platform = inputs.answers, inputs.facts, inputs.platform
@@ -113,7 +150,7 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
     out: dict[str, Any] = {"refund_possible": platform.partial_refunds == "yes", "refund_capped": False}
     percent = 0.0
     if platform.partial_refunds == "capped":
-        active = answers.get("order_state") in {"in_progress", "delivered"}
+        active = answers.get("order_state") in {"in_progress", "delivered"} and auto_completed_at(inputs) is None
         minimum = facts[f"{platform.id}.partial_refund_min_order"].number
         percent = facts[f"{platform.id}.partial_refund_max_percent"].number
         if active and value > minimum:
@@ -361,6 +398,12 @@ CALCULATORS: Mapping[str, Calculator] = {
             ),
             refund_room,
             "whether a partial refund is possible, the platform cap (seller's eyes only), one offer",
+        ),
+        Calculator(
+            "order_clock",
+            ("auto_completed", "auto_completed_on"),
+            order_clock,
+            "whether a delivered order had completed by itself (the platform's auto-complete time) before the request",
         ),
         Calculator("hours", ("hours_tracked", "hourly_protected"), hours, "tracked hours and hourly protection"),
         Calculator(

@@ -153,6 +153,16 @@ def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> I
         yield f"{len(text.split())} words, a payment reminder stays under {REMINDER_WORD_LIMIT}"
 
 
+# Free work promised in a public reply: every future buyer reads it as an offer.
+_FREE_WORK = re.compile(r"(?i)\b(at no (?:extra )?cost|free of charge|at no charge|for free|no charge)\b")
+
+# Stock phrases that read as a template or talk down to the reader (principle 9: write like a person).
+_STOCK_PHRASES = re.compile(
+    r"(?i)\b(felt (?:slow|like|that)|(?:seemed|seems) slow to you|I understand (?:you|your|that you)|"
+    r"your frustration|as per|please be advised|rest assured|kindly|any inconvenience|"
+    r"do not hesitate|don't hesitate)\b"
+)
+
 _CHANGE_INVITATION = re.compile(
     r"(?i)\b(request(?:ing)? (?:a )?changes?|ask(?:ing)? for changes|changes? request|needs? fixing|"
     r"what needs (?:to be )?(?:fixed|changed)|tell me what (?:to|needs to|should) (?:fix|change)|"
@@ -180,7 +190,10 @@ def buyer_draft_problems(
       room), unless the same amount is also a figure the draft may state (the offer itself);
     - ``review-talk-on-fiverr``: reviews, ratings or stars to a Fiverr buyer;
     - ``change-invitation-before-auto-release``: inviting changes while a submitted milestone is on its
-      way to automatic release (a change request stops it).
+      way to automatic release (a change request stops it);
+    - ``free-work-in-public``: a public reply promising work at no cost (extras are offered privately, priced);
+    - ``stock-phrase``: wording that talks down to the reader or reads as a form ("felt slow to you",
+      "I understand your frustration", "as per").
     """
     if audience not in {"buyer", "public"}:
         return []
@@ -193,6 +206,9 @@ def buyer_draft_problems(
             found.append(DraftRule("seller-only-amount", f"{name} {value}"))
     if platform == "fiverr" and audience == "buyer":
         found += [DraftRule("review-talk-on-fiverr", phrase) for phrase in review_phrases(text)]
+    if audience == "public":
+        found += [DraftRule("free-work-in-public", m.group(0)) for m in _FREE_WORK.finditer(text)]
+    found += [DraftRule("stock-phrase", m.group(0)) for m in _STOCK_PHRASES.finditer(text)]
     if audience == "buyer" and context.get("auto_release_running") is True:
         match = _CHANGE_INVITATION.search(text)
         if match:

@@ -73,6 +73,9 @@ SAMPLES_BY_TYPE: Mapping[tuple[str, str], tuple[Any, ...]] = {
     ("revision_loop", "extra_days"): (3, None),
     ("leverage_threat", "extra_days"): (3, None),
     ("cancellation_after_delivery", "request_received_at"): ("30 hours ago", "3 days ago"),
+    # 4 days: a Fiverr order still open when the request came (10 days: it had completed by itself)
+    ("cancellation_after_delivery", "delivered_at"): ("10 days ago", "4 days ago"),
+    ("cancellation_after_delivery", "last_delivery_at"): (None, "5 days ago"),
     ("chargeback", "response_due_at"): ("in 5 days", "2 days ago", None),
     ("negative_review", "review_posted_at"): ("2 days ago", "40 days ago"),
     ("hourly_dispute", "request_received_at"): ("30 hours ago", "6 days ago"),
