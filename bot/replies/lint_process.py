@@ -51,6 +51,15 @@ def _discard_executor(broken: concurrent.futures.ProcessPoolExecutor) -> None:
     broken.shutdown(wait=False, cancel_futures=True)
 
 
+def _started() -> int:
+    return 1
+
+
+def start(timeout_s: float = 30.0) -> None:
+    """Start the check process now and wait until it answers (otherwise the first check does it)."""
+    _get_executor().submit(_started).result(timeout=timeout_s)
+
+
 def shutdown() -> None:
     """Stop the check process (at exit; tests may call it)."""
     global _executor
