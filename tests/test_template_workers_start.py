@@ -8,6 +8,7 @@ timed: which processes exist before the first render or check, and that it start
 from __future__ import annotations
 
 import multiprocessing
+import os
 
 import pytest
 
@@ -42,3 +43,18 @@ def test_the_runner_starts_the_render_workers_and_the_check_process() -> None:
         from multiprocessing import forkserver
 
         assert {"bot.sandbox.pool", "bot.replies.lint_process"} <= set(forkserver._forkserver._preload_modules)  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="no idle scheduling class on this platform")
+def test_template_workers_run_as_idle_work_at_the_lowest_priority() -> None:
+    start_template_workers()
+    executor = lint_process._executor
+    assert executor is not None
+    pids = [w.process.pid for w in default_pool()._workers] + list(executor._processes)
+    assert pids and all(pid is not None for pid in pids)
+    for pid in pids:
+        assert pid is not None
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+    # The bot's own process is left as it was.
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER
