@@ -27,6 +27,10 @@ def test_a_started_pool_is_ready_before_its_first_render() -> None:
         pids = {w.process.pid for w in workers}
         assert [pool.render("Hi {{ n }}", {"n": str(n)}) for n in range(4)] == [f"Hi {n}" for n in range(4)]
         assert {w.process.pid for w in pool._workers} == pids
+        # Started again once in use (the runner's start after a test or the CLI rendered): nothing
+        # to wait for, since each worker's "ready" was read by its first render.
+        pool.start(wait=True)
+        assert pool.render("Hi {{ n }}", {"n": "again"}) == "Hi again"
 
 
 def test_the_runner_starts_the_render_workers_and_the_check_process() -> None:

@@ -115,8 +115,9 @@ class RenderPool:
             workers = list(self._workers)
         if wait:  # poll only: the first render still reads the "ready" message (see _ask)
             for worker in workers:
-                with contextlib.suppress(OSError):
-                    worker.conn.poll(_STARTUP_TIMEOUT_S)
+                if not worker.ready:
+                    with contextlib.suppress(OSError):
+                        worker.conn.poll(_STARTUP_TIMEOUT_S)
         return self
 
     def render(self, source: str, values: Mapping[str, object]) -> str:
