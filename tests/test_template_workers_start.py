@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from bot.replies import lint_process
 from bot.runner import start_template_workers
 from bot.sandbox import PoolSettings, RenderPool, default_pool
+from tests.botprocess import PROJECT_ROOT
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -62,3 +67,39 @@ def test_template_workers_run_as_idle_work_at_the_lowest_priority() -> None:
         assert os.getpriority(os.PRIO_PROCESS, pid) == 19
     # The bot's own process is left as it was.
     assert os.sched_getscheduler(0) == os.SCHED_OTHER
+
+
+_BOT_STAND_IN = """
+import sys, time
+from bot.replies import lint_process
+if __name__ == "__main__":
+    lint_process.start()
+    print(*lint_process._executor._processes, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_the_check_process_ends_with_a_bot_killed_without_a_clean_stop(tmp_path: Path) -> None:
+    script = tmp_path / "bot_stand_in.py"
+    script.write_text(_BOT_STAND_IN)
+    bot = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    try:
+        assert bot.stdout is not None
+        checker = int(bot.stdout.readline())
+        assert _alive(checker)
+    finally:
+        bot.kill()
+        bot.wait()
+    for _ in range(200):  # it notices within about a second; the test's timeout is the limit
+        if not _alive(checker):
+            break
+        time.sleep(0.1)
+    assert not _alive(checker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

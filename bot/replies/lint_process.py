@@ -13,7 +13,9 @@ import asyncio
 import atexit
 import concurrent.futures
 import multiprocessing
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -39,9 +41,36 @@ def _get_executor() -> concurrent.futures.ProcessPoolExecutor:
         if _executor is None:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             _executor = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context(method), initializer=yield_cpu
+                max_workers=1,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_check_process_started,
+                initargs=(os.getpid(),),
             )
         return _executor
+
+
+def _check_process_started(bot_pid: int) -> None:
+    """In the check process: give way to the bot, and end with it.
+
+    An executor's worker waits on a queue it also holds the writing end of, so it would outlive a
+    bot killed without a clean stop (and keep its forkserver alive with it).
+    """
+    yield_cpu()
+    threading.Thread(target=_exit_after, args=(bot_pid,), name="dispute-desk-bot-watch", daemon=True).start()
+
+
+def _exit_after(bot_pid: int) -> None:
+    while True:
+        time.sleep(_BOT_WATCH_S)
+        try:
+            os.kill(bot_pid, 0)
+        except PermissionError:  # the pid now belongs to another user's process: the bot is gone
+            os._exit(0)
+        except ProcessLookupError:
+            os._exit(0)
+
+
+_BOT_WATCH_S = 1.0
 
 
 def _discard_executor(broken: concurrent.futures.ProcessPoolExecutor) -> None:
