@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import signal
 import sys
 
@@ -18,6 +19,8 @@ from bot.client import DisputeBot
 from bot.config import Settings, env_file_warning
 from bot.errors import DisputeDeskError
 from bot.logging_setup import setup_logging
+from bot.replies import lint_process
+from bot.sandbox import default_pool
 from bot.storage import Database, StorageError
 from bot.storage.database import ENGINE_ERRORS, storage_error
 from bot.storage.sqlite import single_process
@@ -62,6 +65,7 @@ async def _run_with_database(settings: Settings) -> int:
     db = await Database.open(settings.database)
     async with db:
         bot = DisputeBot(settings, db)
+        await asyncio.to_thread(start_template_workers)
         stopping: list[asyncio.Task[None]] = []
         stop_requested = asyncio.Event()
 
@@ -93,6 +97,24 @@ async def _run_with_database(settings: Settings) -> int:
                 await stopping[0]
     log.info("stopped cleanly")
     return 0
+
+
+def start_template_workers() -> None:
+    """Start the render workers and the template-check process before the first interaction.
+
+    Started on first use instead, they would start during the first burst of renders or checks (a
+    hostile user's, say): an interpreter and its imports each, at normal priority (they lower it
+    once started), on the cores the bot answers interactions with. The process that forks them
+    imports the sandbox and the checks once, so a worker replaced after an overrun starts at the
+    cost of a fork.
+    """
+    with contextlib.suppress(ValueError, ImportError):  # no forkserver on this platform
+        multiprocessing.set_forkserver_preload(["bot.sandbox.pool", "bot.replies.lint_process"])
+    try:
+        default_pool().start(wait=True)
+        lint_process.start()
+    except Exception:  # they start on first use instead
+        log.warning("could not start the template workers ahead; they start on first use", exc_info=True)
 
 
 # Waits between attempts to reach Discord before the first login: doubling up to five minutes.

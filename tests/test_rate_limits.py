@@ -57,6 +57,28 @@ async def test_authoring_submits_are_limited_per_user(service: Services) -> None
     await service.authoring.check_authoring(other, 8, typed, NOW)  # another user is not limited
 
 
+async def test_a_refused_submit_writes_only_what_changed(service: Services) -> None:
+    draft = await service.authoring.begin_create(7, NOW)
+    typed = {"name": "short", "title": "Short", "category": "", "body": "Hi {{ buyer_name }}"}
+    burst = service.authoring.authoring_limit.burst
+    for n in range(burst):
+        await service.authoring.check_authoring(draft, 7, typed, NOW + timedelta(milliseconds=n))
+    checked_at = (await service.reply_drafts.repo.get(draft)).updated_at  # type: ignore[union-attr]
+    # Sent again unchanged and refused: nothing is written (the draft already holds that text).
+    for n in range(burst, burst + 10):
+        with pytest.raises(RateLimited):
+            await service.authoring.check_authoring(draft, 7, typed, NOW + timedelta(milliseconds=n))
+    stored = await service.reply_drafts.repo.get(draft)
+    assert stored is not None and stored.updated_at == checked_at and stored.state["ok"]
+    # Changed and refused: the new text is kept for "Edit again", and it is no longer the checked one.
+    changed = {**typed, "body": "Hello {{ buyer_name }}"}
+    with pytest.raises(RateLimited):
+        await service.authoring.check_authoring(draft, 7, changed, NOW + timedelta(seconds=1))
+    stored = await service.reply_drafts.repo.get(draft)
+    assert stored is not None and stored.updated_at > checked_at
+    assert stored.state["typed"]["body"] == "Hello {{ buyer_name }}" and not stored.state["ok"]
+
+
 async def test_a_lint_that_overruns_its_time_is_reported_not_waited_for(service: Services) -> None:
     service.authoring.lint_timeout_s = 1e-6
     draft = await service.authoring.begin_create(7, NOW)

@@ -14,7 +14,8 @@ import pytest
 
 from bot.errors import RendererBusy, TemplateStopped
 from bot.ratelimit import RateLimited
-from bot.replies.service import TemplateQuarantined
+from bot.replies import service as reply_service
+from bot.replies.service import DraftGone, StillRendering, TemplateQuarantined
 from bot.sandbox import Limits, PoolSettings, RenderPool
 from bot.services import Services
 from bot.storage import Database
@@ -95,3 +96,45 @@ async def test_a_template_the_sandbox_stops_is_quarantined_until_edited(
     fixed = await service.catalog.templates.update(bomb.id, TemplateRecord("bomb", "Bomb", "personal", "", "Fixed"))
     assert fixed is not None and fixed.quarantined is None
     assert await _fill(service, 7, bomb.id) == "Fixed"
+
+
+async def _fill_drafts(service: Services) -> int:
+    row = await service.reply_drafts.repo._db.fetch_one("SELECT count(*) FROM reply_drafts WHERE kind = 'fill'")
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_burst_of_replies_holds_one_render_and_stores_one_draft(service: Services) -> None:
+    plain = await service.catalog.templates.create("user", 7, TemplateRecord("hi", "Hi", "personal", "", "Hi there"))
+    starts = [service.filling.start(7, None, plain, tone=None, options={}, now=NOW) for _ in range(6)]
+    results = await asyncio.gather(*starts, return_exceptions=True)
+    steps = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    # The first holds the user's render slot; the others are refused before anything is stored.
+    assert len(steps) == 1 and len(refused) == 5 and all(isinstance(r, StillRendering) for r in refused)
+    assert await _fill_drafts(service) == 1
+    # Rendering frees the slot; the refused starts did not count against the render budget.
+    done = await service.filling.finish(steps[0], 7, NOW)
+    assert done.text == "Hi there"
+    for _ in range(service.renders.limit.burst - 1):
+        assert await _fill(service, 7, plain.id) == "Hi there"
+
+
+async def test_a_held_slot_is_freed_when_its_render_cannot_run(service: Services) -> None:
+    plain = await service.catalog.templates.create("user", 7, TemplateRecord("hi", "Hi", "personal", "", "Hi there"))
+    step = await service.filling.start(7, None, plain, tone=None, options={}, now=NOW)
+    await service.reply_drafts.repo.delete(step.draft_id)
+    with pytest.raises(DraftGone):
+        await service.filling.finish(step, 7, NOW)
+    assert await _fill(service, 7, plain.id) == "Hi there"
+
+
+async def test_a_slot_claimed_for_a_render_that_never_ran_lapses(
+    service: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = await service.catalog.templates.create("user", 7, TemplateRecord("hi", "Hi", "personal", "", "Hi there"))
+    await service.filling.start(7, None, plain, tone=None, options={}, now=NOW)  # its interaction failed: no finish
+    with pytest.raises(StillRendering):
+        await service.filling.start(7, None, plain, tone=None, options={}, now=NOW)
+    monkeypatch.setattr(reply_service, "CLAIM_LAPSES_S", 0.0)
+    assert await _fill(service, 7, plain.id) == "Hi there"

@@ -8,9 +8,7 @@ from datetime import date, datetime
 
 from bot.control_ids import parse_row_id
 from bot.errors import DisputeDeskError, TemplateError
-from bot.ratelimit import (
-    authoring_cooldown,
-)
+from bot.ratelimit import RateLimited, authoring_cooldown
 from bot.replies import ReplyTemplate, Resolution, TemplateVariable, resolve
 from bot.replies.catalog import TemplateCatalog
 from bot.replies.fill import AsyncRenderer, render_resolution_async
@@ -129,8 +127,13 @@ class AuthoringService:
         draft = await self.drafts.load(draft_id, user_id, "author")
         kept = {k: str(typed.get(k, "")) for k in ("name", "title", "category", "body")}
         editing_id = draft.state.get("template_id")
+        wait = self.authoring_limit.retry_after(user_id, now)
+        if wait > 0:
+            # What was typed is kept ("Edit again" shows it); a form sent again unchanged writes nothing.
+            if draft.state.get("typed") != kept:
+                await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": False}, now)
+            raise RateLimited(self.authoring_limit, wait)
         await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": False}, now)
-        self.authoring_limit.hit(user_id, now)  # what was typed is kept: "Edit again" shows it
         cleaned = clean_draft(kept)
         problems, variables = await self._check_off_loop(cleaned)
         clash = await self.templates.find_by_name("user", user_id, cleaned.name) if cleaned.name else None

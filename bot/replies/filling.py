@@ -59,21 +59,30 @@ class FillService:
             typed={k: v for k, v in given.items() if k in resolution.invalid},
             error=describe_problems(template, resolution.invalid, ()),
         )
-        if resolution.ready:
-            # Refuse before storing anything when this user cannot render now.
-            self.renders.check_free(user_id, now)
-        draft = await self.drafts.repo.create(user_id, "fill", state.to_dict(), now)
-        if resolution.ready:
-            return FillStep(draft.id, template, resolution.tone, pending=resolution)
-        return fill_step(draft.id, template, resolution.tone, state)
+        if not resolution.ready:
+            draft = await self.drafts.repo.create(user_id, "fill", state.to_dict(), now)
+            return fill_step(draft.id, template, resolution.tone, state)
+        # Refused before anything is stored when this user cannot render now; else the slot is theirs.
+        self.renders.claim(user_id, now)
+        try:
+            draft = await self.drafts.repo.create(user_id, "fill", state.to_dict(), now)
+        except BaseException:
+            self.renders.release(user_id)
+            raise
+        return FillStep(draft.id, template, resolution.tone, pending=resolution, claimed=True)
 
     async def finish(self, step: FillStep, user_id: int, now: datetime) -> FillStep:
         """Render a step that ``start`` or ``submit`` left pending; the finished step."""
         if step.pending is None:
             return step
-        draft = await self.drafts.load(step.draft_id, user_id, "fill")
+        try:
+            draft = await self.drafts.load(step.draft_id, user_id, "fill")
+        except BaseException:
+            if step.claimed:
+                self.renders.release(user_id)
+            raise
         state = FillState.from_dict(draft.state)
-        return await self._finish(step.draft_id, user_id, step.template, step.pending, state, now)
+        return await self._finish(step.draft_id, user_id, step.template, step.pending, state, now, step.claimed)
 
     async def current(self, draft_id: int, user_id: int) -> FillStep:
         """The step a fill draft is at (to reopen its form)."""
@@ -153,9 +162,10 @@ class FillService:
         resolution: Resolution,
         state: FillState,
         now: datetime,
+        claimed: bool = False,
     ) -> FillStep:
         try:
-            text = await self.renders.render(user_id, resolution, now)
+            text = await self.renders.render(user_id, resolution, now, claimed=claimed)
         except TemplateStopped as error:
             # It held a sandbox worker for the whole time budget: pause it until it is edited.
             stored = await self.templates.get(state.template_id)

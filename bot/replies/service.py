@@ -8,8 +8,8 @@ restart still works. User templates render only through the sandbox's worker poo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +31,9 @@ from bot.storage.reply_templates import StoredTemplate
 from bot.storage.server_settings import ServerSettingsRepository
 
 DRAFT_TTL = timedelta(days=2)
+#: Longer than any render may wait for a worker and run (bot.sandbox.pool): a claimed render slot
+#: that nobody used is free again after this.
+CLAIM_LAPSES_S = 60.0
 LINT_TIMEOUT_S = 2.0
 BUYER_WORDS_MAX = 1_000  # a text value's limit
 SUGGESTED_TEMPLATES = 5
@@ -94,6 +97,8 @@ class FillStep:
     pending: Resolution | None = field(default=None, compare=False, repr=False)
     #: What the wording check found in the finished text, shown beside it ("'email': …").
     warnings: tuple[str, ...] = ()
+    #: The user's render slot is held for this pending render (``ReplyRenderer.claim``).
+    claimed: bool = field(default=False, compare=False)
 
     @property
     def ready(self) -> bool:
@@ -227,13 +232,25 @@ class ReplyRenderer:
         self.server_settings = server_settings
         self.renderer = renderer
         self.limit = render_cooldown()
-        self._rendering: set[int] = set()
+        #: user id -> when their render slot was taken (monotonic seconds)
+        self._rendering: dict[int, float] = {}
 
-    def check_free(self, user_id: int, now: datetime) -> None:
-        """Refuse before anything is stored when this user cannot render now."""
+    def claim(self, user_id: int, now: datetime) -> None:
+        """Hold this user's render slot for a render to come, or refuse (over the budget, or one is
+        already rendering) before anything is stored: a burst of /reply then costs one answer each.
+        ``render(..., claimed=True)`` uses the slot and frees it; ``release`` frees it unused."""
         self.limit.check(user_id, now)
-        if user_id in self._rendering:
+        self._take(user_id)
+
+    def release(self, user_id: int) -> None:
+        self._rendering.pop(user_id, None)
+
+    def _take(self, user_id: int) -> None:
+        taken = self._rendering.get(user_id)
+        # A slot claimed for a render that never ran (its interaction failed first) lapses.
+        if taken is not None and time.monotonic() - taken < CLAIM_LAPSES_S:
             raise StillRendering()
+        self._rendering[user_id] = time.monotonic()
 
     async def resolve(
         self,
@@ -251,21 +268,20 @@ class ReplyRenderer:
             profile = {**{k: v for k, v in defaults.items() if v}, **profile}
         return resolve(template, tone=tone, profile=profile, options=values, today=now.date())
 
-    @asynccontextmanager
-    async def _render_slot(self, user_id: int) -> AsyncIterator[None]:
+    async def render(self, user_id: int, resolution: Resolution, now: datetime, *, claimed: bool = False) -> str:
         """One render at a time per user: a hostile template can hold one worker, never the pool."""
-        if user_id in self._rendering:
-            raise StillRendering()
-        self._rendering.add(user_id)
         try:
-            yield
-        finally:
-            self._rendering.discard(user_id)
-
-    async def render(self, user_id: int, resolution: Resolution, now: datetime) -> str:
-        self.limit.hit(user_id, now)
-        async with self._render_slot(user_id):
+            self.limit.hit(user_id, now)
+            if not claimed:
+                self._take(user_id)
+        except BaseException:
+            if claimed:
+                self.release(user_id)
+            raise
+        try:
             return await render_resolution_async(resolution, self.renderer)
+        finally:
+            self.release(user_id)
 
 
 def wording_warnings(text: str, resolution: Resolution) -> tuple[str, ...]:

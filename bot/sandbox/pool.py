@@ -107,11 +107,17 @@ class RenderPool:
             max_workers=self.settings.workers, thread_name_prefix="dispute-desk-render-wait"
         )
 
-    def start(self) -> RenderPool:
-        """Start the workers now (otherwise the first render does it)."""
+    def start(self, *, wait: bool = False) -> RenderPool:
+        """Start the workers now (otherwise the first render does it); ``wait``: until each says ready."""
         with self._lock:
             while len(self._workers) < self.settings.workers:
                 self._add_worker()
+            workers = list(self._workers)
+        if wait:  # poll only: the first render still reads the "ready" message (see _ask)
+            for worker in workers:
+                if not worker.ready:
+                    with contextlib.suppress(OSError):
+                        worker.conn.poll(_STARTUP_TIMEOUT_S)
         return self
 
     def render(self, source: str, values: Mapping[str, object]) -> str:

@@ -1,0 +1,63 @@
+"""A form submitted again unchanged is not checked again (issue 11, item 1).
+
+Counted, not timed: how many checks the check process ran for how many submits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.replies import LIBRARY_DIR
+from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
+from bot.replies.lint_process import TemplateChecker
+from bot.replies.personal import Draft
+from bot.services import Services
+
+pytestmark = pytest.mark.timeout(60)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+_UNIT = "{{ ((buyer_name ~ order_id) ~ (amount ~ due_date)) }} "
+HEAVY = Draft("heavy", "Heavy", "personal", _UNIT * (4000 // len(_UNIT)))
+SHARED = load_shared_variables(LIBRARY_DIR / SHARED_VARIABLES_FILE)
+
+
+async def test_a_draft_is_checked_once_however_often_it_is_submitted() -> None:
+    checker = TemplateChecker()
+    first, _ = await checker.check(HEAVY, SHARED, 30.0)
+    again = [await checker.check(HEAVY, SHARED, 30.0) for _ in range(4)]
+    assert checker.checked == 1
+    assert all(problems == first and variables == again[0][1] for problems, variables in again)
+    # Each caller gets a list of its own to add problems to: the kept verdict stays as it was.
+    again[0][0].append(None)  # type: ignore[arg-type]
+    assert (await checker.check(HEAVY, SHARED, 30.0))[0] == first
+    # Anything typed differently is checked, and so is the same draft against other shared variables.
+    await checker.check(Draft("heavy", "Heavy too", "personal", HEAVY.body), SHARED, 30.0)
+    await checker.check(HEAVY, dict(SHARED), 30.0)
+    assert checker.checked == 3
+
+
+async def test_submits_at_once_share_one_check() -> None:
+    checker = TemplateChecker()
+    verdicts = await asyncio.gather(*(checker.check(HEAVY, SHARED, 30.0) for _ in range(5)))
+    assert checker.checked == 1 and checker.in_flight == 0
+    assert all(verdict == verdicts[0] for verdict in verdicts)
+
+
+async def test_a_verdict_with_problems_is_kept_too() -> None:
+    checker = TemplateChecker()
+    broken = Draft("broken", "Broken", "personal", "{% for x in %}")
+    verdicts = [await checker.check(broken, SHARED, 30.0) for _ in range(3)]
+    assert checker.checked == 1
+    assert all(problems and problems[0].field == "Body" and problems[0].line == 1 for problems, _ in verdicts)
+
+
+async def test_authoring_submits_of_the_same_text_run_one_check(service: Services) -> None:
+    draft = await service.authoring.begin_create(7, NOW)
+    typed = {"name": "late", "title": "Late", "category": "", "body": "Hi {{ buyer_name }}, order {{ order_id }}"}
+    checks = [await service.authoring.check_authoring(draft, 7, typed, NOW) for _ in range(3)]
+    assert all(check.ok for check in checks)
+    # Saving after the preview checks the same text again: it is not sent to the check process.
+    await service.authoring.save_authoring(draft, 7, NOW)
+    assert service.checker.checked == 1
