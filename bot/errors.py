@@ -38,6 +38,10 @@ class RendererBusy(TemplateLimitError):
     """Too many renders are waiting for a sandbox worker; this one was refused, not queued."""
 
 
+class RendererStarved(RendererBusy):
+    """A render waited too long for the CPU (other work had it), not for its template: try again."""
+
+
 class MissingVariablesError(TemplateError):
     """Some declared variables have no value yet; ``names`` lists them in declaration order."""
 

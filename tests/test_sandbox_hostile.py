@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import threading
 from collections.abc import Iterator
 
 import pytest
 
-from bot.errors import TemplateError, TemplateLimitError
+from bot.errors import RendererStarved, TemplateError, TemplateLimitError
 from bot.sandbox import Limits, PoolSettings, RenderPool, lint, render_in_process
 from tests.data.hostile_templates import HOSTILE, Hostile
 
@@ -214,3 +217,35 @@ async def test_event_loop_keeps_serving_while_a_bomb_renders() -> None:
 def _nest(depth: int) -> str:
     loops = "".join(f"{{% for v{i} in s %}}" for i in range(depth))
     return loops + "{% if false %}x{% endif %}" + "{% endfor %}" * depth
+
+
+@pytest.mark.timeout(20)
+def test_a_worker_starved_of_cpu_is_waited_for_not_stopped() -> None:
+    """The budget is the worker's CPU time: a worker that gets no CPU (here: stopped by a signal,
+    as a lowest-priority worker can be by a busy machine) is not stopped as if its template were slow."""
+    with RenderPool(PoolSettings(workers=1, timeout_s=0.3, starved_wait=30, limits=_LOOSE)) as pool:
+        assert pool.render("warm {{ x }}", {"x": "up"}) == "warm up"
+        pid = pool._workers[0].process.pid
+        assert pid is not None
+        resume = threading.Timer(1.5, os.kill, (pid, signal.SIGCONT))  # five budgets later
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            resume.start()
+            assert pool.render("Hi {{ name }}", {"name": "Ana"}) == "Hi Ana"
+        finally:
+            resume.cancel()
+            os.kill(pid, signal.SIGCONT)
+        assert pool._workers[0].process.pid == pid  # the same worker: never killed
+
+
+@pytest.mark.timeout(20)
+def test_a_render_starved_past_the_wait_is_refused_as_busy_and_the_worker_replaced() -> None:
+    with RenderPool(PoolSettings(workers=1, timeout_s=0.2, starved_wait=3, limits=_LOOSE)) as pool:
+        assert pool.render("warm", {}) == "warm"
+        pid = pool._workers[0].process.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        with pytest.raises(RendererStarved, match="short of CPU"):
+            pool.render("Hi {{ name }}", {"name": "Ana"})
+        assert pool.render("still {{ x }}", {"x": "serving"}) == "still serving"
+        assert pool._workers[0].process.pid != pid

@@ -3,10 +3,11 @@
 Layers, from the outside in — each one holds even if the ones inside it are bypassed:
 
 1. **Worker process** (:mod:`bot.sandbox.pool`): renders run in a small pool of persistent
-   processes. The parent waits ``timeout_s`` (1 s) on the pipe and SIGKILLs an overrunning worker,
-   then starts a replacement; the kernel caps each worker's address space (``RLIMIT_AS``, +256 MiB)
-   and CPU (``RLIMIT_CPU``). This is the budget "outside the template": it holds even against a slow
-   C-level call that no in-template counter could see. :meth:`RenderPool.render_async` runs the
+   processes. The parent waits on the pipe until the worker has spent ``timeout_s`` (1 s) of CPU
+   time on the render and SIGKILLs an overrunning worker, then starts a replacement; the kernel
+   caps each worker's address space (``RLIMIT_AS``, +256 MiB) and CPU (``RLIMIT_CPU``). This is the
+   budget "outside the template": it holds even against a slow C-level call that no in-template
+   counter could see. :meth:`RenderPool.render_async` runs the
    blocking wait in a thread, so the asyncio loop keeps serving. A normal render costs one pipe
    round trip and a cached compiled template (p50 ≈ 0.2 ms, p95 ≈ 0.3 ms on the dev box; see
    ``tests/benchmarks/sandbox_render.py``).

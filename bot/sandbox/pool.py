@@ -1,4 +1,4 @@
-"""Persistent worker processes that render user templates under a wall-clock, CPU and memory budget.
+"""Persistent worker processes that render user templates under a CPU-time and memory budget.
 
 Why processes: a Jinja2 render is pure Python; a thread cannot be stopped and an in-template
 operation counter cannot see a slow C-level call (a giant ``str.replace``). A separate process can
@@ -25,12 +25,13 @@ import os
 import queue
 import resource
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.errors import RendererBusy, TemplateError, TemplateLimitError, TemplateStopped
+from bot.errors import RendererBusy, RendererStarved, TemplateError, TemplateLimitError, TemplateStopped
 from bot.sandbox.limits import DEFAULT_LIMITS, Limits
 from bot.sandbox.priority import yield_cpu
 from bot.sandbox.render import render_in_process
@@ -40,13 +41,20 @@ DEFAULT_TIMEOUT_S = 1.0
 DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024
 _QUEUE_TIMEOUT_S = 10.0
 _STARTUP_TIMEOUT_S = 30.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_CPU_TICK_SLACK = 0.95  # CPU time is counted in clock ticks (10 ms)
+_MIN_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
 class PoolSettings:
     workers: int = 2
-    #: Wall-clock budget of one render, measured in the parent; the worker is killed past it.
+    #: Time budget of one render: the CPU time the worker spends on it, read by the parent from
+    #: the kernel; the worker is killed past it. Workers run at the lowest priority, so a worker
+    #: starved of CPU by other work is waited for (up to ``starved_wait`` times the budget in
+    #: wall-clock time), never stopped as if its template were slow.
     timeout_s: float = DEFAULT_TIMEOUT_S
+    starved_wait: float = 10.0
     #: Address space a worker may add on top of what it uses once started.
     memory_bytes: int = DEFAULT_MEMORY_BYTES
     limits: Limits = DEFAULT_LIMITS
@@ -173,7 +181,6 @@ class RenderPool:
         self.close()
 
     def _ask(self, worker: _Worker, request: tuple[str, dict[str, object]]) -> tuple[Any, ...]:
-        timeout = self.settings.timeout_s
         try:
             if not worker.ready:
                 if not worker.conn.poll(_STARTUP_TIMEOUT_S):
@@ -181,14 +188,34 @@ class RenderPool:
                 worker.conn.recv()
                 worker.ready = True
             worker.conn.send(request)
-            if not worker.conn.poll(timeout):
-                raise TemplateStopped(f"the template took longer than {timeout:g} s to render and was stopped")
+            self._wait_for_reply(worker)
             reply: tuple[Any, ...] = worker.conn.recv()
         except (EOFError, OSError):
             raise TemplateStopped("the template used too much memory or CPU and was stopped") from None
         if reply[0] == "fatal":  # the worker reported and exited (MemoryError): replace it
             raise TemplateStopped(reply[1])
         return reply
+
+    def _wait_for_reply(self, worker: _Worker) -> None:
+        """Return once the worker answered; raise when it spent its CPU budget on this render.
+
+        The budget counts the worker's own CPU time (``/proc/<pid>/stat``), not the clock: at the
+        lowest priority a worker may wait for the CPU while the bot is busy, and an honest
+        template must not be stopped (and quarantined) for that. Without ``/proc`` the clock counts.
+        """
+        budget = self.settings.timeout_s
+        pid = worker.process.pid
+        cpu_before = _cpu_seconds(pid)
+        started = time.monotonic()
+        wait = budget
+        while not worker.conn.poll(wait):
+            cpu_now = _cpu_seconds(pid)
+            spent = budget if cpu_before is None or cpu_now is None else cpu_now - cpu_before
+            if spent >= budget * _CPU_TICK_SLACK:
+                raise TemplateStopped(f"the template took longer than {budget:g} s to render and was stopped")
+            if time.monotonic() - started >= budget * self.settings.starved_wait:
+                raise RendererStarved("the template renderer is short of CPU right now; try again in a moment")
+            wait = max(budget - spent, _MIN_POLL_S)
 
     def _add_worker(self) -> _Worker:
         worker = _Worker(self._context, self.settings)
@@ -202,6 +229,16 @@ class RenderPool:
         with self._lock:
             self._workers = [fresh if w is worker else w for w in self._workers]
         return fresh
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User plus system CPU time the process has used so far; None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _unpack(reply: tuple[Any, ...]) -> str:
