@@ -270,3 +270,20 @@ def test_giving_in_to_a_threat_is_never_recommended() -> None:
     problems = walk_problems(edited("leverage_threat.toml", change), "leverage_threat")
     assert {p.rule for p in problems} == {"gives-in-recommended"}
     assert all(p.where.endswith("option give_in") and "'minimise_time'" in p.message for p in problems)
+
+
+def test_a_draft_offered_only_for_some_goals_is_walked() -> None:
+    # The concession message depends on the goal through a [values] entry (`concessions`): the walk
+    # takes every goal for such a type, so the draft is offered and rendered, not reported as never offered.
+    report = check_outcomes(load_flow(), now=NOW, dispute_types=["hourly_dispute"], render=False)
+    assert [p for p in report.playbook_problems if p.rule == "draft-never-offered"] == []
+
+
+def test_an_instruction_in_brackets_is_refused_but_an_unasked_id_is_not() -> None:
+    from bot.disputes.engine.checks import INSTRUCTION_IN_BRACKETS
+
+    assert INSTRUCTION_IN_BRACKETS.search("work done: 20% ([the parts finished]), worth").group(0) == (
+        "[the parts finished]"
+    )
+    assert INSTRUCTION_IN_BRACKETS.search("offered a custom offer [send that reply before this summary].")
+    assert INSTRUCTION_IN_BRACKETS.search("Order: [order #]\nContract: [contract #]") is None

@@ -211,10 +211,15 @@ def auto_release(inputs: Inputs) -> dict[str, Any]:
 def hours(inputs: Inputs) -> dict[str, Any]:
     answers = inputs.answers
     tracked = answers["hours_disputed"] - answers["hours_manual"]
-    return {
+    out: dict[str, Any] = {
         "hours_tracked": _number(tracked),
         "hourly_protected": bool(answers.get("memos_present")) and bool(answers.get("within_weekly_limit")),
     }
+    if answers["hours_manual"] and answers["hours_disputed"] and "order_value" in answers:
+        # The disputed amount pro rata: what giving up the manual hours costs, at the contract's own rate.
+        share = float(answers["order_value"]) * answers["hours_manual"] / answers["hours_disputed"]
+        out["manual_value"] = money(round(share, 2), inputs.currency)
+    return out
 
 
 def arbitration_fee(inputs: Inputs) -> dict[str, Any]:
@@ -405,7 +410,12 @@ CALCULATORS: Mapping[str, Calculator] = {
             order_clock,
             "whether a delivered order had completed by itself (the platform's auto-complete time) before the request",
         ),
-        Calculator("hours", ("hours_tracked", "hourly_protected"), hours, "tracked hours and hourly protection"),
+        Calculator(
+            "hours",
+            ("hours_tracked", "hourly_protected", "manual_value"),
+            hours,
+            "tracked hours, hourly protection, the manual hours' share of the amount",
+        ),
         Calculator(
             "auto_release",
             ("auto_release_running", "auto_release_on"),

@@ -29,6 +29,8 @@ from bot.tones import TONES
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Za-z ]*\]|\{\{|\}\}|\{%|None\b|Undefined")
+# A bracket in a draft is an instruction left for the seller, except the ids nobody asked ("[order #]").
+INSTRUCTION_IN_BRACKETS = re.compile(r"\[(?![a-z]+ #\])[^\]\n]*\]")
 REMINDER_WORD_LIMIT = 100
 
 
@@ -64,10 +66,13 @@ def check_outcomes(
     # reads the goal: those are checked once (the goal rule still looks at every goal on each).
     planned: set[tuple[tuple[str, str], ...]] = set()
     goal_free = not _reads_goal(playbooks)
+    goal_types = goal_dependent_types(playbooks)
     problems: list[str] = []
     paths = renders = 0
     seen: set[str] = set()
-    for answers in explore(flow, now=now, dispute_types=dispute_types, every_goal=not goal_free):
+    for answers in explore(
+        flow, now=now, dispute_types=dispute_types, every_goal=not goal_free, goal_types=goal_types
+    ):
         paths += 1
         if limit is not None and paths > limit:
             break
@@ -76,7 +81,7 @@ def check_outcomes(
         case = f"{answers['platform']}/{dispute_type}"
         for problem in shape_problems(flow, answers):
             _add(problems, seen, problem)
-        key = tuple(sorted((k, repr(v)) for k, v in answers.items() if k != "goal"))
+        key = tuple(sorted((k, repr(v)) for k, v in answers.items() if k != "goal" or dispute_type in goal_types))
         if goal_free and key in planned:
             continue
         planned.add(key)
@@ -120,7 +125,7 @@ def check_outcomes(
 
 
 def _reads_goal(playbooks: Playbooks) -> bool:
-    """Whether any playbook condition or draft template depends on the seller's goal."""
+    """Whether any draft template, or any playbook condition outside its [values], depends on the goal."""
     if any("goal" in path.read_text(encoding="utf-8") for path in (TEMPLATES_DIR / "drafts").glob("*.j2")):
         return True
     conditions: list[Condition] = []
@@ -137,12 +142,27 @@ def _reads_goal(playbooks: Playbooks) -> bool:
     return any("goal" in condition.keys for condition in conditions)
 
 
+def goal_dependent_types(playbooks: Playbooks) -> frozenset[str]:
+    """Types with a [values] entry that reads the goal (e.g. `concessions`): their drafts change with it."""
+    return frozenset(
+        playbook.type
+        for playbook in playbooks.by_type.values()
+        if any("goal" in piece.condition.keys for _, text in playbook.values for piece in text)
+    )
+
+
 def _draft_problems(text: str, draft_id: str, audience: str, platform: str) -> Iterable[str]:
     if not text.strip():
         yield "empty"
     found = _PLACEHOLDER.search(text)
     if found:
         yield f"unfilled placeholder {found.group(0)!r}"
+    instruction = INSTRUCTION_IN_BRACKETS.search(text)
+    if instruction:
+        yield (
+            f"instruction in brackets {instruction.group(0)!r}: a draft is sent as is; steps for the seller go"
+            " in the draft's notes, a missing fact is an optional question"
+        )
     if audience in {"buyer", "public"} and len(text) > MESSAGE_LIMIT:
         yield f"{len(text)} chars; a buyer/public draft must fit one message ({MESSAGE_LIMIT})"
     if any(len(part) > MESSAGE_LIMIT for part in split_message(text)):

@@ -102,12 +102,18 @@ def candidates(question: Question, answers: Mapping[str, Any]) -> tuple[Any, ...
 
 
 def explore(
-    flow: Flow, *, now: datetime, dispute_types: Collection[str] | None = None, every_goal: bool = False
+    flow: Flow,
+    *,
+    now: datetime,
+    dispute_types: Collection[str] | None = None,
+    every_goal: bool = False,
+    goal_types: Collection[str] = (),
 ) -> Iterator[dict[str, AnswerValue | None]]:
     """Yield one complete answers dict per path (depth first, in flow order), optionally of some types only.
 
-    The seller's goal opens no question and no template reads it, so paths take the goal question's
-    default unless ``every_goal``; the goal rule of `check` looks at every goal on each path anyway.
+    The seller's goal opens no question and most drafts ignore it, so paths take the goal question's
+    default unless ``every_goal`` or the type is one of ``goal_types`` (a [values] entry reads the goal);
+    the goal rule of `check` looks at every goal on each path anyway.
     """
 
     questions = flow.questions
@@ -121,7 +127,7 @@ def explore(
             return
         pending = questions[index]
         values = candidates(pending, answers)
-        if pending.id == "goal" and not every_goal:
+        if pending.id == "goal" and not every_goal and answers.get("dispute_type") not in goal_types:
             values = (pending.default if pending.default is not None else values[0],)
         for raw in values:
             if pending.id == "dispute_type" and dispute_types is not None and raw not in dispute_types:
