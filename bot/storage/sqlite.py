@@ -172,17 +172,30 @@ class SqliteDatabase(Database):
     # of the bot's time (`make bench` section 2), and a step that awaits no trip is ready at once.
     # Long work (migrations, backups, a snapshot being copied) still runs in that thread.
     # Single-process mode means no other writer holds the file, so nothing waits on busy_timeout.
+    # A statement runs without awaiting anything, so it needs the lock only to wait for a transaction
+    # of another task to end: with none open it runs at once (no lock taken, no context manager).
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        if self._free():
+            return self._run(sql, params).fetchone()
         async with self._exclusive():
             return self._run(sql, params).fetchone()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        if self._free():
+            return self._run(sql, params).fetchall()
         async with self._exclusive():
             return self._run(sql, params).fetchall()
 
     async def execute(self, sql: str, params: Params = ()) -> None:
+        if self._free():
+            self._run(sql, params).close()
+            return
         async with self._exclusive():
             self._run(sql, params).close()
+
+    def _free(self) -> bool:
+        """No transaction of another task is open (the current task's own one does not count)."""
+        return not self._lock.locked() or (self._owner is not None and self._owner is asyncio.current_task())
 
     def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
         return self.connection._conn.execute(sql, params)
