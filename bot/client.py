@@ -25,7 +25,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage import Database, MetaRepository
 from bot.storage.scheduled_jobs import JobRepository
-from bot.ui import ACKNOWLEDGE_AFTER_S, send_private
+from bot.ui import ACKNOWLEDGE_AFTER_S, FORM_READY_S, send_private
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,8 @@ class DisputeBot(commands.AutoShardedBot):
         self.draining = False
         #: How long a step may take before it is acknowledged first and edited after (see bot.ui).
         self.acknowledge_after_s = ACKNOWLEDGE_AFTER_S
+        #: How long what a form shows may take before the click is answered "busy" instead (see bot.ui).
+        self.form_ready_s = FORM_READY_S
         self.version = package.__version__
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         #: The sandbox workers user templates render in; None means the process-wide default pool.

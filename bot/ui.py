@@ -9,10 +9,11 @@ import asyncio
 import io
 import logging
 import re
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias, TypeVar
 
 import discord
 
@@ -31,6 +32,7 @@ Interaction: TypeAlias = discord.Interaction["DisputeBot"]
 EMBED_COLOUR = discord.Colour.from_rgb(46, 117, 182)
 ERROR_COLOUR = discord.Colour.from_rgb(200, 80, 60)
 CODE_BLOCK_OVERHEAD = len("```\n\n```")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,16 @@ def text_file(text: str, filename: str) -> discord.File:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-# Discord wants an answer within 3 s of the interaction's creation. A bot with few handlers in
-# flight builds the step and sends it as the interaction's own answer (one request). A busy one
-# (many handlers in flight, or an interaction that already waited past the budget) acknowledges
-# first, before doing any work, and edits after: acknowledgements then never queue behind the work
-# of a burst of clicks. (Waiting for a build slot instead, to save the second request, made a
-# 1,000-seller crowd miss Discord's deadline: `make bench` section 2.)
+# Discord wants an answer within 3 s of the interaction's creation. The step is built at once and
+# sent as the interaction's own answer (one request) whenever it is ready within the budget; what
+# decides is the time the interaction already waited (its age when the handler starts), not how
+# many handlers are in flight. An interaction that already waited past the budget is acknowledged
+# before any work, and edited after (two requests). A build still waiting for I/O when the loop is
+# busy (many handlers in flight) is acknowledged at once too, not when its budget runs out, so that
+# acknowledgements do not all fall due together behind a burst. (Deferring whenever many handlers
+# were in flight put a second request on nearly every interaction of a 1,000-seller crowd, exactly
+# when the loop was saturated; waiting for a build slot made acknowledgements late: `make bench`
+# section 2.)
 ACKNOWLEDGE_AFTER_S = 1.2
 BUSY_HANDLERS = 16
 # Deferred work runs a few at a time, so that new interactions (acknowledgements, forms to open)
@@ -182,6 +188,8 @@ class _InFlight:
     def __init__(self) -> None:
         self.count = 0
         self.builds = asyncio.Semaphore(DEFERRED_BUILDS)
+        #: Builds started at once while busy, still running (waiting for I/O).
+        self.started = 0
 
 
 _in_flight: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InFlight] = weakref.WeakKeyDictionary()
@@ -197,7 +205,10 @@ def _this_loop() -> _InFlight:
 
 
 def interaction_age(interaction: discord.Interaction[Any]) -> float:
-    return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
+    """Seconds since Discord created the interaction (its id's timestamp), read as plain numbers:
+    it runs for every interaction."""
+    created_ms = (interaction.id >> 22) + discord.utils.DISCORD_EPOCH
+    return max(0.0, time.time() - created_ms / 1000)
 
 
 async def answer_in_time(
@@ -209,13 +220,22 @@ async def answer_in_time(
     """Send the Reply ``build`` makes: edit the clicked message (``update``) or a new private message."""
     state = _this_loop()
     budget = getattr(interaction.client, "acknowledge_after_s", ACKNOWLEDGE_AFTER_S) - interaction_age(interaction)
-    busy = state.count >= BUSY_HANDLERS or budget <= 0
+    busy = state.count >= BUSY_HANDLERS
     state.count += 1
     try:
         task: asyncio.Future[Reply] | None = None
-        if not busy:
+        # Busy, a build starts now only while few builds that await I/O (steps on PostgreSQL) are
+        # running, so that a crowd's builds still run a few at a time. (A count, not a semaphore: a
+        # semaphore reads as locked while a woken waiter has not run yet, which under a crowd is
+        # always, and every build would be deferred.)
+        if budget > 0 and not (busy and state.started >= DEFERRED_BUILDS):
+            if busy:
+                build = _counted(build, state)
             task = asyncio.ensure_future(build)
-            await asyncio.wait({task}, timeout=budget)
+            if busy:  # one turn of the loop: the build runs its first stretch, and one that awaits
+                await asyncio.sleep(0)  # nothing slow (a step on SQLite) is done by then
+            else:
+                await asyncio.wait({task}, timeout=budget)
             if task.done():
                 reply = task.result()
                 await (reply.edit(interaction) if update else reply.send(interaction))
@@ -231,11 +251,46 @@ async def answer_in_time(
             else:  # the build still runs to its end (it may be saving an answer); its outcome is not needed
                 task.add_done_callback(lambda done: done.cancelled() or done.exception())
             raise
-        async with state.builds:
-            reply = await (build if task is None else task)
+        if task is None:
+            async with state.builds:
+                reply = await build
+        else:
+            reply = await task
         await reply.edit_original(interaction)
     finally:
         state.count -= 1
+
+
+async def _counted(build: Coroutine[Any, Any, Reply], state: _InFlight) -> Reply:
+    """``build``, counted while it runs: from its first stretch (a build done in it, as on SQLite, is
+    never seen running) to the moment it ends (a done callback would wait a loop turn)."""
+    state.started += 1
+    try:
+        return await build
+    finally:
+        state.started -= 1
+
+
+# A form can only be an interaction's first answer (it cannot follow an acknowledgement), so what
+# it shows must be ready before Discord's deadline. When it is not, a private line asks for the
+# click again, which beats a silent "This interaction failed" (PostgreSQL under 1,000 sellers:
+# `make bench` section 2b).
+FORM_READY_S = 2.2
+BUSY_FORM = "Dispute Desk is busy right now: press the button again in a moment."
+
+
+async def ready_for_form(interaction: discord.Interaction[Any], work: Coroutine[Any, Any, T]) -> T:
+    """What ``work`` returns, if it is ready in time for a form; else DisputeDeskError(BUSY_FORM).
+
+    ``work`` must only read: when it is late it is left to finish, and what it returns is not used.
+    """
+    budget = getattr(interaction.client, "form_ready_s", FORM_READY_S) - interaction_age(interaction)
+    task = asyncio.ensure_future(work)
+    await asyncio.wait({task}, timeout=max(budget, 0.0))
+    if not task.done():
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        raise DisputeDeskError(BUSY_FORM)
+    return task.result()
 
 
 def text_field(

@@ -41,6 +41,7 @@ async def desk_bot(
         # that takes 1.3 s must still be answered in one request, as the tests expect (the test of
         # the acknowledge-first path sets 0). `make bench` measures the real budget.
         bot.acknowledge_after_s = 2.5
+        bot.form_ready_s = 25.0
         if prepare is not None:
             prepare(bot)
         async with running_bot(bot, fake, ready_timeout=10):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.client import DisputeBot
 from bot.disputes.wizard.custom_ids import ControlId
+from bot.ui import BUSY_FORM
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 from tests.s1 import S1_FILE, S1_NOW, s1_answers
@@ -178,6 +180,36 @@ async def test_bad_form_input_stays_on_the_step_with_what_was_typed(fake_discord
         reopened = await fake_discord.click(fake_discord.messages[message.id], str(form), user=alice)
         again = await reopened.wait_modal()
         assert [row["component"].get("value") for row in again["components"]] == ["someday maybe"] * len(field_ids)
+
+
+async def test_a_form_not_ready_in_time_is_answered_busy(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """A form cannot follow an acknowledgement: when what it shows cannot be read in time (here the
+    database is held by a write), the click is answered privately instead of failing, and the next
+    click opens it."""
+
+    def short_wait(bot: DisputeBot) -> None:
+        fixed_clock(bot)
+        bot.form_ready_s = 0.2
+
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=short_wait) as bot:
+        started = await fake_discord.slash(
+            "dispute start", user=alice, dm=True,
+            options={"platform": "fiverr", "type": "cancellation_after_delivery"},
+        )  # fmt: skip
+        message = await started.message()
+        await walk_until_form(fake_discord, message.id, alice)
+        message = fake_discord.messages[message.id]
+        form = control(message, "open")
+        assert form is not None
+        await bot.services.wizard.purge(timedelta(days=3650), S1_NOW)  # cases are read afresh, as after a restart
+        async with bot.db.transaction():
+            opened = await fake_discord.click(message, str(form), user=alice)
+            answer = await opened.response()
+        assert answer.type == 4 and answer.data["flags"] & EPHEMERAL
+        assert answer.data["content"] == BUSY_FORM
+        again = await fake_discord.click(fake_discord.messages[message.id], str(form), user=alice)
+        assert (await again.wait_modal())["components"]
 
 
 async def walk_until_form(fake: FakeDiscord, message_id: int, user: object) -> None:

@@ -23,7 +23,7 @@ from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
-from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, ready
+from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, ready, ready_for_form
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
     case_message,
@@ -298,7 +298,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         await answer_in_time(interaction, self.stepped(interaction, click), update=True)
 
     async def on_open(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
-        shown = await self.steps.step(self.click(interaction, control), self.bot.now())
+        shown = await ready_for_form(interaction, self.steps.step(self.click(interaction, control), self.bot.now()))
         screen = shown.state.screen
         if screen is not None and screen.kind == "form":
             await interaction.response.send_modal(form_modal(shown.state, screen, shown.profile))

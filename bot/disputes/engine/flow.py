@@ -99,17 +99,23 @@ class Flow:
     _paths: OrderedDict[tuple[tuple[str, Any], ...], tuple[Question, ...]] = field(
         init=False, repr=False, compare=False
     )
+    #: The answers some question's condition reads: the path depends on these alone, so an amount
+    #: or the buyer's words (different for every seller) do not make a path of their own.
+    _steering: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", MappingProxyType({q.id: q for q in self.questions}))
         object.__setattr__(self, "_paths", OrderedDict())
+        object.__setattr__(self, "_steering", frozenset().union(*(q.condition.keys for q in self.questions)))
 
     def question(self, question_id: str) -> Question | None:
         return self.by_id.get(question_id)
 
     def path(self, answers: Mapping[str, Any]) -> tuple[Question, ...]:
         """The questions on the path given these answers, in asking order (remembered per answers)."""
-        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()))
+        key = tuple(
+            sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items() if k in self._steering)
+        )
         try:
             found = self._paths[key]
         except (KeyError, TypeError):  # TypeError: an answer value that cannot be a key
