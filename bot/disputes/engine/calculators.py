@@ -424,7 +424,13 @@ CALCULATORS: Mapping[str, Calculator] = {
         ),
         Calculator(
             "order_clock",
-            ("order_completed", "auto_completed", "auto_completed_on", "completion_conflict", "completion_counted_from"),
+            (
+                "order_completed",
+                "auto_completed",
+                "auto_completed_on",
+                "completion_conflict",
+                "completion_counted_from",
+            ),
             order_clock,
             "whether the order is completed (by itself, before the request), or the answer 'delivered' contradicts "
             "the platform's auto-complete time",
