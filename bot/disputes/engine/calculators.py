@@ -107,8 +107,8 @@ def buyer_message(inputs: Inputs) -> dict[str, Any]:
 
 
 def auto_completed_at(inputs: Inputs) -> datetime | None:
-    """When a delivered order completed by itself before the buyer's request (the platform's auto-complete
-    time after delivery, with no action from the buyer), or None while it is still open."""
+    """When the order would have completed by itself before the buyer's request (the platform's auto-complete
+    time after the latest known delivery, with no action from the buyer), or None."""
     completed = _completion_due(inputs)
     if completed is None or not _latest_delivery_known(inputs):
         return None
@@ -120,26 +120,44 @@ def _latest_delivery_known(inputs: Inputs) -> bool:
     return inputs.answers.get("last_delivery_at") is not None or not inputs.answers.get("revisions_used")
 
 
+def _delivery_stem(inputs: Inputs) -> str:
+    return "last_delivery_at" if inputs.answers.get("last_delivery_at") is not None else "delivered_at"
+
+
 def _completion_due(inputs: Inputs) -> datetime | None:
     """The auto-complete moment when it came before the request, counted from the latest known delivery."""
     fact = inputs.facts.by_id.get(f"{inputs.platform.id}.auto_complete")
-    delivered = as_datetime(inputs.answers.get("last_delivery_at") or inputs.answers.get("delivered_at"))
+    delivered = as_datetime(inputs.answers.get(_delivery_stem(inputs)))
     request = as_datetime(inputs.answers.get("request_received_at"))
-    if fact is None or not fact.unit or delivered is None or inputs.answers.get("order_state") != "delivered":
+    if fact is None or not fact.unit or delivered is None:
+        return None
+    if inputs.answers.get("order_state") not in {"delivered", "completed"}:
         return None
     completed = fact.due(delivered)
     return completed if request is not None and request >= completed else None
 
 
 def order_clock(inputs: Inputs) -> dict[str, Any]:
-    """auto_completed: the order had completed by itself before the request. After a revision without the
-    latest delivery's date, the seller's "delivered, not completed" stands (a redelivery restarts the clock)."""
+    """The seller's reading of the order page decides what the drafts say. order_completed: the seller
+    answered "completed" on a platform whose orders complete by themselves; auto_completed: that completion
+    came by itself before the request (its date then known). completion_conflict: the seller answered
+    "delivered" but by the platform's rule the order would have completed before the request: the seller
+    is warned (both dates) to check the page, and the drafts still follow the answer."""
+    has_clock = f"{inputs.platform.id}.auto_complete" in inputs.facts.by_id
+    state = inputs.answers.get("order_state")
     completed = auto_completed_at(inputs)
-    out: dict[str, Any] = {"auto_completed": completed is not None}
+    out: dict[str, Any] = {
+        "order_completed": has_clock and state == "completed",
+        "auto_completed": completed is not None and state == "completed",
+        "completion_conflict": completed is not None and state == "delivered",
+    }
     if completed is not None:
-        stem = "last_delivery_at" if inputs.answers.get("last_delivery_at") is not None else "delivered_at"
+        stem = _delivery_stem(inputs)
         exact = not is_date_only(inputs.answers.get(stem))
         out["auto_completed_on"] = moment_text(completed) if exact else day_text(completed.date())
+        delivered = as_datetime(inputs.answers.get(stem))
+        if delivered is not None:
+            out["completion_counted_from"] = moment_text(delivered) if exact else day_text(delivered.date())
     return out
 
 
@@ -150,7 +168,7 @@ def refund_room(inputs: Inputs) -> dict[str, Any]:
     out: dict[str, Any] = {"refund_possible": platform.partial_refunds == "yes", "refund_capped": False}
     percent = 0.0
     if platform.partial_refunds == "capped":
-        active = answers.get("order_state") in {"in_progress", "delivered"} and auto_completed_at(inputs) is None
+        active = answers.get("order_state") in {"in_progress", "delivered"}  # the seller's reading of the page
         minimum = facts[f"{platform.id}.partial_refund_min_order"].number
         percent = facts[f"{platform.id}.partial_refund_max_percent"].number
         if active and value > minimum:
@@ -406,9 +424,16 @@ CALCULATORS: Mapping[str, Calculator] = {
         ),
         Calculator(
             "order_clock",
-            ("auto_completed", "auto_completed_on"),
+            (
+                "order_completed",
+                "auto_completed",
+                "auto_completed_on",
+                "completion_conflict",
+                "completion_counted_from",
+            ),
             order_clock,
-            "whether a delivered order had completed by itself (the platform's auto-complete time) before the request",
+            "whether the order is completed (by itself, before the request), or the answer 'delivered' contradicts "
+            "the platform's auto-complete time",
         ),
         Calculator(
             "hours",
