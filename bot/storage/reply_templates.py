@@ -329,9 +329,11 @@ class ReplyTemplateRepository:
 
 class _ServerLibrary:
     """A server's templates for search, with every start of every word mapped to the templates
-    holding it and its field weights: a keystroke looks its words up instead of scanning 500 rows.
-    Same relevance as :func:`text_relevance` on each row.
+    holding it, by weight: a keystroke combines a few sets instead of scanning 500 rows. Same
+    relevance as :func:`text_relevance` on each row.
 
+    A set of templates is an int whose bit ``n`` is the template at position ``n``: combining the
+    words of a query is a few ``&`` and ``|`` of ints (machine code), not a loop over every match.
     Rows are kept in name order, so a position is also the tie-break of equal relevance; the best
     rows of a query are remembered (members of a server type the same few starts of words)."""
 
@@ -340,27 +342,36 @@ class _ServerLibrary:
         self.positions = {row["id"]: position for position, row in enumerate(self.rows)}
         # With nothing typed, unused templates come in (category, name) order, as in search().
         self.unranked = sorted(self.rows, key=lambda row: (row["category"], row["name"]))
-        self.index: dict[str, dict[int, float]] = {}
+        weights: dict[str, dict[int, float]] = {}
         for position, row in enumerate(self.rows):
             fields = (row["name"], row["title"], row["category"], row["body"])
             for weight, field in zip(_FIELD_WEIGHTS, fields, strict=True):
                 for prefix in _field_prefixes(field):
-                    holders = self.index.setdefault(prefix, {})
+                    holders = weights.setdefault(prefix, {})
                     holders[position] = holders.get(position, 0.0) + weight
+        #: start of a word -> {weight: the templates where it weighs that much}
+        self.index: dict[str, dict[float, int]] = {}
+        for prefix, holders in weights.items():
+            levels: dict[float, int] = {}
+            for position, weight in holders.items():
+                levels[weight] = levels.get(weight, 0) | (1 << position)
+            self.index[prefix] = levels
         self._best: dict[tuple[tuple[str, ...], int], list[tuple[float, dict[str, Any]]]] = {}
-        self._leading: dict[tuple[str, ...], dict[int, float]] = {}
+        self._leading: dict[tuple[str, ...], dict[float, int]] = {}
 
     def relevance(self, template_id: int, words: Sequence[str]) -> tuple[float, dict[str, Any]] | None:
         """One template's relevance to ``words`` and its row; None when it does not match."""
         position = self.positions.get(template_id)
         if position is None:
             return None
-        total = 0.0
+        total, bit = 0.0, 1 << position
         for word in words:
-            weight = self.index.get(word, {}).get(position)
-            if weight is None:
+            for weight, held in self.index.get(word, {}).items():
+                if held & bit:
+                    total += weight
+                    break
+            else:
                 return None
-            total += weight
         return total, self.rows[position]
 
     def best(self, words: Sequence[str], count: int) -> list[tuple[float, dict[str, Any]]]:
@@ -376,34 +387,43 @@ class _ServerLibrary:
                 self._best.pop(next(iter(self._best)))
         return found
 
-    def _totals(self, words: tuple[str, ...]) -> dict[int, float]:
-        """Every matching row's relevance; a query's leading words are reused from the queries before
-        it (typing on extends the last word, so "late pay" → "late paym" reads "late" from here)."""
+    def _totals(self, words: tuple[str, ...]) -> dict[float, int]:
+        """The matching templates by relevance; a query's leading words are reused from the queries
+        before it (typing on extends the last word, so "late pay" → "late paym" reads "late" here)."""
         if len(words) == 1:
             return self.index.get(words[0], {})
         found = self._leading.get(words)
         if found is None:
-            before, holders = self._totals(words[:-1]), self.index.get(words[-1], {})
-            found = {position: before[position] + holders[position] for position in before.keys() & holders.keys()}
+            found = {}
+            last = self.index.get(words[-1], {})
+            for total, held in self._totals(words[:-1]).items():
+                for weight, more in last.items():
+                    both = held & more
+                    if both:
+                        found[total + weight] = found.get(total + weight, 0) | both
             self._leading[words] = found
             while len(self._leading) > _BEST_KEPT:
                 self._leading.pop(next(iter(self._leading)))
         return found
 
     def _rank(self, words: Sequence[str], count: int) -> list[tuple[float, dict[str, Any]]]:
+        ranked: list[tuple[float, dict[str, Any]]] = []
         totals = self._totals(tuple(words))
-        # Best first, then by position: one number per row (totals are sums of whole weights, far
-        # below 2**20 positions apart), so the sort compares floats instead of calling a key.
-        keys = sorted([position - total * _POSITIONS for position, total in totals.items()])[:count]
-        rows = self.rows
-        return [(totals[position], rows[position]) for position in (int(key % _POSITIONS) for key in keys)]
+        for total in sorted(totals, reverse=True):
+            held = totals[total]
+            while held:  # lowest position (name order) first
+                lowest = held & -held
+                ranked.append((total, self.rows[lowest.bit_length() - 1]))
+                if len(ranked) == count:
+                    return ranked
+                held ^= lowest
+        return ranked
 
 
 # Server libraries kept for search, by (database file, server): (stamp, library). The oldest go first.
 _SERVER_ROWS: dict[tuple[int, str, int], tuple[int, _ServerLibrary]] = {}
 _SERVER_ROWS_KEPT = 256
 _BEST_KEPT = 256  # queries remembered per server library
-_POSITIONS = float(2**20)  # more rows than a server library can hold
 # Raised by every change to the server's templates (migration 0012's triggers); 0 for none yet.
 _SERVER_STAMP = "(SELECT COALESCE(max(revision), 0) FROM server_library_stamps WHERE guild_id = :guild)"
 _VISIBLE_IDS = (
