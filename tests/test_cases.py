@@ -85,17 +85,23 @@ def test_case_says_what_it_must_and_nothing_it_must_not(case: dict[str, Any]) ->
             assert banned.lower() not in public.lower(), f"{where}: a public draft says {banned!r}"
 
 
+def drafted(tmp_path: Path, answers: dict[str, Any], tone: str) -> dict[str, Any]:
+    """The JSON outcome `draft` prints for these answers in this tone (the cases' fixed now)."""
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    args = Namespace(schema=False, answers=str(path), format="json", tone=tone, now="2026-11-28T12:00:00Z")
+    assert draft_command(args, stdout=out, stderr=err) == 0, err.getvalue()
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
 def test_an_hourly_statement_concedes_nothing_the_seller_did_not_offer(tmp_path: Path) -> None:
     # hourly_dispute-2 without its give_up_manual answer: a 'good terms' goal alone gives nothing away.
     answers = json.loads((CASES_DIR / "hourly_dispute-2.json").read_text(encoding="utf-8"))
     del answers["give_up_manual"]
-    path = tmp_path / "answers.json"
-    path.write_text(json.dumps(answers), encoding="utf-8")
     for tone in TONES:
-        out, err = io.StringIO(), io.StringIO()
-        args = Namespace(schema=False, answers=str(path), format="json", tone=tone, now="2026-11-28T12:00:00Z")
-        assert draft_command(args, stdout=out, stderr=err) == 0, err.getvalue()
-        outcome = json.loads(out.getvalue())
+        outcome = drafted(tmp_path, answers, tone)
         assert [d["id"] for d in outcome["drafts"]] == ["hourly_dispute_response"], tone
         assert [o["id"] for o in outcome["options"] if o["recommended"]] == ["defend_tracked"], tone
         statement = outcome["drafts"][0]["text"]
@@ -115,12 +121,7 @@ def test_a_late_upwork_support_summary_makes_one_request_from_the_status_the_sel
     answers.pop("refunded_date")
     if went is not None:
         answers["refunded_date"] = went
-    path = tmp_path / "answers.json"
-    path.write_text(json.dumps(answers), encoding="utf-8")
     for tone in TONES:
-        out, err = io.StringIO(), io.StringIO()
-        args = Namespace(schema=False, answers=str(path), format="json", tone=tone, now="2026-11-28T12:00:00Z")
-        assert draft_command(args, stdout=out, stderr=err) == 0, err.getvalue()
-        summary = next(d["text"] for d in json.loads(out.getvalue())["drafts"] if d["id"] == "support_summary")
+        summary = next(d["text"] for d in drafted(tmp_path, answers, tone)["drafts"] if d["id"] == "support_summary")
         requests = ["review the refund request", "that it not be refunded", "that the refund be reviewed", ", or, if"]
         assert [r for r in requests if r in summary] == [asked], tone

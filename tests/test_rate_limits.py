@@ -7,6 +7,8 @@ frozen, so no bucket refills during a test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -192,15 +194,21 @@ async def test_the_event_loop_keeps_turning_while_a_template_is_checked(service:
     assert turns > 1_000, turns
 
 
-async def test_the_case_limits_hold_across_processes(postgres_url: str) -> None:
-    """Two bot processes on one PostgreSQL (two pools here) count one seller's new cases together."""
+@contextlib.asynccontextmanager
+async def two_processes() -> AsyncIterator[tuple[Services, Services, Database]]:
+    """Every service twice, on two pools of one PostgreSQL schema: two bot processes' view of it."""
     async with (
         postgres_schema() as schema,
         await Database.open(POSTGRES_URL, schema=schema) as first,
         await Database.open(POSTGRES_URL, schema=schema) as second,
     ):
         await first.migrate()
-        a, b = quick_reply_service(first), quick_reply_service(second)
+        yield quick_reply_service(first), quick_reply_service(second), first
+
+
+async def test_the_case_limits_hold_across_processes(postgres_url: str) -> None:
+    """Two bot processes on one PostgreSQL (two pools here) count one seller's new cases together."""
+    async with two_processes() as (a, b, _):
         limit = a.steps.case_limit
         outcomes = []
         for number in range(limit.burst + 2):  # alternate: a DM on one process, a server on the other
@@ -229,13 +237,7 @@ async def test_the_case_limits_hold_across_processes(postgres_url: str) -> None:
 
 async def test_draft_a_reply_is_counted_across_processes(postgres_url: str) -> None:
     """Each "Draft a reply…" stores the buyer's words: one seller's burst is shared by every process."""
-    async with (
-        postgres_schema() as schema,
-        await Database.open(POSTGRES_URL, schema=schema) as first,
-        await Database.open(POSTGRES_URL, schema=schema) as second,
-    ):
-        await first.migrate()
-        a, b = quick_reply_service(first), quick_reply_service(second)
+    async with two_processes() as (a, b, first):
         burst = a.suggestions.draft_a_reply_limit.burst
         outcomes = []
         for number in range(burst + 3):
