@@ -36,6 +36,8 @@ SyncPolicy = Literal["if_changed", "force", "never"]
 # discord.py names the tasks it runs handlers in; these are the ones a graceful stop waits for.
 _HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
 DRAIN_SECONDS = 10.0
+#: Discord's error code for an interaction answered after its 3 s (or one it never sent).
+UNKNOWN_INTERACTION = 10062
 RESTARTING_MESSAGE = "Dispute Desk is restarting. Nothing was lost: try again in a minute."
 
 
@@ -216,7 +218,11 @@ class DisputeBot(commands.AutoShardedBot):
             original = original.original
         if isinstance(original, app_commands.TransformerError) and original.__cause__ is not None:
             original = original.__cause__
-        if isinstance(original, DisputeDeskError):
+        if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+            # Discord's 3 s to answer had passed: nothing can reach the user any more, and trying
+            # again (with a traceback logged each time) is work a bot that fell behind cannot spare.
+            log.warning("interaction %s expired before it was answered; nothing sent", interaction.id)
+        elif isinstance(original, DisputeDeskError):
             await send_private(interaction, str(original))
         elif isinstance(original, app_commands.CommandOnCooldown):
             await send_private(interaction, f"Slow down a little: try again in {original.retry_after:.0f} s.")

@@ -324,3 +324,27 @@ def test_an_unwritable_log_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
 )
 def test_a_process_names_the_shards_it_runs(ids: list[int] | None, count: int | None, said: str) -> None:
     assert describe_shards(ids, count) == said
+
+
+async def test_an_interaction_answered_too_late_is_not_answered_again(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past Discord's 3 s an answer is refused ("Unknown interaction"): the bot logs one line and
+    sends nothing more (an error message would be refused too, and a bot that fell behind cannot
+    spare the requests)."""
+    alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
+    with caplog.at_level(logging.WARNING, logger="bot.client"):
+        async with desk_bot(fake_discord, tmp_path):
+            fake_discord.interaction_deadline = 0.0  # every answer arrives late
+            late = await fake_discord.slash("help", user=alice, dm=True)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + PATIENCE_S
+            while not any("expired before it was answered" in r.getMessage() for r in caplog.records):
+                assert loop.time() < deadline, "the late answer was never reported"
+                await asyncio.sleep(0.01)
+            fake_discord.interaction_deadline = 3.0
+            assert (await (await fake_discord.slash("help", user=bob, dm=True)).response()).type == 4
+    tried = [r for r in fake_discord.requests if r.route == CALLBACK and str(late.id) in r.path]
+    assert [r.status for r in tried] == [404]
+    assert not late.followups
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
