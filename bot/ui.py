@@ -165,16 +165,15 @@ def text_file(text: str, filename: str) -> discord.File:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-# Discord wants an answer within 3 s of the interaction's creation. The step is built at once and
-# sent as the interaction's own answer (one request) whenever it is ready within the budget; what
-# decides is the time the interaction already waited (its age when the handler starts), not how
-# many handlers are in flight. An interaction that already waited past the budget is acknowledged
-# before any work, and edited after (two requests). A build still waiting for I/O when the loop is
-# busy (many handlers in flight) is acknowledged at once too, not when its budget runs out, so that
-# acknowledgements do not all fall due together behind a burst. (Deferring whenever many handlers
-# were in flight put a second request on nearly every interaction of a 1,000-seller crowd, exactly
-# when the loop was saturated; waiting for a build slot made acknowledgements late: `make bench`
-# section 2.)
+# Discord wants an answer within 3 s of the interaction's creation. While the loop is not busy the
+# step is built at once and sent as the interaction's own answer (one request) when it is ready
+# within the budget, which counts from the interaction's creation (its age when the handler starts).
+# With many handlers in flight, or past the budget, it is acknowledged before any work and edited
+# after (two requests). Measured (`make bench` sections 2 and 2b on two cores, 2026-11-30): answering
+# in one request under a 1,000-seller crowd made the step show sooner (p50 about 3x the bare bot's
+# acknowledgement instead of about 4.4x) for about the same interactions a second, but the queue
+# before the handlers then passed Discord's 3 s: four runs of four lost interactions (47 to 935 in
+# one setup); acknowledging first lost 16 and 1 in two runs.
 ACKNOWLEDGE_AFTER_S = 1.2
 BUSY_HANDLERS = 16
 # Deferred work runs a few at a time, so that new interactions (acknowledgements, forms to open)
@@ -188,8 +187,6 @@ class _InFlight:
     def __init__(self) -> None:
         self.count = 0
         self.builds = asyncio.Semaphore(DEFERRED_BUILDS)
-        #: Builds started at once while busy, still running (waiting for I/O).
-        self.started = 0
 
 
 _in_flight: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InFlight] = weakref.WeakKeyDictionary()
@@ -224,18 +221,9 @@ async def answer_in_time(
     state.count += 1
     try:
         task: asyncio.Future[Reply] | None = None
-        # Busy, a build starts now only while few builds that await I/O (steps on PostgreSQL) are
-        # running, so that a crowd's builds still run a few at a time. (A count, not a semaphore: a
-        # semaphore reads as locked while a woken waiter has not run yet, which under a crowd is
-        # always, and every build would be deferred.)
-        if budget > 0 and not (busy and state.started >= DEFERRED_BUILDS):
-            if busy:
-                build = _counted(build, state)
+        if budget > 0 and not busy:
             task = asyncio.ensure_future(build)
-            if busy:  # one turn of the loop: the build runs its first stretch, and one that awaits
-                await asyncio.sleep(0)  # nothing slow (a step on SQLite) is done by then
-            else:
-                await asyncio.wait({task}, timeout=budget)
+            await asyncio.wait({task}, timeout=budget)
             if task.done():
                 reply = task.result()
                 await (reply.edit(interaction) if update else reply.send(interaction))
@@ -259,16 +247,6 @@ async def answer_in_time(
         await reply.edit_original(interaction)
     finally:
         state.count -= 1
-
-
-async def _counted(build: Coroutine[Any, Any, Reply], state: _InFlight) -> Reply:
-    """``build``, counted while it runs: from its first stretch (a build done in it, as on SQLite, is
-    never seen running) to the moment it ends (a done callback would wait a loop turn)."""
-    state.started += 1
-    try:
-        return await build
-    finally:
-        state.started -= 1
 
 
 # A form can only be an interaction's first answer (it cannot follow an acknowledgement), so what
