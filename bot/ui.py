@@ -171,10 +171,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # edited after (two requests); waiting for a build slot counts too. Builds take turns in a few slots,
 # first come first served: with every handler building at once, all of them would finish late
 # together under a crowd, past Discord's deadline; in turns the early ones finish early.
-# Measured (`make bench` 2 and 2b, two cores, 2026-11-30): with 1.2 s the crowd in servers lost 9 and
-# 312 interactions in two runs of four on SQLite, 521 in one of three with two PostgreSQL processes;
-# with 0.8 s none was lost in seven runs, for about 10% fewer interactions a second in DMs.
-ACKNOWLEDGE_AFTER_S = 0.8
+ACKNOWLEDGE_AFTER_S = 1.2
 BUILD_SLOTS = 8
 
 
