@@ -165,32 +165,39 @@ def text_file(text: str, filename: str) -> discord.File:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-# Discord wants an answer within 3 s of the interaction's creation (counted here from the timestamp
-# in its id). A step is built and sent as the interaction's own answer (one request) whenever it is
-# ready by ACKNOWLEDGE_AFTER_S; past that, the interaction is acknowledged first and the message
-# edited after (two requests); waiting for a build slot counts too. Builds take turns in a few slots,
-# first come first served: with every handler building at once, all of them would finish late
-# together under a crowd, past Discord's deadline; in turns the early ones finish early.
+# Discord wants an answer within 3 s of the interaction's creation. While the loop is not busy the
+# step is built at once and sent as the interaction's own answer (one request) when it is ready
+# within the budget, which counts from the interaction's creation (its age when the handler starts).
+# With many handlers in flight, or past the budget, it is acknowledged before any work and edited
+# after (two requests). Measured (`make bench` sections 2 and 2b on two cores, 2026-11-30): answering
+# in one request under a 1,000-seller crowd made the step show sooner (p50 about 3x the bare bot's
+# acknowledgement instead of about 4.4x) for about the same interactions a second, but the queue
+# before the handlers then passed Discord's 3 s: four runs of four lost interactions (47 to 935 in
+# one setup); acknowledging first lost 16 and 1 in two runs.
 ACKNOWLEDGE_AFTER_S = 1.2
-BUILD_SLOTS = 8
+BUSY_HANDLERS = 16
+# Deferred work runs a few at a time, so that new interactions (acknowledgements, forms to open)
+# find the event loop free instead of queueing behind every deferred build of a burst.
+DEFERRED_BUILDS = 4
 
 
-class _Builds:
-    """This event loop's build slots."""
+class _InFlight:
+    """This event loop's handlers in flight and its deferred-build slots."""
 
     def __init__(self) -> None:
-        self.slots = asyncio.Semaphore(BUILD_SLOTS)
+        self.count = 0
+        self.builds = asyncio.Semaphore(DEFERRED_BUILDS)
 
 
-_builds: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Builds] = weakref.WeakKeyDictionary()
+_in_flight: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InFlight] = weakref.WeakKeyDictionary()
 
 
-def _this_loop() -> _Builds:
-    """A semaphore belongs to one event loop (tests run many), so the slots are kept per loop."""
+def _this_loop() -> _InFlight:
+    """A semaphore belongs to one event loop (tests run many), so the state is kept per loop."""
     loop = asyncio.get_running_loop()
-    state = _builds.get(loop)
+    state = _in_flight.get(loop)
     if state is None:
-        state = _builds[loop] = _Builds()
+        state = _in_flight[loop] = _InFlight()
     return state
 
 
@@ -201,27 +208,6 @@ def interaction_age(interaction: discord.Interaction[Any]) -> float:
     return max(0.0, time.time() - created_ms / 1000)
 
 
-async def _acknowledge(interaction: discord.Interaction[Any], *, update: bool) -> None:
-    if update:
-        await interaction.response.defer()
-    else:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-
-
-async def _slot(slots: asyncio.Semaphore, budget: float) -> bool:
-    """Take a build slot; False if none came free within ``budget`` seconds (then none is held)."""
-    if budget <= 0:
-        return False
-    if not slots.locked():
-        await slots.acquire()
-        return True
-    try:
-        await asyncio.wait_for(slots.acquire(), budget)
-    except TimeoutError:
-        return False
-    return True
-
-
 async def answer_in_time(
     interaction: discord.Interaction[Any],
     build: Coroutine[Any, Any, Reply],
@@ -229,41 +215,38 @@ async def answer_in_time(
     update: bool,
 ) -> None:
     """Send the Reply ``build`` makes: edit the clicked message (``update``) or a new private message."""
-    slots = _this_loop().slots
-    after = getattr(interaction.client, "acknowledge_after_s", ACKNOWLEDGE_AFTER_S)
-    acknowledged = False
+    state = _this_loop()
+    budget = getattr(interaction.client, "acknowledge_after_s", ACKNOWLEDGE_AFTER_S) - interaction_age(interaction)
+    busy = state.count >= BUSY_HANDLERS
+    state.count += 1
     try:
-        if not await _slot(slots, after - interaction_age(interaction)):
-            await _acknowledge(interaction, update=update)
-            acknowledged = True
-            await slots.acquire()
-    except BaseException:
-        build.close()
-        raise
-    try:
-        # The build runs as a task of its own, which holds its slot until the loop's next turn at
-        # least: a build may never pause (SQLite runs on this thread), and a burst would otherwise
-        # build every step before any answer is sent.
-        task = asyncio.ensure_future(build)
-        if not acknowledged:
-            left = after - interaction_age(interaction)
-            if left > 0:
-                await asyncio.wait({task}, timeout=left)
-            if not task.done():
-                try:
-                    await _acknowledge(interaction, update=update)
-                except BaseException:
-                    # the build still runs to its end (it may be saving an answer); its outcome is not needed
-                    task.add_done_callback(lambda done: done.cancelled() or done.exception())
-                    raise
-                acknowledged = True
-        reply = await task
-    finally:
-        slots.release()
-    if acknowledged:
+        task: asyncio.Future[Reply] | None = None
+        if budget > 0 and not busy:
+            task = asyncio.ensure_future(build)
+            await asyncio.wait({task}, timeout=budget)
+            if task.done():
+                reply = task.result()
+                await (reply.edit(interaction) if update else reply.send(interaction))
+                return
+        try:
+            if update:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+        except BaseException:
+            if task is None:
+                build.close()
+            else:  # the build still runs to its end (it may be saving an answer); its outcome is not needed
+                task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            raise
+        if task is None:
+            async with state.builds:
+                reply = await build
+        else:
+            reply = await task
         await reply.edit_original(interaction)
-    else:
-        await (reply.edit(interaction) if update else reply.send(interaction))
+    finally:
+        state.count -= 1
 
 
 # A form can only be an interaction's first answer (it cannot follow an acknowledgement), so what

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -13,11 +12,11 @@ import pytest
 
 from bot.client import DisputeBot
 from bot.disputes.wizard.custom_ids import ControlId
-from bot.ui import BUILD_SLOTS, BUSY_FORM
+from bot.ui import BUSY_FORM
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 from tests.s1 import S1_FILE, S1_NOW, s1_answers
-from tests.wizard_driver import answer_step, control, is_outcome, walk_to_outcome
+from tests.wizard_driver import control, is_outcome, walk_to_outcome
 
 pytestmark = pytest.mark.timeout(120)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -265,23 +264,3 @@ async def test_a_busy_bot_acknowledges_first_and_edits_after(fake_discord: FakeD
         assert (await opened.response()).type == 5
         shown = await opened.message()
         assert shown.files and shown.files[0].text.strip() == cli_drafts("neutral")["support_summary"].strip()
-
-
-async def test_a_burst_of_clicks_is_answered_in_one_request_each(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    """More sellers click at once than there are build slots: each step that is ready in time is
-    still the click's own answer, one request, with no acknowledgement and edit after."""
-    sellers = [fake_discord.add_user(f"seller{n}") for n in range(4 * BUILD_SLOTS)]
-    async with desk_bot(fake_discord, tmp_path):
-        messages = []
-        for seller in sellers:
-            started = await fake_discord.slash("dispute start", user=seller, dm=True)
-            messages.append(await started.message())
-        before = len(fake_discord.requests)
-        pairs = zip(messages, sellers, strict=True)
-        burst = await asyncio.gather(*(answer_step(fake_discord, m, seller, s1_answers()) for m, seller in pairs))
-        made = [interaction for step in burst for interaction in step]
-        callbacks = [(await interaction.response()).type for interaction in made]
-        assert set(callbacks) <= {7, 9}, callbacks  # the next step (7) or a form (9): nothing deferred
-        assert len(fake_discord.requests) - before == len(made)
-        for message in messages:
-            assert fake_discord.messages[message.id].embeds[0]["title"].startswith("Step 2 · ")
