@@ -10,11 +10,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.ratelimit import RateLimited
 from bot.replies import LIBRARY_DIR
+from bot.replies.authoring import render_here
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.replies.lint_process import TemplateChecker
 from bot.replies.personal import Draft
 from bot.services import Services
+from bot.storage import Database
+from tests.quickreply_fixtures import quick_reply_service
 
 pytestmark = pytest.mark.timeout(60)
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -61,3 +65,20 @@ async def test_authoring_submits_of_the_same_text_run_one_check(service: Service
     # Saving after the preview checks the same text again: it is not sent to the check process.
     await service.authoring.save_authoring(draft, 7, NOW)
     assert service.checker.checked == 1
+
+
+async def test_the_same_form_submitted_at_once_shares_one_check_and_one_preview(db: Database) -> None:
+    # A double submit: each answer is the preview, not "your previous reply is still being rendered".
+    # The preview renders off the event loop (in a thread here), so the submits overlap as in the bot.
+    service = quick_reply_service(db, render_here)
+    draft = await service.authoring.begin_create(7, NOW)
+    typed = {"name": "late", "title": "Late", "category": "", "body": "Hi {{ buyer_name }}, order {{ order_id }}"}
+    checks = await asyncio.gather(*(service.authoring.check_authoring(draft, 7, typed, NOW) for _ in range(3)))
+    assert all(check.ok and check.preview == checks[0].preview for check in checks)
+    assert "order" in checks[0].preview
+    assert service.checker.checked == 1
+    # Each submit still counts against the per-user limit (5 in a row), shared or not.
+    for _ in range(2):
+        await service.authoring.check_authoring(draft, 7, typed, NOW)
+    with pytest.raises(RateLimited):
+        await service.authoring.check_authoring(draft, 7, typed, NOW)

@@ -37,6 +37,7 @@ from bot.replies.service import (
 from bot.replies.wording import check_reply
 from bot.sandbox import render_in_process
 from bot.storage.profiles import ProfileRepository
+from bot.storage.reply_drafts import StoredDraft
 from bot.storage.reply_templates import Scope, StoredTemplate
 
 
@@ -99,6 +100,7 @@ class AuthoringService:
         self.shared = shared_variables
         self.lint_timeout_s = lint_timeout_s
         self.authoring_limit = authoring_cooldown()
+        self._running: dict[tuple[int, int, tuple[tuple[str, str], ...]], asyncio.Future[AuthorCheck]] = {}
 
     async def begin_create(self, user_id: int, now: datetime) -> int:
         if await self.templates.count_owned("user", user_id) >= MAX_PERSONAL_TEMPLATES:
@@ -133,6 +135,19 @@ class AuthoringService:
             if draft.state.get("typed") != kept:
                 await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": False}, now)
             raise RateLimited(self.authoring_limit, wait)
+        # The same form sent again while its check runs (a double submit, a resubmit loop) shares
+        # that check: one lint, one preview and one save, instead of one each in the same instant.
+        key = (draft_id, user_id, tuple(kept.items()))
+        running = self._running.get(key)
+        if running is None:
+            running = self._running[key] = asyncio.ensure_future(self._check_typed(draft, kept, editing_id, now))
+            running.add_done_callback(lambda _: self._running.pop(key, None))
+        return await asyncio.shield(running)
+
+    async def _check_typed(
+        self, draft: StoredDraft, kept: dict[str, str], editing_id: int | None, now: datetime
+    ) -> AuthorCheck:
+        draft_id, user_id = draft.id, draft.user_id
         await self.drafts.save_state(draft, {**draft.state, "typed": kept, "ok": False}, now)
         cleaned = clean_draft(kept)
         problems, variables = await self._check_off_loop(cleaned)
