@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.errors import DisputeDeskError
 from bot.ratelimit import RateLimited
 from bot.replies import LIBRARY_DIR
 from bot.replies.authoring import render_here
 from bot.replies.library import SHARED_VARIABLES_FILE, load_shared_variables
 from bot.replies.lint_process import TemplateChecker
-from bot.replies.personal import Draft
+from bot.replies.personal import Draft, check_draft
+from bot.sandbox.render import _compiled
 from bot.services import Services
 from bot.storage import Database
 from tests.quickreply_fixtures import quick_reply_service
@@ -82,3 +84,26 @@ async def test_the_same_form_submitted_at_once_shares_one_check_and_one_preview(
         await service.authoring.check_authoring(draft, 7, typed, NOW)
     with pytest.raises(RateLimited):
         await service.authoring.check_authoring(draft, 7, typed, NOW)
+
+
+async def test_a_body_only_the_compiler_refuses_is_caught_by_the_preview(service: Services) -> None:
+    # The check parses without compiling (the sandboxed preview compiles); Python refuses more than
+    # 20 nested loops, which Jinja2's parser accepts, so the preview is what must refuse it.
+    body = "".join(f"{{% for x{i} in items %}}" for i in range(25)) + "x" + "{% endfor %}" * 25
+    draft = await service.authoring.begin_create(7, NOW)
+    typed = {"name": "deep", "title": "Deep", "category": "", "body": body}
+    check = await service.authoring.check_authoring(draft, 7, typed, NOW)
+    assert not check.ok
+    assert [p.field for p in check.problems] == ["Body"]
+    assert "too deeply nested" in check.problems[0].message
+    with pytest.raises(DisputeDeskError, match="Check the template first"):
+        await service.authoring.save_authoring(draft, 7, NOW)
+
+
+def test_a_check_leaves_compiling_to_the_preview() -> None:
+    # Compiling is about two thirds of checking a 4,000-character body; the preview does it anyway.
+    body = HEAVY.body.replace("buyer_name", "client_name", 1)  # a body nothing has compiled yet
+    misses = _compiled.cache_info().misses
+    problems, variables = check_draft(Draft("heavy", "Heavy", "personal", body), SHARED)
+    assert problems == [] and {v.name for v in variables} >= {"client_name", "buyer_name", "due_date"}
+    assert _compiled.cache_info().misses == misses

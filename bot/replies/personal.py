@@ -25,8 +25,9 @@ from jinja2 import nodes
 from jinja2.parser import Parser
 
 from bot.replies.model import LABEL_MAX, TITLE_MAX, VARIABLE_TYPES, ReplyTemplate, TemplateVariable, VariableType
-from bot.sandbox import MAX_SOURCE_CHARS, lint
+from bot.sandbox import MAX_SOURCE_CHARS
 from bot.sandbox.environment import UserTemplateEnvironment
+from bot.sandbox.lint import lint_parsed
 from bot.storage.reply_templates import StoredTemplate, TemplateRecord
 
 NAME_MAX = 32
@@ -92,7 +93,11 @@ def clean_draft(typed: Mapping[str, str]) -> Draft:
 def check_draft(
     draft: Draft, shared: Mapping[str, TemplateVariable]
 ) -> tuple[list[AuthorProblem], tuple[TemplateVariable, ...]]:
-    """Problems (empty when it may be previewed) and the variables the body declares by use."""
+    """Problems (empty when it may be previewed) and the variables the body declares by use.
+
+    The body is parsed once and not compiled here: every check is followed by a render with sample
+    values in the sandbox (the preview), which compiles it and reports a failure with its line.
+    """
     problems: list[AuthorProblem] = []
     if not draft.name or len(draft.name) > NAME_MAX or not _SLUG.match(draft.name):
         problems.append(
@@ -105,11 +110,11 @@ def check_draft(
     if not draft.body.strip():
         problems.append(AuthorProblem("Body", "the body is empty"))
         return problems, ()
-    body_problems = lint(draft.body)
+    body_problems, tree = lint_parsed(draft.body)
     problems += [AuthorProblem("Body", p.message, p.line) for p in body_problems]
-    if body_problems:
+    if body_problems or tree is None:
         return problems, ()
-    variables = derive_variables(draft.body, shared)
+    variables = variables_for(names_read(tree), shared)
     if len(variables) > MAX_VARIABLES:
         problems.append(
             AuthorProblem("Body", f"it reads {len(variables)} different values; at most {MAX_VARIABLES} are asked for")
@@ -125,6 +130,11 @@ def variable_names(body: str) -> list[str]:
         tree = Parser(UserTemplateEnvironment(), body).parse()
     except (jinja2.TemplateSyntaxError, RecursionError, MemoryError):
         return []
+    return names_read(tree)
+
+
+def names_read(tree: nodes.Template) -> list[str]:
+    """:func:`variable_names` of a template already parsed."""
     assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     found = [
         n
@@ -153,8 +163,12 @@ def derive_variables(body: str, shared: Mapping[str, TemplateVariable]) -> tuple
     """The variables a personal template reads. A shared number reaches a personal template as a
     number, not as the library's phrase: its author writes "{{ extra_days }} days" themselves.
     ``days_late`` is worked out from ``due_date`` when the template reads both, else asked."""
+    return variables_for(variable_names(body), shared)
+
+
+def variables_for(names: Sequence[str], shared: Mapping[str, TemplateVariable]) -> tuple[TemplateVariable, ...]:
+    """:func:`derive_variables` of the names a body reads."""
     result = []
-    names = variable_names(body)
     for name in names:
         if name in shared:
             variable = replace(shared[name], unit="", units="")
