@@ -75,7 +75,7 @@ def show_crowd(results: dict[str, Any]) -> None:
     for label, figures in (("Dispute Desk", desk), ("bare discord.py", bare)):
         print(
             f"  {label}: {figures['interactions_per_s']} interactions/s,"
-            f" {figures['requests_per_interaction']} HTTP requests per interaction"
+            f" {figures['requests_per_interaction']} HTTP requests per interaction; {cpu_text(figures)}"
         )
     shown = verdict(results["step_shown_vs_bare_ack_p50"], results["target_step_shown_vs_bare_ack_p50"])
     print(f"  step shown vs bare acknowledgement, median: {shown}")
@@ -87,6 +87,14 @@ def show_crowd(results: dict[str, Any]) -> None:
         f" every acknowledgement within 3 s: {results['every_ack_within_3s']};"
         f" sessions lost or mixed up: {results['sessions_lost_or_mixed']}"
     )
+
+
+def cpu_text(figures: dict[str, Any]) -> str:
+    """CPU per interaction of the bot and of the driver (the fake Discord and the crowd, which share
+    the machine's cores with the bot)."""
+    cpu = figures["cpu_per_interaction"]
+    bot = "unknown (no /proc)" if cpu["bot_ms"] is None else f"{cpu['bot_ms']:.2f} ms"
+    return f"CPU per interaction: bot {bot}, driver {cpu['driver_ms']:.2f} ms"
 
 
 def show_crowd_engines(results: dict[str, Any], bare: dict[str, Any]) -> None:
@@ -107,7 +115,7 @@ def show_crowd_engines(results: dict[str, Any], bare: dict[str, Any]) -> None:
         speed = figures["interactions_per_s"] / max(bare["interactions_per_s"], 1e-9)
         print(
             f"    vs the bare bot: step shown {verdict(round(shown, 2), 2.0)};"
-            f" interactions/s {speed:.2f} (target >= 0.7: {'met' if speed >= 0.7 else 'NOT met'})"
+            f" interactions/s {speed:.2f} (target >= 0.7: {'met' if speed >= 0.7 else 'NOT met'}); {cpu_text(figures)}"
         )
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.bot_latency import bot_process
-from tests.benchmarks.stats import peak_rss_mb_of, summary_ms
+from tests.benchmarks.stats import CpuMeter, peak_rss_mb_of, summary_ms
 from tests.botprocess import BotProcess
 from tests.crowd import CrowdResult, crowd_problems, run_bare_crowd, run_crowd, saved_answers_postgres
 from tests.fakediscord import FakeDiscord
 from tests.storage_fixtures import POSTGRES_URL, postgres_schema, postgres_unreachable
 
 
-def _report(result: CrowdResult, rss: float | None, requests: int) -> dict[str, Any]:
+def _report(result: CrowdResult, rss: float | None, requests: int, cpu: CpuMeter) -> dict[str, Any]:
     interactions = len(result.all_latencies)
     return {
         "users": result.users,
@@ -33,6 +33,7 @@ def _report(result: CrowdResult, rss: float | None, requests: int) -> dict[str, 
         "step_shown": summary_ms(result.completions),
         "per_step": {step: summary_ms(values) for step, values in result.latencies.items() if values},
         "peak_rss_mb": rss,
+        "cpu_per_interaction": cpu.per_interaction_ms(interactions),
     }
 
 
@@ -42,11 +43,10 @@ async def run(users: int = 1000) -> dict[str, Any]:
             bot = BotProcess(fake, Path(folder), LOG_LEVEL="WARNING")
             await bot.start()
             try:
-                before = len(fake.requests)
-                desk = await run_crowd(fake, users)
-                desk_requests = len(fake.requests) - before
                 assert bot.process is not None
-                desk_rss = peak_rss_mb_of(bot.process.pid)
+                before, desk_cpu = len(fake.requests), CpuMeter([bot.process.pid])
+                desk = await run_crowd(fake, users)
+                desk_report = _report(desk, peak_rss_mb_of(bot.process.pid), len(fake.requests) - before, desk_cpu)
             finally:
                 await bot.stop()
             lost_or_mixed = crowd_problems(fake, Path(folder) / "desk.sqlite3")
@@ -55,11 +55,10 @@ async def run(users: int = 1000) -> dict[str, Any]:
         async with FakeDiscord(validate=False) as fake:
             probe = fake.add_user("probe")
             async with bot_process(fake, ("tests.fakediscord.bare_bot",), "ping", probe, Path(folder)) as running:
-                before = len(fake.requests)
+                before, bare_cpu = len(fake.requests), CpuMeter([running.process.pid])
                 bare = await run_bare_crowd(fake, users, steps)
-                bare_requests = len(fake.requests) - before
                 bare_rss = peak_rss_mb_of(running.process.pid)
-    desk_report, bare_report = _report(desk, desk_rss, desk_requests), _report(bare, bare_rss, bare_requests)
+                bare_report = _report(bare, bare_rss, len(fake.requests) - before, bare_cpu)
     return {
         "dispute_desk_wizard": desk_report,
         "bare_discord_py": bare_report,
@@ -97,15 +96,14 @@ async def _crowd_in_servers(users: int, folder: Path, processes: int, schema: st
         for bot in bots:
             await bot.start(timeout=60)
         try:
-            before = len(fake.requests)
+            before, cpu = len(fake.requests), CpuMeter([bot.process.pid for bot in bots if bot.process is not None])
             result = await run_crowd(fake, users, guilds=guilds)
-            requests = len(fake.requests) - before
+            report = _report(result, None, len(fake.requests) - before, cpu)
         finally:
             for bot in bots:
                 await bot.stop()
         saved = await saved_answers_postgres(POSTGRES_URL, schema) if schema is not None else None
         problems = crowd_problems(fake, folder / "p0" / "desk.sqlite3", saved)
-    report = _report(result, None, requests)
     report["sessions_lost_or_mixed"] = len(problems)
     return report
 
