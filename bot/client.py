@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from bot.storage.scheduled_jobs import JobRepository
 from bot.ui import ACKNOWLEDGE_AFTER_S, FORM_READY_S, send_private
 
 log = logging.getLogger(__name__)
+InteractionHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 
 EXTENSIONS: tuple[str, ...] = (
     "cogs.meta", "cogs.profile", "cogs.dispute", "cogs.replies", "cogs.privacy", "cogs.library"
@@ -137,6 +138,10 @@ class DisputeBot(commands.AutoShardedBot):
         self.synced_on_start: bool | None = None
         self.started_monotonic = time.monotonic()
         self.draining = False
+        #: Each feature's form handler, by the prefix of its custom ids (see on_interaction).
+        self.form_handlers: dict[str, InteractionHandler] = {}
+        #: Handlers shown every slash command and menu command (after the command's own handler).
+        self.command_watchers: list[InteractionHandler] = []
         #: How long a step may take before it is acknowledged first and edited after (see bot.ui).
         self.acknowledge_after_s = ACKNOWLEDGE_AFTER_S
         #: How long what a form shows may take before the click is answered "busy" instead (see bot.ui).
@@ -166,6 +171,20 @@ class DisputeBot(commands.AutoShardedBot):
         if self.run_scheduler:
             # Jobs that fell due while the bot was down run on this first tick.
             self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="scheduler")
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """The bot's one listener of every interaction (discord.py runs each listener as a task of
+        its own, for every interaction): a form goes to the feature its custom id's prefix names,
+        so a form opened before a restart is still handled; a command goes to the watchers."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
+            handler = self.form_handlers.get(custom_id.partition(":")[0])
+            if handler is not None:
+                await handler(interaction)
+        elif interaction.type is discord.InteractionType.application_command:
+            for watcher in self.command_watchers:
+                await watcher(interaction)
 
     async def on_ready(self) -> None:
         assert self.user is not None

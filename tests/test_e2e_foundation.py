@@ -71,6 +71,17 @@ async def test_login_syncs_valid_commands_installable_everywhere(
             assert command["description"] == ""
 
 
+async def test_one_listener_routes_every_form_by_its_prefix(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    # discord.py runs each on_interaction listener as a task per interaction: the bot has one, and
+    # each feature only registers where its forms (and the library's command watcher) go.
+    async with desk_bot(fake_discord, tmp_path) as bot:
+        assert not bot.extra_events.get("on_interaction")
+        assert set(bot.form_handlers) == {"dd", "rp", "lb"}
+        assert len(bot.command_watchers) == 1
+        await bot.unload_extension("cogs.library")
+        assert set(bot.form_handlers) == {"dd", "rp"} and bot.command_watchers == []
+
+
 async def test_help_is_ephemeral_and_lists_the_synced_commands(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:

@@ -130,12 +130,14 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(WizardControl)
+        self.bot.form_handlers[ControlId.scheme.prefix] = self.on_form
         self.bot.scheduler.register(REMINDER, self.send_reminder)
         self.bot.scheduler.register(RESULT_PROMPT, self.send_result_prompt)
         self.purge_stale_sessions.start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(WizardControl)
+        self.bot.form_handlers.pop(ControlId.scheme.prefix, None)
         self.bot.scheduler.unregister(REMINDER)
         self.bot.scheduler.unregister(RESULT_PROMPT)
         self.purge_stale_sessions.cancel()
@@ -426,9 +428,8 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         await Reply(content="Posted in this channel.", view=None).edit(interaction)
 
     # -- forms ---------------------------------------------------------------------------------
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: Interaction) -> None:
-        """Handle every wizard form here, so a form opened before a restart is still accepted."""
+    async def on_form(self, interaction: Interaction) -> None:
+        """Every wizard form comes here (DisputeBot.on_interaction), also one opened before a restart."""
         await self.handle_form(interaction, ControlId, FORM_ACTIONS)
 
     async def after_case_form(self, interaction: Interaction, control: ControlId, data: dict[str, Any]) -> None:

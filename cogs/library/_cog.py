@@ -98,9 +98,13 @@ class LibraryCog(commands.Cog, name="Library"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(LibraryControlItem)
+        self.bot.form_handlers[SCHEME.prefix] = self.on_form
+        self.bot.command_watchers.append(self.tell_outcomes)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(LibraryControlItem)
+        self.bot.form_handlers.pop(SCHEME.prefix, None)
+        self.bot.command_watchers.remove(self.tell_outcomes)
 
     async def curator_guild(self, interaction: Interaction) -> int:
         """The server, when the bot is installed there and the member curates it; else refused privately."""
@@ -388,14 +392,8 @@ class LibraryCog(commands.Cog, name="Library"):
         return {key: str(data.get(key, "")) for key in ("name", "title", "category", "body")}
 
     # -- forms ---------------------------------------------------------------------------------
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: Interaction) -> None:
-        """Library forms (also after a restart), and telling members what became of their suggestions."""
-        if interaction.type is discord.InteractionType.application_command:
-            await self.tell_outcomes(interaction)
-            return
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
+    async def on_form(self, interaction: Interaction) -> None:
+        """Every library form comes here (DisputeBot.on_interaction), also one opened before a restart."""
         data: dict[str, Any] = dict(interaction.data or {})
         parsed = SCHEME.parse(str(data.get("custom_id", "")))
         if parsed is None or parsed[1] not in FORMS:

@@ -85,11 +85,13 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     async def cog_load(self) -> None:
         await self.catalog.sync_builtins()
         self.bot.add_dynamic_items(ReplyControlItem)
+        self.bot.form_handlers[ReplyControl.scheme.prefix] = self.on_form
         self.bot.tree.add_command(self.draft_menu)
         self.purge_old_drafts.start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ReplyControlItem)
+        self.bot.form_handlers.pop(ReplyControl.scheme.prefix, None)
         self.bot.tree.remove_command(self.draft_menu.name, type=self.draft_menu.type)
         self.purge_old_drafts.cancel()
 
@@ -298,9 +300,8 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         await answer_in_time(interaction, checked, update=update)
 
     # -- forms ---------------------------------------------------------------------------------
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: Interaction) -> None:
-        """Handle every quick-reply form here, so a form opened before a restart is still accepted."""
+    async def on_form(self, interaction: Interaction) -> None:
+        """Every quick-reply form comes here (DisputeBot.on_interaction), also one opened before a restart."""
         await self.handle_form(interaction, ReplyControl, (FILL_SUBMIT, AUTHOR_SUBMIT))
 
 
