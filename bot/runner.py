@@ -16,6 +16,7 @@ import discord.http
 import yarl
 
 from bot.client import DisputeBot
+from bot.collector import settle_after_start
 from bot.config import Settings, env_file_warning
 from bot.errors import DisputeDeskError
 from bot.logging_setup import setup_logging
@@ -80,6 +81,12 @@ async def _run_with_database(settings: Settings) -> int:
         try:
             async with bot:
                 if await _log_in(bot, settings.token.reveal(), stop_requested):
+                    settled = settle_after_start()
+                    log.info(
+                        "start-up objects frozen out of garbage collection: %d; collector thresholds %s",
+                        settled.frozen,
+                        settled.thresholds,
+                    )
                     await bot.connect()
         except discord.LoginFailure:
             log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal, Bot, Reset Token)")

@@ -236,6 +236,8 @@ async def test_bot_process_connects_answers_and_stops_cleanly_on_sigterm(
     assert code == 0, output
     assert "stopped cleanly" in output
     assert re.search(r"ready as dispute-desk\S* \(\d+\) in \d+ servers, \d+ commands", output), output
+    frozen = r"start-up objects frozen out of garbage collection: [1-9]\d*; collector thresholds \(2000, "
+    assert re.search(frozen, output), output
     assert "PyNaCl" not in output and "davey" not in output
     assert fake_discord.token not in output
     log_text = (tmp_path / "logs" / "dispute-desk.log").read_text()
