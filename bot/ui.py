@@ -58,6 +58,11 @@ class Reply:
         return replace(self, **changes)
 
     def _fields(self) -> dict[str, Any]:
+        if isinstance(self.view, discord.ui.View):
+            # Stopped, discord.py neither keeps the view nor times it out: every control is a
+            # DynamicItem its cog registered, found again from the click's custom id. Left running,
+            # each private message's view was kept (and a timer task with it) for 15 minutes.
+            self.view.stop()
         fields = {
             "content": self.content,
             "embeds": self.embeds,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -61,6 +62,21 @@ async def test_s1_by_clicks_ends_with_the_same_drafts_as_the_cli(fake_discord: F
             assert file_text.strip() == text.strip()
             for paragraph in text.split("\n\n"):
                 assert paragraph.strip().splitlines()[0] in shown
+
+
+async def test_sent_buttons_leave_no_view_or_timer_behind(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """discord.py keeps a private message's view, and a 15-minute timer task for it, unless the view is
+    stopped: the clicks are routed by custom id, so nothing of a sent message needs to stay in memory."""
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
+        for _ in range(3):
+            started = await fake_discord.slash("dispute start", user=alice, dm=True)
+            assert (await started.response()).type == 4
+        outcome = await walk_to_outcome(fake_discord, (await started.message()).id, alice, s1_answers())
+        assert is_outcome(outcome)
+        view_timers = [t for t in asyncio.all_tasks() if "timeout_task" in t.get_coro().__qualname__]
+        assert view_timers == []
+        assert bot.persistent_views == []
 
 
 async def test_tone_switch_and_edit_answers_in_place(fake_discord: FakeDiscord, tmp_path: Path) -> None:
