@@ -25,7 +25,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage import Database, MetaRepository
 from bot.storage.scheduled_jobs import JobRepository
-from bot.ui import ACKNOWLEDGE_AFTER_S, FORM_READY_S, send_private
+from bot.ui import ACKNOWLEDGE_AFTER_S, FORM_READY_S, custom_id_of, send_private
 
 log = logging.getLogger(__name__)
 InteractionHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
@@ -140,6 +140,8 @@ class DisputeBot(commands.AutoShardedBot):
         self.draining = False
         #: Each feature's form handler, by the prefix of its custom ids (see on_interaction).
         self.form_handlers: dict[str, InteractionHandler] = {}
+        #: Each feature's button and select handler, by the prefix of its custom ids.
+        self.control_handlers: dict[str, InteractionHandler] = {}
         #: Handlers shown every slash command and menu command (after the command's own handler).
         self.command_watchers: list[InteractionHandler] = []
         #: How long a step may take before it is acknowledged first and edited after (see bot.ui).
@@ -174,12 +176,14 @@ class DisputeBot(commands.AutoShardedBot):
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """The bot's one listener of every interaction (discord.py runs each listener as a task of
-        its own, for every interaction): a form goes to the feature its custom id's prefix names,
-        so a form opened before a restart is still handled; a command goes to the watchers."""
-        if interaction.type is discord.InteractionType.modal_submit:
-            data: dict[str, Any] = dict(interaction.data or {})
-            custom_id = str(data.get("custom_id", ""))
-            handler = self.form_handlers.get(custom_id.partition(":")[0])
+        its own, for every interaction): a click or a form goes to the feature its custom id's prefix
+        names, so one on a message sent (or a form opened) before a restart is still handled; a
+        command goes to the watchers."""
+        if interaction.type in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+            handlers = (
+                self.control_handlers if interaction.type is discord.InteractionType.component else self.form_handlers
+            )
+            handler = handlers.get(custom_id_of(interaction).partition(":")[0])
             if handler is not None:
                 await handler(interaction)
         elif interaction.type is discord.InteractionType.application_command:

@@ -1,7 +1,7 @@
 """Custom ids of persistent controls: ``<prefix>:<id>:<action>[:<argument>]``, at most 100 chars.
 
 They carry everything a click needs, so a click on a message sent before a restart still works.
-Each feature has its own prefix (and so its own DynamicItem pattern).
+Each feature has its own prefix, which routes its clicks and forms to it (``DisputeBot.on_interaction``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class ControlScheme:
 
     @property
     def pattern(self) -> str:
-        """The DynamicItem template: groups ``id``, ``action`` and ``argument``."""
+        """The whole custom id: groups ``id``, ``action`` and ``argument``."""
         return rf"{self.prefix}:(?P<id>[0-9]+):(?P<action>[a-z_]+)(?::(?P<argument>[{self.argument_chars}]*))?"
 
     def format(self, number: int, action: str, argument: str = "") -> str:
@@ -32,6 +32,14 @@ class ControlScheme:
         if len(text) > MAX_CUSTOM_ID or not self._compiled.fullmatch(text):
             raise ValueError(f"invalid custom id {text!r}")
         return text
+
+    def clicked(self, custom_id: str) -> tuple[int, str, str] | None:
+        """The parts of a clicked control's custom id; a forged id too large for a row names row 0
+        (which never exists), so the click is answered as for a case that is gone. None: not this scheme's."""
+        match = self._compiled.fullmatch(custom_id)
+        if match is None:
+            return None
+        return clicked_row_id(match["id"]), match["action"], match["argument"] or ""
 
     def parse(self, custom_id: str) -> tuple[int, str, str] | None:
         match = self._compiled.fullmatch(custom_id)
@@ -64,9 +72,10 @@ class Control:
         return cls(*parsed) if parsed else None
 
     @classmethod
-    def clicked(cls, number: str, action: str, argument: str | None) -> Self:
-        """The control of a click the scheme's pattern matched (a forged id names row 0, which never exists)."""
-        return cls(clicked_row_id(number), action, argument or "")
+    def clicked(cls, custom_id: str) -> Self | None:
+        """The control a click names (see ``ControlScheme.clicked``), or None when the id is not of this scheme."""
+        parts = cls.scheme.clicked(custom_id)
+        return cls(*parts) if parts else None
 
 
 MAX_ROW_ID = 2**63 - 1

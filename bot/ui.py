@@ -13,7 +13,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias, TypeVar
 
 import discord
 
@@ -59,9 +59,9 @@ class Reply:
 
     def _fields(self) -> dict[str, Any]:
         if isinstance(self.view, discord.ui.View):
-            # Stopped, discord.py neither keeps the view nor times it out: every control is a
-            # DynamicItem its cog registered, found again from the click's custom id. Left running,
-            # each private message's view was kept (and a timer task with it) for 15 minutes.
+            # Stopped, discord.py neither keeps the view nor times it out: a click is routed by its
+            # custom id (ActionDispatch.handle_click). Left running, each private message's view was
+            # kept (and a timer task with it) for 15 minutes.
             self.view.stop()
         fields = {
             "content": self.content,
@@ -320,44 +320,42 @@ def add_fields(modal: discord.ui.Modal, fields: Iterable[FormField], typed: Mapp
 Handler = Callable[[discord.Interaction[Any], Any, list[str]], Awaitable[None]]
 
 
-class ControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r"(?!)"):
-    """Base of a feature's persistent buttons and selects: its custom id carries all a click needs.
+def custom_id_of(interaction: discord.Interaction[Any]) -> str:
+    """The custom id of the control clicked or the form submitted ("" for anything else)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    return str(data.get("custom_id", ""))
 
-    A subclass names its pattern (``template=``), its ``Control`` type, the cog that handles its
-    clicks and what a restart keeps; a click after a restart still finds its cog this way.
-    """
 
-    control_type: ClassVar[type[Control]]
-    cog_name: ClassVar[str]
-    kept: ClassVar[str]
-
-    def __init__(self, item: discord.ui.Item[Any], control: Control) -> None:
-        super().__init__(item)
-        self.control = control
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
-    ) -> Self:
-        return cls(item, cls.control_type.clicked(match["id"], match["action"], match["argument"]))
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await accepting_clicks(interaction, self.kept)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = interaction.client.get_cog(self.cog_name)
-        assert isinstance(cog, ActionDispatch), self.cog_name
-        values = [str(v) for v in (getattr(self.item, "values", None) or [])]
-        await cog.handle_control(interaction, self.control, values)
+def clicked_values(interaction: discord.Interaction[Any]) -> list[str]:
+    """What a select was set to (nothing for a button)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    return [str(value) for value in data.get("values") or []]
 
 
 class ActionDispatch:
-    """One dispatch for a cog's controls and forms: the action of a custom id -> its one handler."""
+    """One dispatch for a cog's controls and forms: the action of a custom id -> its one handler.
+
+    A feature's clicks reach it by the prefix of their custom ids (``DisputeBot.control_handlers``,
+    registered in ``cog_load``): the id carries everything, so a click on a message sent before a
+    restart still works, and nothing is rebuilt from the message (discord.py's DynamicItem rebuilt
+    a whole View of every message clicked, and ran each click as one more task).
+    """
 
     bot: Any
     actions: Mapping[str, Handler]
     #: The answer to an action no handler knows: a forged id, or a control of an older version.
     outdated: ClassVar[str] = "This button is from an older version of Dispute Desk; run the command again."
+    #: What a restart keeps, said to a click that arrives while the bot drains for one.
+    kept: ClassVar[str] = "Nothing was lost"
+
+    async def handle_click(self, interaction: discord.Interaction[Any], control_type: type[Control]) -> None:
+        """A button or select of this feature: its control read off the custom id, then its handler."""
+        control = control_type.clicked(custom_id_of(interaction))
+        if control is None:
+            await send_private(interaction, self.outdated)
+            return
+        if await accepting_clicks(interaction, self.kept):
+            await self.handle_control(interaction, control, clicked_values(interaction))
 
     async def handle_control(self, interaction: discord.Interaction[Any], control: Control, values: list[str]) -> None:
         try:

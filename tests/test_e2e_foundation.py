@@ -71,15 +71,40 @@ async def test_login_syncs_valid_commands_installable_everywhere(
             assert command["description"] == ""
 
 
-async def test_one_listener_routes_every_form_by_its_prefix(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_one_listener_routes_every_click_and_form_by_prefix(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     # discord.py runs each on_interaction listener as a task per interaction: the bot has one, and
-    # each feature only registers where its forms (and the library's command watcher) go.
+    # each feature only registers where its clicks and forms (and the library's command watcher) go.
+    # No DynamicItem: discord.py would rebuild a View of the clicked message for every click.
     async with desk_bot(fake_discord, tmp_path) as bot:
         assert not bot.extra_events.get("on_interaction")
+        assert set(bot.control_handlers) == {"dd", "rp", "lb", "pv"}
         assert set(bot.form_handlers) == {"dd", "rp", "lb"}
         assert len(bot.command_watchers) == 1
+        assert not bot._connection._view_store._dynamic_items
         await bot.unload_extension("cogs.library")
         assert set(bot.form_handlers) == {"dd", "rp"} and bot.command_watchers == []
+        assert set(bot.control_handlers) == {"dd", "rp", "pv"}
+
+
+async def test_a_click_with_an_unknown_action_or_a_malformed_id_is_answered_privately(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path):
+        started = await fake_discord.slash("dispute start", user=alice, dm=True)
+        message = await started.message()
+        button = next(cid for cid in message.custom_ids() if message.component(cid).get("type") == 2)
+        for forged, expected in (
+            ("dd:1:no_such_action", "/dispute resume"),  # a control of another version
+            ("dd:one:back", "/dispute resume"),  # not the scheme's shape
+            ("pv:1:explode", "older version"),
+            ("lb:1:", "older version"),
+        ):
+            message.component(button)["custom_id"] = forged  # what a modified client can send
+            button = forged
+            answer = await (await fake_discord.click(message, forged, user=alice)).response()
+            assert answer.type == 4 and answer.data["flags"] & EPHEMERAL, forged
+            assert expected in answer.data["content"], (forged, answer.data["content"])
 
 
 async def test_help_is_ephemeral_and_lists_the_synced_commands(

@@ -36,7 +36,6 @@ from cogs.dispute._cases_views import (
     stats_message,
 )
 from cogs.dispute._views import (
-    WizardControl,
     draft_reply,
     form_modal,
     label_of,
@@ -98,6 +97,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         name="dispute", description="Work out a difficult buyer: your options, the deadline, evidence and drafts"
     )
     outdated = "This button is from an older version of Dispute Desk; run `/dispute resume`."
+    kept = "Your answers are saved"
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
@@ -129,14 +129,14 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         }
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(WizardControl)
+        self.bot.control_handlers[ControlId.scheme.prefix] = self.on_click
         self.bot.form_handlers[ControlId.scheme.prefix] = self.on_form
         self.bot.scheduler.register(REMINDER, self.send_reminder)
         self.bot.scheduler.register(RESULT_PROMPT, self.send_result_prompt)
         self.purge_stale_sessions.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(WizardControl)
+        self.bot.control_handlers.pop(ControlId.scheme.prefix, None)
         self.bot.form_handlers.pop(ControlId.scheme.prefix, None)
         self.bot.scheduler.unregister(REMINDER)
         self.bot.scheduler.unregister(RESULT_PROMPT)
@@ -427,7 +427,11 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         await channel.send(post[:MESSAGE_LIMIT])
         await Reply(content="Posted in this channel.", view=None).edit(interaction)
 
-    # -- forms ---------------------------------------------------------------------------------
+    # -- clicks and forms ----------------------------------------------------------------------
+    async def on_click(self, interaction: Interaction) -> None:
+        """Every wizard button and select comes here (DisputeBot.on_interaction), also one sent before a restart."""
+        await self.handle_click(interaction, ControlId)
+
     async def on_form(self, interaction: Interaction) -> None:
         """Every wizard form comes here (DisputeBot.on_interaction), also one opened before a restart."""
         await self.handle_form(interaction, ControlId, FORM_ACTIONS)

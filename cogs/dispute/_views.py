@@ -11,40 +11,31 @@ from bot.anonymise import Anonymised
 from bot.discord_limits import MESSAGE_LIMIT, fit
 from bot.disputes.engine.flow import Flow, Question
 from bot.disputes.engine.outcome import Draft, Outcome
-from bot.disputes.wizard.custom_ids import PATTERN, ControlId
+from bot.disputes.wizard.custom_ids import ControlId
 from bot.disputes.wizard.outcome_card import Card, outcome_cards
 from bot.disputes.wizard.service import WizardState
 from bot.disputes.wizard.share import SHARE_TEXT_MAX
 from bot.disputes.wizard.steps import MAX_BUTTONS, SELF_ANSWERED, Screen, options_of, prefill
 from bot.rendering import split_message
 from bot.tones import TONES
-from bot.ui import EMBED_COLOUR, ERROR_COLOUR, ControlItem, Reply, code_block, text_field, text_file
+from bot.ui import EMBED_COLOUR, ERROR_COLOUR, Reply, code_block, text_field, text_file
 
 FOOTER = "Saved as you go: /dispute resume brings this case back. Only you can see it."
 MODAL_TIMEOUT = 15 * 60
 
 
-class WizardControl(ControlItem, template=PATTERN):
-    """Every button and select of the wizard: its custom id carries the session and the action."""
-
-    control_type = ControlId
-    cog_name = "Dispute"
-    kept = "Your answers are saved"
-
-
 def button(control: ControlId, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-           row: int, disabled: bool = False) -> WizardControl:
-    item = discord.ui.Button[Any](label=fit(label, 80), custom_id=str(control), style=style, row=row, disabled=disabled)
-    return WizardControl(item, control)
+           row: int, disabled: bool = False) -> discord.ui.Button[Any]:
+    """A wizard button: its custom id carries the case and the action (DisputeCog.on_click reads it)."""
+    return discord.ui.Button(label=fit(label, 80), custom_id=str(control), style=style, row=row, disabled=disabled)
 
 
 def select(control: ControlId, placeholder: str, options: list[discord.SelectOption], *, row: int,
-           max_values: int = 1) -> WizardControl:
-    item = discord.ui.Select[Any](
+           max_values: int = 1) -> discord.ui.Select[Any]:
+    return discord.ui.Select(
         custom_id=str(control), placeholder=fit(placeholder, 150), options=options[:25], row=row,
         min_values=1, max_values=min(max_values, len(options[:25])),
     )
-    return WizardControl(item, control)
 
 
 def navigation(view: discord.ui.View, session_id: int, row: int) -> None:

@@ -41,10 +41,10 @@ from bot.replies.server_library import MAX_SERVER_TEMPLATES, Outcome, diff_text
 from bot.replies.template_transfer import MAX_FILE_BYTES, apply_import, export_library, plan_import
 from bot.storage.reply_templates import ReplyTemplateRepository
 from bot.storage.server_templates import VersionConflict
+from bot.ui import ActionDispatch, accepting_clicks, custom_id_of, send_private
 from cogs.library._views import (
     IMPORT_FILE,
     YOURS_FILE,
-    LibraryControlItem,
     conflict_message,
     delete_confirmation,
     diff_message,
@@ -97,12 +97,12 @@ class LibraryCog(commands.Cog, name="Library"):
         self.personal = ReplyTemplateRepository(bot.db)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(LibraryControlItem)
+        self.bot.control_handlers[SCHEME.prefix] = self.on_click
         self.bot.form_handlers[SCHEME.prefix] = self.on_form
         self.bot.command_watchers.append(self.tell_outcomes)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(LibraryControlItem)
+        self.bot.control_handlers.pop(SCHEME.prefix, None)
         self.bot.form_handlers.pop(SCHEME.prefix, None)
         self.bot.command_watchers.remove(self.tell_outcomes)
 
@@ -319,6 +319,14 @@ class LibraryCog(commands.Cog, name="Library"):
         ][:25]
 
     # -- controls ------------------------------------------------------------------------------
+    async def on_click(self, interaction: Interaction) -> None:
+        """Every server-library button comes here (DisputeBot.on_interaction), also one sent before a restart."""
+        clicked = SCHEME.clicked(custom_id_of(interaction))
+        if clicked is None:
+            await send_private(interaction, ActionDispatch.outdated)
+        elif await accepting_clicks(interaction, "Nothing was changed"):
+            await self.handle_control(interaction, *clicked)
+
     async def handle_control(self, interaction: Interaction, number: int, action: str, argument: str) -> None:
         try:
             await self._handle_control(interaction, number, action, argument)

@@ -9,7 +9,6 @@ from typing import Any
 
 import discord
 
-from bot.control_ids import clicked_row_id
 from bot.replies.library_controls import (
     APPROVE,
     CANCEL,
@@ -17,7 +16,6 @@ from bot.replies.library_controls import (
     IMPORT_OK,
     MERGE,
     OVERWRITE,
-    PATTERN,
     REJECT,
     REJECT_FORM,
     SUGGEST_MINE,
@@ -30,7 +28,7 @@ from bot.replies.template_transfer import ImportPlan
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.server_settings import ServerSettings
 from bot.storage.server_templates import ServerTemplate, Suggestion, TemplateVersion, UsageCounts, VersionConflict
-from bot.ui import FormField, Reply, accepting_clicks, add_fields, code_block
+from bot.ui import FormField, Reply, add_fields, code_block
 
 MESSAGE_LIMIT = 2000
 MODAL_TIMEOUT = 15 * 60
@@ -51,37 +49,11 @@ def fenced(text: str) -> str:
     return safe(text).replace("```", "`\u200b``")
 
 
-class LibraryControlItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):
-    """Every server-library button: the custom id carries the template or suggestion and the action."""
-
-    def __init__(self, item: discord.ui.Item[Any], number: int, action: str, argument: str) -> None:
-        super().__init__(item)
-        self.number, self.action, self.argument = number, action, argument
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
-    ) -> LibraryControlItem:
-        return cls(item, clicked_row_id(match["id"]), match["action"], match["argument"] or "")
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await accepting_clicks(interaction, "Nothing was changed")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs.library._cog import LibraryCog
-
-        cog = interaction.client.get_cog(LibraryCog.__cog_name__)
-        assert isinstance(cog, LibraryCog)
-        await cog.handle_control(interaction, self.number, self.action, self.argument)
-
-
 def button(
     number: int, action: str, label: str, argument: str = "", style: discord.ButtonStyle = discord.ButtonStyle.secondary
-) -> LibraryControlItem:
-    custom_id = control_id(number, action, argument)
-    return LibraryControlItem(
-        discord.ui.Button[Any](label=label, custom_id=custom_id, style=style), number, action, argument
-    )
+) -> discord.ui.Button[Any]:
+    """A server-library button: its custom id carries the template or suggestion and the action."""
+    return discord.ui.Button(label=label, custom_id=control_id(number, action, argument), style=style)
 
 
 def suggest_mine_view(template_id: int) -> discord.ui.View:

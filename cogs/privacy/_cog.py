@@ -12,8 +12,8 @@ from discord.ext import commands
 from bot.replies.service import DRAFT_TTL
 from bot.scheduler import FINISHED_RETENTION
 from bot.storage.user_data import USER_DATA, count_user_rows, export_user_data, forget_user
-from bot.ui import Reply, send_private, text_file
-from cogs.privacy._views import confirm_view
+from bot.ui import ActionDispatch, Reply, custom_id_of, send_private, text_file
+from cogs.privacy._views import SCHEME, confirm_view
 
 if TYPE_CHECKING:
     from bot.client import DisputeBot
@@ -26,6 +26,23 @@ class PrivacyCog(commands.Cog):
 
     def __init__(self, bot: DisputeBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.control_handlers[SCHEME.prefix] = self.on_click
+
+    async def cog_unload(self) -> None:
+        self.bot.control_handlers.pop(SCHEME.prefix, None)
+
+    async def on_click(self, interaction: discord.Interaction[DisputeBot]) -> None:
+        """The buttons of /privacy delete (DisputeBot.on_interaction), also after a restart."""
+        clicked = SCHEME.clicked(custom_id_of(interaction))
+        try:
+            if clicked is None or clicked[1] not in ("forget", "keep"):
+                await send_private(interaction, ActionDispatch.outdated)
+            else:
+                await self.handle_forget_click(interaction, clicked[0], clicked[1])
+        except Exception as exc:
+            await self.bot.report_interaction_error(interaction, exc)
 
     @privacy.command(name="show")
     async def show(self, interaction: discord.Interaction[DisputeBot]) -> None:

@@ -32,7 +32,6 @@ from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, 
 from cogs.library._settings import allowed
 from cogs.library._views import suggest_mine_view
 from cogs.replies._views import (
-    ReplyControlItem,
     author_modal,
     author_result_message,
     delete_confirmation,
@@ -57,6 +56,7 @@ PLATFORM_CHOICES = [
 
 
 class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
+    kept = "Your reply is saved"
     templates = app_commands.Group(name="templates", description="Quick-reply templates")
     mine = app_commands.Group(
         name="mine", description="Your personal templates: they follow you to every server and DM", parent=templates
@@ -84,13 +84,13 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     async def cog_load(self) -> None:
         await self.catalog.sync_builtins()
-        self.bot.add_dynamic_items(ReplyControlItem)
+        self.bot.control_handlers[ReplyControl.scheme.prefix] = self.on_click
         self.bot.form_handlers[ReplyControl.scheme.prefix] = self.on_form
         self.bot.tree.add_command(self.draft_menu)
         self.purge_old_drafts.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ReplyControlItem)
+        self.bot.control_handlers.pop(ReplyControl.scheme.prefix, None)
         self.bot.form_handlers.pop(ReplyControl.scheme.prefix, None)
         self.bot.tree.remove_command(self.draft_menu.name, type=self.draft_menu.type)
         self.purge_old_drafts.cancel()
@@ -300,6 +300,10 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         await answer_in_time(interaction, checked, update=update)
 
     # -- forms ---------------------------------------------------------------------------------
+    async def on_click(self, interaction: Interaction) -> None:
+        """Every quick-reply button and select comes here (DisputeBot.on_interaction), also after a restart."""
+        await self.handle_click(interaction, ReplyControl)
+
     async def on_form(self, interaction: Interaction) -> None:
         """Every quick-reply form comes here (DisputeBot.on_interaction), also one opened before a restart."""
         await self.handle_form(interaction, ReplyControl, (FILL_SUBMIT, AUTHOR_SUBMIT))

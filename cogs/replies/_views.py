@@ -17,7 +17,6 @@ from bot.replies.custom_ids import (
     FILL_SUBMIT,
     KEEP,
     OPEN_PAGE,
-    PATTERN,
     PICK_DISPUTE,
     PICK_TEMPLATE,
     POST,
@@ -28,7 +27,7 @@ from bot.replies.personal import CATEGORY_MAX, DEFAULT_CATEGORY, NAME_MAX, Autho
 from bot.replies.service import AuthorCheck, FillStep, Suggestions
 from bot.sandbox import MAX_SOURCE_CHARS, neutralise_mentions
 from bot.storage.reply_templates import StoredTemplate
-from bot.ui import EMBED_COLOUR, ControlItem, FormField, Reply, add_fields, code_block, text_field, text_file
+from bot.ui import EMBED_COLOUR, FormField, Reply, add_fields, code_block, text_field, text_file
 
 MODAL_TIMEOUT = 15 * 60
 _TEXT_LIMIT = 1000
@@ -41,28 +40,19 @@ _HINTS = {
 _LONG_TEXT = ("message", "details", "summary", "notes", "items", "scope", "deliverables", "reason", "timeline")
 
 
-class ReplyControlItem(ControlItem, template=PATTERN):
-    """Every quick-reply button and select: the custom id carries the draft (or template) and action."""
-
-    control_type = ReplyControl
-    cog_name = "Replies"
-    kept = "Your reply is saved"
-
-
 def button(
     control: ReplyControl, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary, row: int = 0
-) -> ReplyControlItem:
-    item = discord.ui.Button[Any](label=fit(label, 80, at_boundary=False), custom_id=str(control), style=style, row=row)
-    return ReplyControlItem(item, control)
+) -> discord.ui.Button[Any]:
+    """A quick-reply button: its custom id carries the draft (or template) and the action."""
+    return discord.ui.Button(label=fit(label, 80, at_boundary=False), custom_id=str(control), style=style, row=row)
 
 
 def select(
     control: ReplyControl, placeholder: str, options: list[discord.SelectOption], *, row: int
-) -> ReplyControlItem:
-    item = discord.ui.Select[Any](
+) -> discord.ui.Select[Any]:
+    return discord.ui.Select(
         custom_id=str(control), placeholder=fit(placeholder, 150, at_boundary=False), options=options[:25], row=row
     )
-    return ReplyControlItem(item, control)
 
 
 # -- filling a reply -------------------------------------------------------------------------------
