@@ -138,9 +138,7 @@ async def send_private(interaction: discord.Interaction[Any], content: str, **kw
 async def accepting_clicks(interaction: discord.Interaction[Any], kept: str) -> bool:
     """False (after saying so privately) while the bot drains for a restart; ``kept`` says what is safe."""
     if getattr(interaction.client, "draining", False):
-        await interaction.response.send_message(
-            f"Dispute Desk is restarting. {kept}: click again in a minute.", ephemeral=True
-        )
+        await send_private(interaction, f"Dispute Desk is restarting. {kept}: click again in a minute.")
         return False
     return True
 
