@@ -25,7 +25,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage import Database, MetaRepository
 from bot.storage.scheduled_jobs import JobRepository
-from bot.ui import ACKNOWLEDGE_AFTER_S, FORM_READY_S, custom_id_of, send_private
+from bot.ui import ACKNOWLEDGE_AFTER_S, FORM_READY_S, custom_id_of, let_go, send_private
 
 log = logging.getLogger(__name__)
 InteractionHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
@@ -185,7 +185,10 @@ class DisputeBot(commands.AutoShardedBot):
             )
             handler = handlers.get(custom_id_of(interaction).partition(":")[0])
             if handler is not None:
-                await handler(interaction)
+                try:
+                    await handler(interaction)
+                finally:
+                    let_go(interaction)
         elif interaction.type is discord.InteractionType.application_command:
             for watcher in self.command_watchers:
                 await watcher(interaction)

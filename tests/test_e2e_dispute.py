@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.client import DisputeBot
@@ -17,7 +19,7 @@ from bot.ui import BUSY_FORM
 from tests.deskbot import desk_bot
 from tests.fakediscord import FakeDiscord
 from tests.s1 import S1_FILE, S1_NOW, s1_answers
-from tests.wizard_driver import control, is_outcome, walk_to_outcome
+from tests.wizard_driver import answer_step, control, is_outcome, walk_to_outcome
 
 pytestmark = pytest.mark.timeout(120)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -64,9 +66,9 @@ async def test_s1_by_clicks_ends_with_the_same_drafts_as_the_cli(fake_discord: F
                 assert paragraph.strip().splitlines()[0] in shown
 
 
-async def test_sent_buttons_leave_no_view_or_timer_behind(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    """discord.py keeps a private message's view, and a 15-minute timer task for it, unless the view is
-    stopped: the clicks are routed by custom id, so nothing of a sent message needs to stay in memory."""
+async def test_sent_buttons_and_forms_leave_no_view_or_timer_behind(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """discord.py keeps a private message's view, or a form left open, with a 15-minute timer task,
+    unless it is stopped: clicks and submits are routed by custom id, so nothing needs to stay."""
     alice = fake_discord.add_user("alice")
     async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock) as bot:
         for _ in range(3):
@@ -74,9 +76,39 @@ async def test_sent_buttons_leave_no_view_or_timer_behind(fake_discord: FakeDisc
             assert (await started.response()).type == 4
         outcome = await walk_to_outcome(fake_discord, (await started.message()).id, alice, s1_answers())
         assert is_outcome(outcome)
+        bob = fake_discord.add_user("bob")  # alice has used her three new cases a minute
+        started = await fake_discord.slash("dispute start", user=bob, dm=True)
+        message = await started.message()
+        while control(fake_discord.messages[message.id], "open") is None:  # to the first form, left open
+            await answer_step(fake_discord, fake_discord.messages[message.id], bob, s1_answers())
+        form = control(fake_discord.messages[message.id], "open")
+        await (await fake_discord.click(fake_discord.messages[message.id], str(form), user=bob)).wait_modal()
         view_timers = [t for t in asyncio.all_tasks() if "timeout_task" in t.get_coro().__qualname__]
         assert view_timers == []
         assert bot.persistent_views == []
+
+
+async def test_an_answered_click_leaves_no_reference_cycle_behind(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """discord.py's Interaction and its response point at each other: left so, the clicked message and
+    all it holds wait for a full garbage collection; once answered, the cycle is broken."""
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=fixed_clock):
+        started = await fake_discord.slash("dispute start", user=alice, dm=True)
+        message = await started.message()
+        gc.collect()
+        gc.disable()
+        try:
+            made = await answer_step(fake_discord, fake_discord.messages[message.id], alice, s1_answers())
+            await asyncio.sleep(0.2)  # the handler returns after its answer went out
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            clicked = {interaction.id for interaction in made}
+            left = [o for o in gc.garbage if isinstance(o, discord.Interaction) and o.id in clicked]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        assert clicked and left == []
 
 
 async def test_tone_switch_and_edit_answers_in_place(fake_discord: FakeDiscord, tmp_path: Path) -> None:

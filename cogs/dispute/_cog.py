@@ -23,7 +23,17 @@ from bot.errors import DisputeDeskError
 from bot.modal_values import modal_values
 from bot.scheduler import DROPPED
 from bot.storage.scheduled_jobs import Job
-from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, ready, ready_for_form
+from bot.ui import (
+    ActionDispatch,
+    Handler,
+    Interaction,
+    Reply,
+    answer_in_time,
+    form_values,
+    open_form,
+    ready,
+    ready_for_form,
+)
 from cogs.dispute._cases_views import (
     DMS_CLOSED,
     case_message,
@@ -303,7 +313,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
         shown = await ready_for_form(interaction, self.steps.step(self.click(interaction, control), self.bot.now()))
         screen = shown.state.screen
         if screen is not None and screen.kind == "form":
-            await interaction.response.send_modal(form_modal(shown.state, screen, shown.profile))
+            await open_form(interaction, form_modal(shown.state, screen, shown.profile))
         else:
             await answer_in_time(interaction, ready(self.message(interaction, shown)), update=True)
 
@@ -339,7 +349,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
 
     async def on_remind_typed(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         state = await self.wizard.load(control.session_id, interaction.user.id)
-        await interaction.response.send_modal(reminder_modal(state.id, deadline_index(control.argument)))
+        await open_form(interaction, reminder_modal(state.id, deadline_index(control.argument)))
 
     async def on_cases(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         cases = await self.cases.cases(interaction.user.id, self.bot.now())
@@ -359,7 +369,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
     async def on_result(self, interaction: Interaction, control: ControlId, values: list[str]) -> None:
         result = values[0] if values else ""
         if result == "partial_refund":
-            await interaction.response.send_modal(refund_modal(control.session_id))
+            await open_form(interaction, refund_modal(control.session_id))
             return
         page = await self.cases.close_on_page(interaction.user.id, control.session_id, result, None, self.bot.now())
         await case_message(page, RESULT_SAVED).edit(interaction)
@@ -398,7 +408,7 @@ class DisputeCog(ActionDispatch, commands.Cog, name="Dispute"):
             return
         if action == "share_edit":
             previewed = await self.sharing.previewed(session_id, interaction.user.id)
-            await interaction.response.send_modal(share_edit_modal(session_id, previewed))
+            await open_form(interaction, share_edit_modal(session_id, previewed))
             return
         report = await self.sharing.preview(session_id, interaction.user.id, own_names(interaction), self.bot.now())
         await share_preview(report, session_id).send(interaction)

@@ -41,7 +41,7 @@ from bot.replies.server_library import MAX_SERVER_TEMPLATES, Outcome, diff_text
 from bot.replies.template_transfer import MAX_FILE_BYTES, apply_import, export_library, plan_import
 from bot.storage.reply_templates import ReplyTemplateRepository
 from bot.storage.server_templates import VersionConflict
-from bot.ui import ActionDispatch, accepting_clicks, custom_id_of, send_private
+from bot.ui import ActionDispatch, accepting_clicks, custom_id_of, open_form, send_private
 from cogs.library._views import (
     IMPORT_FILE,
     YOURS_FILE,
@@ -121,7 +121,7 @@ class LibraryCog(commands.Cog, name="Library"):
     async def add(self, interaction: Interaction) -> None:
         """Add a template to this server's library (checked before it is saved)."""
         await self.curator_guild(interaction)
-        await interaction.response.send_modal(template_form(control_id(0, ADD_FORM), "New server template", {}))
+        await open_form(interaction, template_form(control_id(0, ADD_FORM), "New server template", {}))
 
     @library_group.command(name="edit")
     @app_commands.describe(template="A template of this server's library")
@@ -131,7 +131,7 @@ class LibraryCog(commands.Cog, name="Library"):
         stored = await self.library.get(guild_id, template)
         form = template_form(control_id(stored.id, EDIT_FORM, str(stored.version)), "Edit server template",
                              typed_of(stored))  # fmt: skip
-        await interaction.response.send_modal(form)
+        await open_form(interaction, form)
 
     @library_group.command(name="delete")
     @app_commands.describe(template="A template of this server's library")
@@ -287,7 +287,7 @@ class LibraryCog(commands.Cog, name="Library"):
             typed = {**typed, "title": own.title, "category": own.category, "body": own.body}
             typed.setdefault("name", own.name)
         title = "Suggest a change" if target else "Suggest a server template"
-        await interaction.response.send_modal(template_form(control_id(target, SUGGEST_FORM), title, typed))
+        await open_form(interaction, template_form(control_id(target, SUGGEST_FORM), title, typed))
 
     async def bot_replies_own(self, user_id: int, given: str) -> Any:
         given = given.strip()
@@ -352,7 +352,7 @@ class LibraryCog(commands.Cog, name="Library"):
             yours = await self.attached_json(interaction, YOURS_FILE)
             if action == MERGE:
                 form = template_form(control_id(number, EDIT_FORM, argument), "Merge into the current version", yours)
-                await interaction.response.send_modal(form)
+                await open_form(interaction, form)
                 return
             saved = await self.library.edit(guild_id, user_id, number, yours, base_version=_version(argument), now=now)
             await interaction.response.edit_message(content=saved_line(saved, "Overwrote:"), view=None, attachments=[])
@@ -364,7 +364,7 @@ class LibraryCog(commands.Cog, name="Library"):
             )  # fmt: skip
             await self.tell_by_dm(number, guild_id)
         elif action == REJECT:
-            await interaction.response.send_modal(reason_form(number))
+            await open_form(interaction, reason_form(number))
         elif action == IMPORT_OK:
             digest, _, on_conflict = argument.partition("-")
             data = await self.attached_bytes(interaction, IMPORT_FILE)

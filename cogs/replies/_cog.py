@@ -28,7 +28,16 @@ from bot.replies.personal import MAX_PERSONAL_TEMPLATES
 from bot.replies.platforms import load_platforms
 from bot.replies.service import FillStep
 from bot.tones import TONE_LABELS
-from bot.ui import ActionDispatch, Handler, Interaction, Reply, answer_in_time, form_values, updates_a_message
+from bot.ui import (
+    ActionDispatch,
+    Handler,
+    Interaction,
+    Reply,
+    answer_in_time,
+    form_values,
+    open_form,
+    updates_a_message,
+)
 from cogs.library._settings import allowed
 from cogs.library._views import suggest_mine_view
 from cogs.replies._views import (
@@ -167,7 +176,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         elif step.ready:
             await result_message(step).answer(interaction)
         elif can_open_form and not step.error and not advanced:
-            await interaction.response.send_modal(fill_modal(step))
+            await open_form(interaction, fill_modal(step))
         else:
             await page_message(step, advanced=advanced).answer(interaction)
 
@@ -196,14 +205,14 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
     async def create(self, interaction: Interaction) -> None:
         """Write a personal quick reply: checked and previewed before it is saved."""
         draft_id = await self.authoring.begin_create(interaction.user.id, self.bot.now())
-        await interaction.response.send_modal(author_modal(draft_id, {}, editing=False))
+        await open_form(interaction, author_modal(draft_id, {}, editing=False))
 
     @mine.command(name="edit")
     @app_commands.describe(template="One of your templates")
     async def edit(self, interaction: Interaction, template: str) -> None:
         """Change one of your personal templates."""
         draft_id, typed = await self.authoring.begin_edit(interaction.user.id, template, self.bot.now())
-        await interaction.response.send_modal(author_modal(draft_id, typed, editing=True))
+        await open_form(interaction, author_modal(draft_id, typed, editing=True))
 
     @mine.command(name="show")
     @app_commands.describe(template="One of your templates")
@@ -247,7 +256,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
         if step.ready:
             await result_message(step).answer(interaction)
         else:
-            await interaction.response.send_modal(fill_modal(step))
+            await open_form(interaction, fill_modal(step))
 
     async def on_post(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         if interaction.is_guild_integration() and not await allowed(self.bot, interaction.guild_id, "post_here"):
@@ -273,7 +282,7 @@ class RepliesCog(ActionDispatch, commands.Cog, name="Replies"):
 
     async def on_author_fix(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         typed, editing = await self.authoring.typed_in(control.id, interaction.user.id)
-        await interaction.response.send_modal(author_modal(control.id, typed, editing=editing))
+        await open_form(interaction, author_modal(control.id, typed, editing=editing))
 
     async def on_author_save(self, interaction: Interaction, control: ReplyControl, values: list[str]) -> None:
         saved = await self.authoring.save_authoring(control.id, interaction.user.id, self.bot.now())
