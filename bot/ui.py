@@ -397,8 +397,7 @@ class ActionDispatch:
         """A modal submit of this feature (a form opened before a restart is still accepted)."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        data: dict[str, Any] = dict(interaction.data or {})
-        control = control_type.parse(str(data.get("custom_id", "")))
+        control = control_type.parse(custom_id_of(interaction))
         if control is None or control.action not in form_actions:
             return
         try:

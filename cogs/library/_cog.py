@@ -19,7 +19,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import DisputeDeskError
-from bot.modal_values import modal_values
 from bot.replies.library_controls import (
     ADD_FORM,
     APPROVE,
@@ -41,7 +40,7 @@ from bot.replies.server_library import MAX_SERVER_TEMPLATES, Outcome, diff_text
 from bot.replies.template_transfer import MAX_FILE_BYTES, apply_import, export_library, plan_import
 from bot.storage.reply_templates import ReplyTemplateRepository
 from bot.storage.server_templates import VersionConflict
-from bot.ui import ActionDispatch, accepting_clicks, custom_id_of, open_form, send_private
+from bot.ui import ActionDispatch, accepting_clicks, custom_id_of, form_values, open_form, send_private
 from cogs.library._views import (
     IMPORT_FILE,
     YOURS_FILE,
@@ -402,15 +401,14 @@ class LibraryCog(commands.Cog, name="Library"):
     # -- forms ---------------------------------------------------------------------------------
     async def on_form(self, interaction: Interaction) -> None:
         """Every library form comes here (DisputeBot.on_interaction), also one opened before a restart."""
-        data: dict[str, Any] = dict(interaction.data or {})
-        parsed = SCHEME.parse(str(data.get("custom_id", "")))
+        parsed = SCHEME.parse(custom_id_of(interaction))
         if parsed is None or parsed[1] not in FORMS:
             return
         number, action, argument = parsed
         try:
             if self.bot.draining:
                 raise DisputeDeskError("Dispute Desk is restarting. Submit the form again in a minute.")
-            typed = {k: v for k, v in modal_values(data).items() if isinstance(v, str)}
+            typed = form_values(interaction)
             await self.after_form(interaction, number, action, argument, typed)
         except Exception as exc:
             await self.bot.report_interaction_error(interaction, exc)
