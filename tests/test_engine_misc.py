@@ -1,16 +1,19 @@
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.disputes.engine.wording import check_wording
+from bot.disputes.engine import wording
+from bot.disputes.engine.wording import buyer_threats, check_wording, off_platform_phrases, review_phrases
 from bot.rendering import DraftTemplateError, render_template, split_message
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_engine_and_rendering_import_neither_discord_nor_aiosqlite() -> None:
-    files = [*sorted((ROOT / "bot" / "engine").rglob("*.py")), ROOT / "bot" / "rendering.py"]
+    files = [*sorted((ROOT / "bot" / "disputes" / "engine").rglob("*.py")), ROOT / "bot" / "rendering.py"]
+    assert len(files) > 10, "the engine moved: point this test at it"
     for path in files:
         for node in ast.walk(ast.parse(path.read_text())):
             names = (
@@ -46,6 +49,38 @@ def test_wording_allows_direct_payment_talk_and_support_reviews() -> None:
     )
     assert check_wording("The buyer threatened a review", platform="fiverr", audience="support") == []
     assert check_wording("Dates 2026-11-18 and 2026-11-27", platform="fiverr", audience="buyer") == []
+
+
+def test_wording_reports_each_phrase_once_as_written() -> None:
+    found = check_wording("Please PAY by PayPal; pay today, paypal is fine", platform="fiverr", audience="buyer")
+    assert [w.phrase for w in found if w.rule == "fiverr_held"] == ["PAY", "PayPal"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leave me five \u017ftars", ["\u017ftars"]),  # long s: IGNORECASE reads it as "s"
+        ("\u0130 will report you", ["\u0130 will report"]),  # dotted capital I: lower() makes it two characters
+        ("Rated one STAR, r\u0131ted by\u2026", ["Rated", "one STAR"]),  # dotless i in another word
+        ("My E-MAIL is me@example.com", []),
+    ],
+)
+def test_wording_matches_letters_as_case_insensitive_matching_does(text: str, expected: list[str]) -> None:
+    assert review_phrases(text) + [p for p in buyer_threats(text) if p not in review_phrases(text)] == expected
+
+
+def test_off_platform_phrases_find_addresses_only_with_an_at_sign() -> None:
+    assert off_platform_phrases("Write to me@example.com or ME@EXAMPLE.COM") == ["me@example.com"]
+    assert off_platform_phrases("Write to me at example dot com") == []
+
+
+def test_case_insensitive_wording_patterns_are_written_in_lowercase() -> None:
+    """Wording matches lowercased text against each pattern without (?i): an uppercase letter or
+    escape (\\B, \\W, \\S, \\D) in a pattern would change what it finds."""
+    patterns = [v for v in vars(wording).values() if isinstance(v, re.Pattern) and v.flags & re.IGNORECASE]
+    assert len(patterns) >= 4
+    for pattern in patterns:
+        assert pattern.pattern == pattern.pattern.lower(), pattern.pattern
 
 
 def test_split_prefers_paragraphs_then_lines_then_words() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.storage import Database
 from bot.storage.dispute_sessions import DisputeSessionRepository, StaleSession
+from bot.storage.scheduled_jobs import JobRepository
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -58,3 +59,31 @@ async def test_purge_removes_only_old_unfinished(repo: DisputeSessionRepository)
     assert await repo.get(old.id) is None
     assert await repo.get(fresh.id) is not None
     assert await repo.get(finished_old.id) is not None
+
+
+
+async def test_result_prompt_is_scheduled_once_per_case_and_never_after_an_opt_out(
+    repo: DisputeSessionRepository, db: Database
+) -> None:
+    first = await repo.create(5, {}, now=NOW)
+    second = await repo.create(5, {}, now=NOW)
+    other = await repo.create(6, {}, now=NOW)
+    due = NOW + timedelta(days=3)
+
+    async def schedule(case: int, user: int) -> bool:
+        return await repo.schedule_result_prompt("result_prompt", case, user, {"session_id": case}, due, NOW)
+
+    assert await schedule(first.id, 5) is True
+    assert await schedule(first.id, 5) is False  # once per case, however often the outcome is shown
+    await repo.stop_prompts(5, NOW)
+    assert await schedule(second.id, 5) is False  # the user said no more
+    assert await schedule(other.id, 6) is True
+    jobs = JobRepository(db)
+    scheduled = [
+        [(j.session_id, j.user_id, j.payload, j.due_at) for j in await jobs.pending_for_user(user, "result_prompt")]
+        for user in (5, 6)
+    ]
+    assert scheduled == [
+        [(first.id, 5, {"session_id": first.id}, due)],
+        [(other.id, 6, {"session_id": other.id}, due)],
+    ]

@@ -157,6 +157,22 @@ class DisputeSessionRepository:
         row = await self._db.fetch_one("SELECT 1 FROM result_prompt_optouts WHERE user_id = ?", (user_id,))
         return row is not None
 
+    async def schedule_result_prompt(
+        self, kind: str, session_id: int, user_id: int, payload: dict[str, Any], due_at: datetime, now: datetime
+    ) -> bool:
+        """Add the case's job of ``kind`` (the "how did it end?" question) unless one was ever added
+        for it or its user opted out; True when added. One statement: it runs on the step that
+        shows the outcome, where three round trips were a third of the step's own waiting."""
+        row = await self._db.fetch_one(
+            "INSERT INTO scheduled_jobs (kind, payload, due_at, user_id, session_id, created_at) "
+            "SELECT ?, ?, ?, ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM scheduled_jobs WHERE session_id = ? AND kind = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM result_prompt_optouts WHERE user_id = ?) RETURNING id",
+            (kind, json.dumps(payload, sort_keys=True), to_timestamp(due_at), user_id, session_id, to_timestamp(now),
+             session_id, kind, user_id),
+        )  # fmt: skip
+        return row is not None
+
     async def stop_prompts(self, user_id: int, now: datetime) -> None:
         await self._db.execute(
             "INSERT INTO result_prompt_optouts (user_id, created_at) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING",

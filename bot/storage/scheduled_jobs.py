@@ -159,13 +159,6 @@ class JobRepository:
         rows = await self._db.fetch_all(sql + " ORDER BY due_at, id", params)
         return [_job(row) for row in rows]
 
-    async def exists(self, kind: str, session_id: int) -> bool:
-        """Whether a job of ``kind`` was ever scheduled for the case (and not yet purged)."""
-        row = await self._db.fetch_one(
-            "SELECT 1 FROM scheduled_jobs WHERE session_id = ? AND kind = ? LIMIT 1", (session_id, kind)
-        )
-        return row is not None
-
     async def count_pending(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM scheduled_jobs WHERE state = 'pending'")
         return int(row[0]) if row else 0

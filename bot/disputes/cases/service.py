@@ -148,18 +148,13 @@ class CaseService:
     # -- "how did it end?" -----------------------------------------------------------------------
     async def schedule_result_prompt(self, state: WizardState, outcome: Outcome, now: datetime) -> None:
         """Once per case: a private question a few days after its last deadline, unless switched off."""
-        if await self.jobs.exists(RESULT_PROMPT, state.id) or await self.wizard.sessions.prompts_stopped(
-            state.user_id
-        ):
-            return
         due = max((d.due for d in outcome.deadlines), default=now) + PROMPT_AFTER
         if due <= now:
             return
         heading = " · ".join(self.heading(state.session.answers))
-        await self.jobs.add(
-            RESULT_PROMPT, {"session_id": state.id, "heading": heading}, due,
-            user_id=state.user_id, session_id=state.id, now=now,
-        )  # fmt: skip
+        await self.wizard.sessions.schedule_result_prompt(
+            RESULT_PROMPT, state.id, state.user_id, {"session_id": state.id, "heading": heading}, due, now
+        )
 
     async def result_prompt_due(self, job: Job, now: datetime) -> str | None:
         """The question to send now; None when the case is closed or gone, or the user said no more."""
