@@ -167,6 +167,12 @@ def show_hostile(results: dict[str, Any]) -> None:
     target = results["target_ratio"]
     for key in ("ack_ratio_p50", "ack_ratio_p95", "step_ratio_p50", "step_ratio_p95"):
         print(f"  {key} loaded vs quiet: {verdict(results[key], target)}")
+    first, other = (results["loaded"][key] for key in ("first_two_acks", "other_acks"))
+    print(
+        "  diagnostic: the burst arrives with each loaded run's first two acknowledgements "
+        f"({first['n']} of {first['n'] + other['n']}): p50 {first['p50_ms']:.1f} ms, "
+        f"max {first['max_ms']:.1f} ms; the other acknowledgements' p95 ratio {results['other_acks_ratio_p95']}"
+    )
 
 
 
