@@ -18,6 +18,8 @@ import discord
 import pytest
 
 from bot.client import EXTENSIONS, DisputeBot, describe_shards
+from bot.errors import DisputeDeskError
+from bot.ui import Reply, answer_in_time
 from tests.deskbot import desk_bot
 from tests.fakediscord import PATIENCE_S, FakeDiscord
 
@@ -386,3 +388,50 @@ async def test_an_interaction_answered_too_late_is_not_answered_again(
     assert [r.status for r in tried] == [404]
     assert not late.followups
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+class BuildsSlowly:
+    """A /build command answered through answer_in_time, whose build waits for the test."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.finished = False
+
+    def add_to(self, bot: DisputeBot) -> None:
+        bot.acknowledge_after_s = 0.3  # the build below outlasts it
+
+        @bot.tree.command(name="build")
+        async def build_command(interaction: discord.Interaction, fail: bool = False) -> None:
+            """Build slowly, then answer or fail (test only)."""
+
+            async def build() -> Reply:
+                await self.release.wait()
+                self.finished = True
+                if fail:
+                    raise DisputeDeskError("the build found a problem")
+                return Reply(content="built at last")
+
+            await answer_in_time(interaction, build(), update=False)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+async def test_a_build_that_outlasts_the_budget_is_acknowledged_meanwhile_then_answered(
+    fake_discord: FakeDiscord, tmp_path: Path, fail: bool
+) -> None:
+    slow = BuildsSlowly()
+    alice = fake_discord.add_user("alice")
+    async with desk_bot(fake_discord, tmp_path, prepare=slow.add_to):
+        sent = await fake_discord.slash("build", user=alice, dm=True, options={"fail": fail})
+        acknowledged = await sent.response()
+        # Acknowledged (privately, "thinking") while the build still runs: Discord's 3 s are kept.
+        assert acknowledged.type == 5 and acknowledged.data["flags"] & EPHEMERAL
+        assert not slow.finished
+        slow.release.set()
+        if fail:
+            await fake_discord.wait_for(lambda: sent.followups, what="the error, as a follow-up")
+            assert [m.content for m in sent.followups] == ["the build found a problem"]
+        else:
+            message = await sent.message()
+            assert message.content == "built at last"
+        callbacks = [r for r in fake_discord.requests if r.route.endswith("/callback")]
+        assert len(callbacks) == 1  # one acknowledgement, the answer is an edit or a follow-up
