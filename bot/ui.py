@@ -189,18 +189,58 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # the acknowledgement is then the whole step: its median under the crowd went to 2.35x the bare bot's
 # (docs/testing.md, section 2).
 ACKNOWLEDGE_AFTER_S = 1.2
+# "Many handlers in flight" means the loop is behind, not that replies wait on Discord: a handler
+# counts until Discord answered its reply, so at a real round trip (tens of milliseconds) a modest
+# load has many in flight while the loop idles. From BUSY_HANDLERS on, the bot acknowledges first
+# only while the loop is late (a timer overdue by LOOP_LATE_S); from ALWAYS_BUSY_HANDLERS on, always.
 BUSY_HANDLERS = 16
+ALWAYS_BUSY_HANDLERS = 64
+LOOP_TICK_S = 0.005
+LOOP_LATE_S = 0.01
 # Deferred work runs a few at a time, so that new interactions (acknowledgements, forms to open)
 # find the event loop free instead of queueing behind every deferred build of a burst.
 DEFERRED_BUILDS = 4
 
 
 class _InFlight:
-    """This event loop's handlers in flight and its deferred-build slots."""
+    """This event loop's handlers in flight, its deferred-build slots, and whether it runs late."""
 
     def __init__(self) -> None:
         self.count = 0
         self.builds = asyncio.Semaphore(DEFERRED_BUILDS)
+        #: When the ticker should wake next (loop time); None while no ticker runs.
+        self._tick_due: float | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    def enter(self) -> None:
+        self.count += 1
+        if self._ticker is None:
+            self._ticker = asyncio.ensure_future(self._tick())
+
+    def leave(self) -> None:
+        self.count -= 1
+
+    @property
+    def busy(self) -> bool:
+        if self.count < BUSY_HANDLERS:
+            return False
+        if self.count >= ALWAYS_BUSY_HANDLERS:
+            return True
+        due = self._tick_due
+        # No tick yet: the first handlers of a burst, before the ticker's first turn. Assume late.
+        return due is None or asyncio.get_running_loop().time() - due > LOOP_LATE_S
+
+    async def _tick(self) -> None:
+        """Wake every LOOP_TICK_S while handlers are in flight: a wake-up that is overdue means
+        the loop is busy with other work (a timer only runs once the ready callbacks have)."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self.count > 0:
+                self._tick_due = loop.time() + LOOP_TICK_S
+                await asyncio.sleep(LOOP_TICK_S)
+        finally:
+            self._tick_due = None
+            self._ticker = None
 
 
 _in_flight: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InFlight] = weakref.WeakKeyDictionary()
@@ -231,8 +271,8 @@ async def answer_in_time(
     """Send the Reply ``build`` makes: edit the clicked message (``update``) or a new private message."""
     state = _this_loop()
     budget = getattr(interaction.client, "acknowledge_after_s", ACKNOWLEDGE_AFTER_S) - interaction_age(interaction)
-    busy = state.count >= BUSY_HANDLERS
-    state.count += 1
+    busy = state.busy
+    state.enter()
     try:
         task: asyncio.Future[Reply] | None = None
         if budget > 0 and not busy:
@@ -260,7 +300,7 @@ async def answer_in_time(
             reply = await task
         await reply.edit_original(interaction)
     finally:
-        state.count -= 1
+        state.leave()
 
 
 # A form can only be an interaction's first answer (it cannot follow an acknowledgement), so what

@@ -9,6 +9,7 @@ followups, ``@original``) are in :mod:`.responses`.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
@@ -73,6 +74,7 @@ class RestMixin:
         bot_user: FakeUser
         owner: FakeUser
         record_requests: bool
+        rest_delay_s: float
         users: dict[int, FakeUser]
         guilds: dict[int, FakeGuild]
         channels: dict[int, FakeChannel]
@@ -219,6 +221,8 @@ class RestMixin:
         return False
 
     async def _handle_rest(self, request: web.Request) -> web.Response:
+        if self.rest_delay_s:
+            await asyncio.sleep(self.rest_delay_s)
         path = "/" + request.match_info["tail"]
         method = request.method
         matched = self._match(method, path)

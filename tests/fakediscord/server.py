@@ -116,8 +116,12 @@ class FakeDiscord(RestMixin, InteractionResponsesMixin, InteractionsMixin, Fault
         bot_name: str = "Dispute Desk",
         record_requests: bool = True,
         shard_count: int = 1,
+        rest_delay_s: float = 0.0,
     ) -> None:
         self.clock = clock
+        #: Seconds each REST request waits before it is handled: Discord's network round trip, which
+        #: on loopback is about nothing (a real bot waits tens of milliseconds for every answer).
+        self.rest_delay_s = rest_delay_s
         self.snowflake = SnowflakeFactory(clock)
         self.token = token or f"fake-token-for-tests.000000.{secrets.token_urlsafe(24)}"
         self.application_id = self.snowflake()
