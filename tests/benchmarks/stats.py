@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import statistics
@@ -17,7 +18,10 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
-    """Median, p95 and p99 of a sample of durations, in milliseconds."""
+    """Median, p95 and p99 of a sample of durations, in milliseconds; NaN for an empty sample (a run
+    where every interaction failed is reported with its failures, not ended by this)."""
+    if not seconds:
+        return {"n": 0, "p50_ms": math.nan, "p95_ms": math.nan, "p99_ms": math.nan}
     return {
         "n": len(seconds),
         "p50_ms": round(statistics.median(seconds) * 1000, 3),
